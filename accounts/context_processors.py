@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from .selectors import user_roles
+
+
+def portal(request):
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "portal_organiser": settings.PORTAL_ORGANISER,
+        "portal_organiser_contact": settings.PORTAL_ORGANISER_CONTACT,
+        "roles": user_roles(getattr(request, "user", None)),
+    }

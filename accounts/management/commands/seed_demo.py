@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import demo as accounts_demo
+from cases import demo as cases_demo
+from events import demo as events_demo
+
+
+class Command(BaseCommand):
+    help = "创建演示数据（第三届社工节、评选活动、机构和各角色用户）。可重复运行，不会重复创建。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        people = accounts_demo.seed(self.stdout)
+        festival = events_demo.seed(self.stdout, today=today)
+        cases_demo.seed(self.stdout, today=today, festival=festival["festival"], shift=festival["shift"])
+        self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(people['users'])} 个演示账户。"))

@@ -1,0 +1,205 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from .validators import mobile_validator, validate_credit_code
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("必须填写电子邮箱。")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address."""
+
+    email = models.EmailField(
+        "电子邮箱", unique=True, error_messages={"unique": "该电子邮箱已注册，请直接登录或找回密码。"}
+    )
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号码", max_length=11, blank=True, validators=[mobile_validator])
+    is_reviewer = models.BooleanField("评审专家", default=False, help_text="评审专家库成员可进入“我的评审”。")
+    is_staff = models.BooleanField("民政局工作人员", default=False, help_text="可进入管理后台。")
+    is_active = models.BooleanField("启用", default=True)
+    date_joined = models.DateTimeField("注册时间", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    def get_full_name(self):
+        return self.name
+
+    def get_short_name(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """机构: a social-work organisation (or other unit) whose people file cases."""
+
+    class Kind(models.TextChoices):
+        SOCIAL_WORK_AGENCY = "agency", "社会工作服务机构"
+        SOCIAL_ORGANISATION = "social_org", "其他社会组织"
+        PUBLIC_INSTITUTION = "institution", "事业单位"
+        GOVERNMENT = "government", "党政机关/群团组织"
+        COMMUNITY = "community", "城乡社区"
+        ENTERPRISE = "enterprise", "企业"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "未通过"
+
+    name = models.CharField(
+        "机构名称", max_length=100, unique=True, error_messages={"unique": "该机构已存在，请在“所在机构”中直接选择。"}
+    )
+    credit_code = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        error_messages={"unique": "该统一社会信用代码已登记，请在“所在机构”中直接选择。"},
+    )
+    district = models.CharField("所属区镇", max_length=30)
+    kind = models.CharField("机构类型", max_length=20, choices=Kind.choices, default=Kind.SOCIAL_WORK_AGENCY)
+    status = models.CharField("审核状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_note = models.CharField("审核说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in an organisation: a member files cases, an admin recommends them."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "成员（申报社工）"
+        ADMIN = "admin", "机构负责人"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name="机构"
+    )
+    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField("加入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "机构成员"
+        verbose_name_plural = "机构成员"
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")]
+
+    def __str__(self):
+        return f"{self.user.name} @ {self.organisation.name}（{self.get_role_display()}）"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("审计日志只能追加，不能修改。")
+
+    def delete(self):
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class AuditEvent(models.Model):
+    """审计日志: an append-only record of security-relevant events. Written only by `audit_record`."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCESS = "login_success", "登录成功"
+        LOGIN_FAILURE = "login_failure", "登录失败"
+        LOCKED_OUT = "locked_out", "账户锁定"
+        LOGOUT = "logout", "退出登录"
+        PERMISSION_DENIED = "permission_denied", "访问被拒绝"
+        SIGNUP = "signup", "注册账户"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        ORGANISATION_DECISION = "organisation_decision", "机构审核"
+        CASE_SUBMIT = "case_submit", "提交申报"
+        CASE_WITHDRAW = "case_withdraw", "撤回申报"
+        CASE_RECOMMEND = "case_recommend", "单位推荐"
+        CASE_RETURN = "case_return", "退回修改"
+        REVIEW_SUBMIT = "review_submit", "提交评审"
+        DECISION = "decision", "评审决定"
+        PUBLICATION = "publication", "发布公示/结果"
+        CERTIFICATE = "certificate", "荣誉证书"
+        ACTIVITY_REPORT = "activity_report", "活动报送"
+        OTHER = "other", "其他"
+
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_label = models.CharField(
+        "用户标识", max_length=254, blank=True, help_text="事件发生时的用户邮箱或登录名，用户删除后仍保留。"
+    )
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    kind = models.CharField("事件", max_length=32, choices=Kind.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    detail = models.TextField("说明", blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.user_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除。")

@@ -1,0 +1,42 @@
+"""Who may do what with people and organisations. Role predicates used by every app."""
+
+import rules
+
+from .selectors import user_roles
+
+
+@rules.predicate
+def is_applicant(user):
+    return user_roles(user).applicant
+
+
+@rules.predicate
+def is_org_admin(user):
+    return user_roles(user).org_admin
+
+
+@rules.predicate
+def is_reviewer(user):
+    return user_roles(user).reviewer
+
+
+@rules.predicate
+def is_staff_member(user):
+    return user_roles(user).staff or user_roles(user).superuser
+
+
+def add_staff_model_perms(app_label: str, *models: str, actions=("view", "add", "change", "delete")) -> None:
+    """Let staff manage these models in the admin: declared once per app, here."""
+    for model in models:
+        for action in actions:
+            rules.add_perm(f"{app_label}.{action}_{model}", is_staff_member)
+
+
+rules.add_perm("accounts.manage_portal", is_staff_member)
+rules.add_perm("accounts.view_auditevent", is_staff_member)
+rules.add_perm("accounts.decide_organisation", is_staff_member)
+add_staff_model_perms("accounts", "organisation", "membership")
+add_staff_model_perms("accounts", "user", actions=("view", "add", "change"))
+# Staff read login attempts and unlock an account by deleting its attempt record.
+add_staff_model_perms("axes", "accessattempt", actions=("view", "delete"))
+add_staff_model_perms("axes", "accessfailurelog", "accesslog", actions=("view",))

@@ -1,0 +1,180 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, ListView, TemplateView
+
+from .filters import AuditEventFilter
+from .forms import LoginForm, OrganisationDecisionForm, PortalPasswordResetForm, ProfileForm, SignUpForm
+from .models import AuditEvent, Organisation
+from .permissions import PermissionMixin, permission_required
+from .selectors import audit_events, organisations_pending
+from .services import audit_record, organisation_decide, profile_update, user_sign_up
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class SignUpView(FormView):
+    form_class = SignUpForm
+    template_name = "accounts/signup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            user = user_sign_up(
+                email=data["email"],
+                name=data["name"],
+                phone=data["phone"],
+                password=data["password1"],
+                organisation=None if data.get("request_new_organisation") else data["organisation"],
+                new_organisation=form.new_organisation(),
+                request=self.request,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if form.new_organisation():
+            messages.info(self.request, "注册成功。新增机构申请已提交，民政局工作人员审核通过后即可以该机构名义申报。")
+        else:
+            messages.success(self.request, f"注册成功，欢迎您，{user.name}！")
+        return redirect("home")
+
+
+class ProfileView(PermissionMixin, FormView):
+    form_class = ProfileForm
+    template_name = "accounts/profile.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_initial(self):
+        return {"name": self.request.user.name, "phone": self.request.user.phone}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = self.request.user.memberships.select_related("organisation")
+        return context
+
+    def form_valid(self, form):
+        profile_update(user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "个人信息已保存。")
+        return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGE, request=self.request)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(kind=AuditEvent.Kind.PASSWORD_RESET, request=self.request, user=form.user)
+        return response
+
+
+class ManageView(PermissionMixin, TemplateView):
+    permission_required = "accounts.manage_portal"
+    template_name = "accounts/manage.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending_organisations"] = organisations_pending().count()
+        return context
+
+
+class OrganisationRequestListView(PermissionMixin, ListView):
+    permission_required = "accounts.decide_organisation"
+    template_name = "accounts/organisation_requests.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return organisations_pending()
+
+
+@require_POST
+@permission_required("accounts.decide_organisation")
+def organisation_decide_view(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = OrganisationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结果。")
+        return redirect("accounts:organisation_requests")
+    try:
+        organisation_decide(
+            organisation=organisation,
+            approve=form.cleaned_data["approve"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已审核机构“{organisation.name}”。")
+    return redirect("accounts:organisation_requests")
+
+
+class AuditLogView(PermissionMixin, ListView):
+    permission_required = "accounts.view_auditevent"
+    template_name = "accounts/audit_log.html"
+    context_object_name = "events"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = AuditEventFilter(self.request.GET or None, queryset=audit_events())
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
+
+
+LOCKED_OUT_MESSAGE = "登录失败次数过多，该账户已被暂时锁定 {minutes} 分钟。请稍后再试，或通过“忘记密码”重设密码。"
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Axes calls this when an account is locked: the login page again, with the reason."""
+    from django.conf import settings
+
+    # Unbound, so showing it never tries to authenticate again; the typed e-mail is kept.
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "locked_out_message": LOCKED_OUT_MESSAGE.format(minutes=minutes)},
+        status=429,
+    )

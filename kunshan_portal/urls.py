@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from events.views import HomeView
+
+admin.site.site_header = settings.PORTAL_NAME + " · 数据维护"
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = "数据维护"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("festivals/", include("events.urls")),
+    path("cases/", include("cases.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# No /media/ route: every uploaded file is served by a view that checks who may see it.

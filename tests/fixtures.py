@@ -1,0 +1,103 @@
+"""Fixtures every test may use: the cast of users, the permission-table world, the browser."""
+
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Membership
+from accounts.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def cast(db):
+    """The same people in every permission test: two organisations, their applicants and
+    admins, reviewers (assigned, unassigned, conflicted) and staff."""
+    org_a = OrganisationFactory(name="阳光社会工作服务中心", district="玉山镇")
+    org_b = OrganisationFactory(name="同心社工服务社", district="周市镇")
+    applicant_a = MembershipFactory(organisation=org_a, user__name="张敏", user__email="a@example.cn").user
+    applicant_b = MembershipFactory(organisation=org_b, user__name="刘洋", user__email="b@example.cn").user
+    org_admin = MembershipFactory(
+        organisation=org_a, role=Membership.Role.ADMIN, user__name="李主任", user__email="orgadmin@example.cn"
+    ).user
+    org_admin_b = MembershipFactory(
+        organisation=org_b, role=Membership.Role.ADMIN, user__name="周主任", user__email="orgadmin.b@example.cn"
+    ).user
+    reviewer = UserFactory(name="陈教授", email="reviewer@example.cn", is_reviewer=True)
+    reviewer_unassigned = UserFactory(name="吴教授", email="reviewer2@example.cn", is_reviewer=True)
+    reviewer_conflicted = UserFactory(name="郑教授", email="reviewer3@example.cn", is_reviewer=True)
+    staff = UserFactory(name="王晓民", email="staff@example.cn", is_staff=True)
+    return SimpleNamespace(
+        password=PASSWORD,
+        org_a=org_a,
+        org_b=org_b,
+        applicant_a=applicant_a,
+        applicant_b=applicant_b,
+        org_admin=org_admin,
+        org_admin_b=org_admin_b,
+        reviewer=reviewer,
+        reviewer_unassigned=reviewer_unassigned,
+        reviewer_conflicted=reviewer_conflicted,
+        staff=staff,
+    )
+
+
+# --- Browser ------------------------------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    return path if os.path.exists(path) else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true 但未找到 Chromium（/usr/bin/chromium 或 CHROMIUM_PATH）：浏览器测试不能跳过。")
+        pytest.skip("未找到 Chromium（/usr/bin/chromium 或 CHROMIUM_PATH），跳过浏览器测试。")
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "screenshots")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def login(live_server):
+    """Log a Playwright page in through the real login form."""
+
+    def _login(page, user, password=PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.email)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return _login

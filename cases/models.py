@@ -1,3 +1,6 @@
+import uuid
+from pathlib import PurePath
+
 from django.db import models
 from django.urls import reverse
 
@@ -109,3 +112,266 @@ class Campaign(models.Model):
             if moment and moment >= now:
                 return label, moment
         return None
+
+
+class Category(models.TextChoices):
+    """案例类别."""
+
+    CASEWORK = "casework", "个案"
+    GROUP = "group", "小组"
+    COMMUNITY = "community", "社区"
+
+
+DEFAULT_DOMAINS = [
+    "儿童及青少年",
+    "妇女家庭",
+    "老龄事业",
+    "优抚安置",
+    "社会救助",
+    "禁毒戒毒",
+    "矫治帮扶",
+    "社区建设",
+    "社会工作发展",
+    "学校社工",
+    "医务社工",
+    "残障服务",
+    "综合及其他",
+]
+
+# 正文章节: the six sections of the body, in the notice's order: (field name, heading).
+SECTIONS = [
+    ("background", "一、背景介绍"),
+    ("analysis", "二、分析预估"),
+    ("plan", "三、服务计划"),
+    ("implementation", "四、服务计划实施过程"),
+    ("evaluation", "五、总结评估"),
+    ("reflection", "六、专业反思"),
+]
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def submitted(self):
+        """Applications past the applicant's hands (submitted or further along)."""
+        return self.exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
+
+
+class Application(models.Model):
+    """申报案例: one case filed for one campaign, with the official form's fields word for word."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        RECOMMENDED = "recommended", "已推荐"
+        RETURNED = "returned", "退回修改"
+        WITHDRAWN = "withdrawn", "已撤回"
+        ACCEPTED = "accepted", "形式审查通过"
+        INELIGIBLE = "ineligible", "不予受理"
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.WITHDRAWN, Status.RETURNED)
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="评选活动", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        "accounts.User", verbose_name="申报人账户", on_delete=models.PROTECT, related_name="applications"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name="所属机构", on_delete=models.PROTECT, related_name="applications"
+    )
+    reference = models.CharField("申报编号", max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    version = models.PositiveIntegerField("版本号", default=1, help_text="每次保存加一，用于发现过期的保存。")
+
+    # --- 报名表 ---
+    title = models.CharField("案例名称", max_length=100, blank=True)
+    period_start = models.DateField("案例起止时间（起）", null=True, blank=True)
+    period_end = models.DateField("案例起止时间（止）", null=True, blank=True)
+    declaring_unit = models.CharField("申报单位", max_length=100, blank=True)
+    organisation_name = models.CharField("机构名称", max_length=100, blank=True)
+    applicant_name = models.CharField("申报社工姓名", max_length=50, blank=True)
+    phone = models.CharField("联系方式（电话）", max_length=20, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    qq = models.CharField("QQ", max_length=11, blank=True)
+    category = models.CharField("案例类别", max_length=10, choices=Category.choices, blank=True)
+    domain = models.CharField("案例领域", max_length=20, blank=True)
+
+    # --- 正文 (SECTIONS) ---
+    background = models.TextField("一、背景介绍", blank=True)
+    analysis = models.TextField("二、分析预估", blank=True)
+    plan = models.TextField("三、服务计划", blank=True)
+    implementation = models.TextField("四、服务计划实施过程", blank=True)
+    evaluation = models.TextField("五、总结评估", blank=True)
+    reflection = models.TextField("六、专业反思", blank=True)
+
+    # --- 真实情况承诺 ---
+    pledge_accepted = models.BooleanField("已阅读并承诺", default=False)
+    pledge_signature = models.CharField("承诺人签名", max_length=50, blank=True)
+    pledged_at = models.DateTimeField("承诺时间", null=True, blank=True)
+    pledged_ip = models.GenericIPAddressField("承诺 IP", null=True, blank=True)
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "申报案例"
+        verbose_name_plural = "申报案例"
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self):
+        return self.reference or self.title or f"草稿 #{self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(field name, heading, text) for the six sections, in order."""
+        return [(name, heading, getattr(self, name)) for name, heading in SECTIONS]
+
+    def body_length(self) -> int:
+        return sum(len(getattr(self, name)) for name, _ in SECTIONS)
+
+
+class TeamMember(models.Model):
+    """团队成员: one row of 实施团队基本情况."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    class CertificateLevel(models.TextChoices):
+        ASSISTANT = "assistant", "助理社会工作师"
+        SOCIAL_WORKER = "social_worker", "社会工作师"
+        SENIOR = "senior", "高级社会工作师"
+        NONE = "none", "无"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="team_members", verbose_name="申报案例"
+    )
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=6, choices=Gender.choices, blank=True)
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
+    education = models.CharField("学历", max_length=20, blank=True)
+    unit_and_title = models.CharField("单位及职务", max_length=100, blank=True)
+    years_in_social_work = models.PositiveSmallIntegerField("从事社会工作年限", null=True, blank=True)
+    certificate_level = models.CharField(
+        "社会工作专业技术等级", max_length=16, choices=CertificateLevel.choices, default=CertificateLevel.NONE
+    )
+    contact = models.CharField("联系方式", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "团队成员"
+        verbose_name_plural = "团队成员"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+def _upload_path(instance, filename: str, kind: str) -> str:
+    """A random name under the campaign and application: the user's file name never reaches the disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"cases/{instance.application.campaign_id}/{instance.application_id}/{kind}/{uuid.uuid4().hex}{suffix}"
+
+
+def upload_photo(instance, filename):
+    return _upload_path(instance, filename, "photos")
+
+
+def upload_attachment(instance, filename):
+    return _upload_path(instance, filename, "attachments")
+
+
+class CasePhoto(models.Model):
+    """服务照片, EXIF stripped before it is stored."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="photos", verbose_name="申报案例"
+    )
+    image = models.ImageField("照片", upload_to=upload_photo, width_field="width", height_field="height")
+    width = models.PositiveIntegerField("宽", default=0)
+    height = models.PositiveIntegerField("高", default=0)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    caption = models.CharField("照片说明", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "服务照片"
+        verbose_name_plural = "服务照片"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.caption or f"照片 {self.position}"
+
+
+class CaseAttachment(models.Model):
+    """附件: PDF/DOC/DOCX, checked by content, stored under a random name."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments", verbose_name="申报案例"
+    )
+    file = models.FileField("附件", upload_to=upload_attachment)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    description = models.CharField("附件说明", max_length=200, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReportLink(models.Model):
+    """报道链接."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="report_links", verbose_name="申报案例"
+    )
+    url = models.URLField("报道链接", max_length=500)
+    title = models.CharField("标题", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "报道链接"
+        verbose_name_plural = "报道链接"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class Endorsement(models.Model):
+    """单位推荐: the organisation admin's 所在单位推荐意见 on a submitted application."""
+
+    class Decision(models.TextChoices):
+        RECOMMENDED = "recommended", "推荐"
+        RETURNED = "returned", "退回修改"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="endorsements", verbose_name="申报案例"
+    )
+    decision = models.CharField("推荐意见", max_length=12, choices=Decision.choices)
+    opinion = models.TextField("推荐意见/退回理由")
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="机构负责人", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("时间", auto_now_add=True)
+    stamped_scan = models.FileField("盖章扫描件", upload_to="cases/endorsements/", blank=True)
+
+    class Meta:
+        verbose_name = "单位推荐"
+        verbose_name_plural = "单位推荐"
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()}：{self.application}"

@@ -4,6 +4,30 @@ from pathlib import PurePath
 from django.db import models
 from django.urls import reverse
 
+DEFAULT_DOMAINS = [
+    "儿童及青少年",
+    "妇女家庭",
+    "老龄事业",
+    "优抚安置",
+    "社会救助",
+    "禁毒戒毒",
+    "矫治帮扶",
+    "社区建设",
+    "社会工作发展",
+    "学校社工",
+    "医务社工",
+    "残障服务",
+    "综合及其他",
+]
+
+
+def default_domains():
+    return list(DEFAULT_DOMAINS)
+
+
+def default_categories():
+    return ["casework", "group", "community"]
+
 
 class CampaignQuerySet(models.QuerySet):
     def published(self):
@@ -49,6 +73,38 @@ class Campaign(models.Model):
     publicity_ends_at = models.DateTimeField("公示结束时间")
     ceremony_at = models.DateTimeField("颁奖时间", null=True, blank=True)
     contact = models.CharField("联系方式", max_length=200, blank=True)
+
+    # --- Rules of the award (defaults from the notice) ---
+    domains = models.JSONField("案例领域", default=default_domains, help_text="可编辑的案例领域列表。")
+    categories = models.JSONField(
+        "案例类别",
+        default=default_categories,
+        help_text="开放申报的案例类别（casework 个案、group 小组、community 社区）。",
+    )
+    body_min_chars = models.PositiveIntegerField("正文建议最少字数", default=5000)
+    body_max_chars = models.PositiveIntegerField("正文建议最多字数", default=10000)
+    body_limits_are_hard = models.BooleanField(
+        "字数为硬性要求", default=False, help_text="勾选后，字数不在范围内不能提交；否则只作提醒。"
+    )
+    photos_min = models.PositiveSmallIntegerField("服务照片最少张数", default=3)
+    photos_max = models.PositiveSmallIntegerField("服务照片最多张数", default=5)
+    casework_photos_min = models.PositiveSmallIntegerField("个案服务照片最少张数", default=0)
+    casework_photos_max = models.PositiveSmallIntegerField("个案服务照片最多张数", default=5)
+    photo_min_bytes = models.PositiveIntegerField(
+        "单张照片最小字节数", default=2 * 1024 * 1024, help_text="通知要求照片文件不小于 2M。"
+    )
+    photo_max_bytes = models.PositiveIntegerField("单张照片最大字节数", default=20 * 1024 * 1024)
+    max_applications_per_applicant = models.PositiveSmallIntegerField(
+        "每位社工申报上限", default=0, help_text="0 表示不限。"
+    )
+    max_applications_per_organisation = models.PositiveSmallIntegerField(
+        "每个机构申报上限", default=0, help_text="0 表示不限。"
+    )
+    blind_review = models.BooleanField("匿名评审", default=True, help_text="评审专家看不到申报人和机构信息。")
+    recommendation_required = models.BooleanField("须经单位推荐", default=True)
+    reference_prefix = models.CharField(
+        "申报编号前缀", max_length=10, default="KS", help_text="申报编号形如 KS2026-0007。"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = CampaignQuerySet.as_manager()
@@ -80,6 +136,12 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("cases:campaign_detail", kwargs={"slug": self.slug})
+
+    def photo_range(self, category: str) -> tuple[int, int]:
+        """How many service photos an application of this category must have."""
+        if category == "casework":
+            return self.casework_photos_min, self.casework_photos_max
+        return self.photos_min, self.photos_max
 
     def phase(self, now):
         if now < self.submission_opens_at:
@@ -121,22 +183,6 @@ class Category(models.TextChoices):
     GROUP = "group", "小组"
     COMMUNITY = "community", "社区"
 
-
-DEFAULT_DOMAINS = [
-    "儿童及青少年",
-    "妇女家庭",
-    "老龄事业",
-    "优抚安置",
-    "社会救助",
-    "禁毒戒毒",
-    "矫治帮扶",
-    "社区建设",
-    "社会工作发展",
-    "学校社工",
-    "医务社工",
-    "残障服务",
-    "综合及其他",
-]
 
 # 正文章节: the six sections of the body, in the notice's order: (field name, heading).
 SECTIONS = [
@@ -204,6 +250,10 @@ class Application(models.Model):
     reflection = models.TextField("六、专业反思", blank=True)
 
     # --- 真实情况承诺 ---
+    # --- Sent back for revision (by the organisation admin or in the formal check) ---
+    return_reason = models.TextField("退回理由", blank=True)
+    resubmit_until = models.DateTimeField("重新提交截止时间", null=True, blank=True)
+
     pledge_accepted = models.BooleanField("已阅读并承诺", default=False)
     pledge_signature = models.CharField("承诺人签名", max_length=50, blank=True)
     pledged_at = models.DateTimeField("承诺时间", null=True, blank=True)

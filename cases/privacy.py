@@ -438,7 +438,8 @@ def _candidates(text: str) -> list[Finding]:
             _SOCIAL_WORK_NOT_PERSON_BEFORE
         ):
             add("term", m.start(), m.end(), "社会工作者")
-    found.extend(_name_findings(text))
+    # jieba reads 案主张伟 as 案/主张/伟: the term words become commas (same length, offsets kept) before names.
+    found.extend(_name_findings(_TERM_RE.sub(lambda m: "，" * len(m.group()), text)))
     return found
 
 

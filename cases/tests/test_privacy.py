@@ -209,7 +209,7 @@ def test_a_10000_character_body_is_checked_in_well_under_a_second():
 def test_application_findings_are_keyed_by_section_and_photo_caption():
     from cases.tests.factories_checks import ApplicationFactory, CasePhotoFactory
 
-    application = ApplicationFactory(background="当事人的母亲张伟住在人民路88号。", reflection="")
+    application = ApplicationFactory(background="案主张伟住在人民路88号。", reflection="")
     photo = CasePhotoFactory(application=application, caption="李秀英在活动现场")
     clean_photo = CasePhotoFactory(application=application, caption="小组活动现场")
 

@@ -340,6 +340,17 @@ def _split_name(word: str) -> tuple[str, str] | None:
     return surname, given
 
 
+def _not_a_name_in_context(text: str, start: int, end: int) -> bool:
+    """What jieba tagged as a name reads otherwise in its sentence."""
+    before = text[start - 1] if start else ""
+    if text.startswith(_PLACE_SUFFIXES, end):
+        return True  # 温宿县, 朱坝镇
+    if before and before in "小老阿":
+        return True  # 小王和李阿姨: a nickname, not 王和李
+    # 居于玉山镇: the "surname" closes a word with the character before it.
+    return bool(before) and (_jieba_freq.get(before + text[start]) or 0) >= _COMMON_WORD_FREQ
+
+
 def _name_findings(text: str) -> list[Finding]:
     tokens = []
     pos = 0
@@ -370,7 +381,7 @@ def _name_findings(text: str) -> list[Finding]:
             candidate = word
         if candidate:
             end = start + len(candidate)
-            parts = None if text.startswith(_PLACE_SUFFIXES, end) else _split_name(candidate)
+            parts = None if _not_a_name_in_context(text, start, end) else _split_name(candidate)
             if parts:
                 surname, _ = parts
                 findings.append(Finding("person_name", start, end, candidate, surname + "**"))

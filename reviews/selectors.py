@@ -70,18 +70,15 @@ def formal_check_queue(campaign: Campaign) -> QuerySet[Application]:
     return (
         Application.objects.filter(campaign=campaign, status__in=formal_check_statuses(campaign))
         .select_related("organisation", "applicant")
-        .prefetch_related("team_members")
-        .annotate(photo_count=Count("photos", distinct=True))
+        .prefetch_related("team_members", "photos")
         .order_by("submitted_at", "id")
     )
 
 
 def privacy_findings(application: Application):
-    """Open privacy findings from cases.privacy when that module exists; None means it was not checked."""
-    try:
-        from cases.privacy import application_findings  # written on the cases-checks branch
-    except ImportError:
-        return None
+    """The privacy checker's findings (body sections and photo captions) that are still in the text."""
+    from cases.privacy import application_findings
+
     return application_findings(application)
 
 
@@ -114,18 +111,22 @@ def formal_check_items(application: Application) -> list[CheckItem]:
         missing.append("实施团队基本情况")
     items.append(CheckItem("报名表填写完整", not missing, "缺：" + "、".join(missing) if missing else "齐全"))
     low, high = campaign.photo_range(application.category)
-    photos = getattr(application, "photo_count", None)
-    if photos is None:
-        photos = application.photos.count()
+    photos = len(application.photos.all())
     items.append(CheckItem("服务照片张数", low <= photos <= high, f"{photos} 张（要求 {low}–{high} 张）"))
     empty = [heading for name, heading in SECTIONS if not getattr(application, name).strip()]
     items.append(CheckItem("正文六个部分齐全", not empty, "空缺：" + "、".join(empty) if empty else "齐全"))
-    findings = privacy_findings(application)
-    if findings is None:
-        items.append(CheckItem("个人信息技术性处理", None, "未检查"))
-    else:
-        count = sum(len(v) for v in findings.values())
-        items.append(CheckItem("个人信息技术性处理", count == 0, f"发现 {count} 处疑似未处理的个人信息"))
+    findings = [f for found in privacy_findings(application).values() for f in found]
+    items.append(
+        CheckItem(
+            "个人信息技术性处理与用语规范",
+            not findings,
+            "未发现问题"
+            if not findings
+            else f"发现 {len(findings)} 处："
+            + "、".join(f"{f.label}“{f.text}”" for f in findings[:5])
+            + ("等" if len(findings) > 5 else ""),
+        )
+    )
     items.append(
         CheckItem(
             "真实情况承诺",

@@ -8,6 +8,7 @@ urlpatterns = [
     # Reviewer
     path("", views.QueueView.as_view(), name="queue"),
     path("cases/<int:pk>/", views.case_review_view, name="case"),
+    path("cases/<int:pk>/docx/", views.case_docx_view, name="case_docx"),
     path("cases/<int:pk>/conflict/", views.conflict_declare_view, name="conflict_declare"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
     path("attachments/<int:pk>/", views.attachment_view, name="attachment"),

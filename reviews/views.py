@@ -167,6 +167,26 @@ def conflict_declare_view(request, pk, obj):
     return redirect("reviews:queue")
 
 
+@permission_required("reviews.review")
+@permission_required("reviews.review_case", get_object=_accepted_application)
+def case_docx_view(request, pk, obj):
+    """The case as a Word file laid out like the 报名表; in a blind review without who filed it, under its
+    reference, with the applicant's identifying strings scrubbed from the text and the metadata."""
+    from cases.docx_export import application_docx, application_docx_filename
+
+    blind = obj.campaign.blind_review
+    data = application_docx(obj, blind=blind)
+    if blind:
+        data = attachment_blind(data, "case.docx", selectors.blind_identifiers(obj))
+    filename = application_docx_filename(obj, blind=blind)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _photo(request, pk):
     return get_object_or_404(CasePhoto.objects.select_related("application__campaign"), pk=pk)
 

@@ -120,3 +120,20 @@ def test_a_blind_pdf_download_has_identifying_metadata_overwritten(blind_case, c
     response = client.get(reverse("reviews:attachment", kwargs={"pk": attachment.pk}))
     assert len(response.content) == len(pdf)  # same length: cross-reference offsets stay valid
     assert author_hex not in response.content and b"13712345678" not in response.content
+
+
+def test_the_blind_word_export_names_no_one_in_its_name_text_or_metadata(blind_case, client):
+    app, identifying = blind_case
+    response = client.get(reverse("reviews:case_docx", kwargs={"pk": app.pk}))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert app.reference in disposition
+    document = docx.Document(io.BytesIO(response.content))
+    props = document.core_properties
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        texts += [cell.text for row in table.rows for cell in row.cells]
+    everything = "\n".join(texts + [props.author, props.last_modified_by, props.title, props.subject, disposition])
+    assert "困境儿童陪伴个案" in everything
+    for value in identifying:
+        assert value not in everything, value

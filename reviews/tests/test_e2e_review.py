@@ -9,7 +9,12 @@ from django.utils import timezone
 from cases.models import Application
 from reviews import services
 from reviews.models import Assignment, Review
-from reviews.tests.factories import ApplicationFactory, PanelMemberFactory, ReviewerProfileFactory, review_window_campaign
+from reviews.tests.factories import (
+    ApplicationFactory,
+    PanelMemberFactory,
+    ReviewerProfileFactory,
+    review_window_campaign,
+)
 
 
 def _shoot(page, screenshot_dir, name):
@@ -44,15 +49,24 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
         background="张敏在阳光社会工作服务中心接案，服务对象为一名留守儿童。",
     )
     other = ApplicationFactory(
-        campaign=campaign, applicant=cast.applicant_b, organisation=cast.org_b, status=recommended, title="社区长者互助小组"
+        campaign=campaign,
+        applicant=cast.applicant_b,
+        organisation=cast.org_b,
+        status=recommended,
+        title="社区长者互助小组",
     )
     weak = ApplicationFactory(
-        campaign=campaign, applicant=cast.applicant_b, organisation=cast.org_b, status=recommended, title="照片不全的案例"
+        campaign=campaign,
+        applicant=cast.applicant_b,
+        organisation=cast.org_b,
+        status=recommended,
+        title="照片不全的案例",
     )
     PanelMemberFactory(campaign=campaign, reviewer=ReviewerProfileFactory(user=cast.reviewer).user)
     PanelMemberFactory(campaign=campaign, reviewer=ReviewerProfileFactory(user=cast.reviewer_unassigned).user)
     PanelMemberFactory(
-        campaign=campaign, reviewer=ReviewerProfileFactory(user=cast.reviewer_conflicted, organisation=cast.org_a.name).user
+        campaign=campaign,
+        reviewer=ReviewerProfileFactory(user=cast.reviewer_conflicted, organisation=cast.org_a.name).user,
     )
     PanelMemberFactory(campaign=campaign, reviewer=ReviewerProfileFactory().user)
 
@@ -69,7 +83,11 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
     card.locator("button[value=return]").click()
     assert "已退回修改" in page.content()
     statuses = dict(Application.objects.filter(campaign=campaign).values_list("title", "status"))
-    assert statuses == {"困境儿童成长陪伴个案": "accepted", "社区长者互助小组": "accepted", "照片不全的案例": "returned"}
+    assert statuses == {
+        "困境儿童成长陪伴个案": "accepted",
+        "社区长者互助小组": "accepted",
+        "照片不全的案例": "returned",
+    }
 
     # Automatic assignment: the reviewer from the applicant's organisation is not assigned.
     page.goto(f"{live_server.url}/reviews/manage/{campaign.slug}/assignments/")
@@ -98,7 +116,9 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
         inputs = page.locator("[data-testid=score-form] input[type=number]")
         for i, value in enumerate(points):
             inputs.nth(i).fill(value)
-        page.fill("textarea[name=opinion]", "案例服务过程记录详实，专业方法运用得当，评估部分建议补充服务对象的反馈数据。")
+        page.fill(
+            "textarea[name=opinion]", "案例服务过程记录详实，专业方法运用得当，评估部分建议补充服务对象的反馈数据。"
+        )
         page.click("[data-testid=submit-next]")
         page.wait_for_load_state()
         if page.url == first_url:

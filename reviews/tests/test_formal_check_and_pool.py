@@ -32,7 +32,7 @@ def _decide(client, app, **data):
         return client.post(reverse("reviews:formal_check_decide", kwargs={"pk": app.pk}), data)
 
 
-def test_the_checklist_names_each_rule_and_leaves_privacy_unchecked_without_the_scanner(waiting):
+def test_the_checklist_names_each_rule_that_a_case_breaks(waiting):
     _campaign, app = waiting
     app.period_end = dt.date(2030, 1, 1)
     app.reflection = ""
@@ -43,8 +43,15 @@ def test_the_checklist_names_each_rule_and_leaves_privacy_unchecked_without_the_
     assert items["报名表填写完整"].ok is False and "实施团队基本情况" in items["报名表填写完整"].detail
     assert items["服务照片张数"].ok is True  # 个案: 0–5 photos
     assert items["真实情况承诺"].ok is True
-    privacy = items["个人信息技术性处理"]
-    assert privacy.ok is None and privacy.detail == "未检查"
+    assert items["个人信息技术性处理与用语规范"].ok is True
+
+
+def test_the_checklist_reports_open_privacy_findings_in_the_body(waiting):
+    _campaign, app = waiting
+    app.background = "服务对象的母亲，联系电话13812345678，多次来电求助。"
+    app.save()
+    privacy = {item.label: item for item in formal_check_items(app)}["个人信息技术性处理与用语规范"]
+    assert privacy.ok is False and "13812345678" in privacy.detail
 
 
 def test_a_complete_case_passes_every_checked_item(waiting):

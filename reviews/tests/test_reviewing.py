@@ -157,6 +157,7 @@ def test_conflicted_and_unassigned_reviewers_get_404_on_the_case_and_its_files(c
     reviews.build(world)
     urls = [
         reverse("reviews:case", kwargs={"pk": world.review_app.pk}),
+        reverse("reviews:case_docx", kwargs={"pk": world.review_app.pk}),
         reverse("reviews:photo", kwargs={"pk": world.photo.pk}),
         reverse("reviews:attachment", kwargs={"pk": world.attachment.pk}),
     ]

@@ -92,6 +92,10 @@ ROWS = {
         method="post",
         kwargs=lambda w: {"pk": w.review_app_other.pk},
     ),
+    "reviews:case_docx": row(**REVIEWER_ONLY, reviewer=OK, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app.pk}),
+    "reviews:case_docx#not-assigned": row(
+        **REVIEWER_ONLY, reviewer=NOT_FOUND, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app_other.pk}
+    ),
     "reviews:photo": row(**CASE_FILE, reviewer=OK, staff=OK, kwargs=lambda w: {"pk": w.photo.pk}),
     "reviews:attachment": row(**CASE_FILE, reviewer=OK, staff=OK, kwargs=lambda w: {"pk": w.attachment.pk}),
     # A spent or forged invitation link shows the "invalid link" page to anyone.

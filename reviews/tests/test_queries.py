@@ -14,6 +14,9 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 7
 RANKING_QUERIES = 12
+FORMAL_CHECK_QUERIES = 10
+ASSIGNMENT_QUERIES = 12
+POOL_QUERIES = 8
 
 
 def test_the_reviewer_queue_costs_the_same_for_one_and_for_fifty_cases(client, cast, django_assert_num_queries):
@@ -69,3 +72,54 @@ def test_the_ranking_page_costs_the_same_for_10_and_for_200_cases_with_3_reviews
     with django_assert_num_queries(RANKING_QUERIES):
         response = client.get(url)
     assert response.content.decode().count("<tr") == 1 + 200 + 1 + 3  # headers, cases, calibration rows
+
+
+def _same_cost(client, url, add_more, django_assert_num_queries, expected):
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+    add_more()
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+
+
+def test_the_formal_check_page_costs_the_same_for_one_and_for_ten_cases(client, cast, django_assert_num_queries):
+    from reviews.tests.factories import TeamMemberFactory
+
+    campaign = review_window_campaign()
+    services.review_settings_get(campaign=campaign)
+
+    def add(n):
+        for _ in range(n):
+            TeamMemberFactory(application=ApplicationFactory(campaign=campaign, status=Application.Status.RECOMMENDED))
+
+    add(1)
+    client.force_login(cast.staff)
+    url = reverse("reviews:formal_check", kwargs={"slug": campaign.slug})
+    _same_cost(client, url, lambda: add(9), django_assert_num_queries, FORMAL_CHECK_QUERIES)
+
+
+def test_the_assignment_page_costs_the_same_for_one_and_for_ten_cases(client, cast, django_assert_num_queries):
+    campaign = review_window_campaign()
+    services.review_settings_get(campaign=campaign)
+
+    def add(n):
+        for _ in range(n):
+            assignment = AssignmentFactory(application=ApplicationFactory(campaign=campaign))
+            Review.objects.create(assignment=assignment, total=Decimal("70"))
+
+    add(1)
+    client.force_login(cast.staff)
+    url = reverse("reviews:assignments", kwargs={"slug": campaign.slug})
+    _same_cost(client, url, lambda: add(9), django_assert_num_queries, ASSIGNMENT_QUERIES)
+
+
+def test_the_expert_pool_page_costs_the_same_for_one_and_for_ten_experts(client, cast, django_assert_num_queries):
+    from reviews.tests.factories import ReviewerProfileFactory
+
+    campaign = review_window_campaign()
+    ReviewerProfileFactory()
+    client.force_login(cast.staff)
+    url = reverse("reviews:pool", kwargs={"slug": campaign.slug})
+    _same_cost(
+        client, url, lambda: [ReviewerProfileFactory() for _ in range(9)], django_assert_num_queries, POOL_QUERIES
+    )

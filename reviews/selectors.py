@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from cases.models import SECTIONS, Application, Campaign
 
 from . import aggregation
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile
+from .models import Assignment, AwardDecision, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
 from .services import formal_check_statuses, review_settings_get
 
 # --- Rubric ---------------------------------------------------------------------------------
@@ -279,6 +279,7 @@ def submitted_reviews(campaign: Campaign):
 
 @dataclass
 class Ranking:
+    settings: object
     rows: list  # of (Application, Aggregate, [(reviewer name, total)])
     method: str
     max_total: float
@@ -307,18 +308,23 @@ def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Rank
     )
     ranked = aggregation.rank(list(aggregates.values()), settings_row.ranking_method)
     aggregation.tiers_assign(ranked, settings_row.tiers, settings_row.ranking_method)
+    decisions = {d.application_id: d for d in AwardDecision.objects.filter(application__campaign=campaign)}
     per_app: dict[int, list] = {}
     for a, _r, t, name in rows:
         per_app.setdefault(a, []).append((name, t))
     out = []
     for agg in ranked:
         app = applications[agg.application_id]
+        decision = decisions.get(app.pk)
+        agg.override = decision if decision is not None and decision.reason else None
+        agg.final_tier = agg.override.tier if agg.override else agg.tier
         if category and app.category != category:
             continue
         if domain and app.domain != domain:
             continue
         out.append((app, agg, per_app.get(app.pk, [])))
     return Ranking(
+        settings=settings_row,
         rows=out,
         method=settings_row.ranking_method,
         max_total=max_total,
@@ -335,3 +341,15 @@ def calibration_table(campaign: Campaign) -> tuple[list, float, float]:
         for r, (mean, sd, n) in sorted(stats.items(), key=lambda item: names[item[0]])
     ]
     return table, panel_mean, panel_sd
+
+
+def decision_list(campaign: Campaign) -> QuerySet[AwardDecision]:
+    """The confirmed award list for the publicity window: awarded applications by rank (empty until confirmed)."""
+    if not ReviewSettings.objects.filter(campaign=campaign, decision_confirmed_at__isnull=False).exists():
+        return AwardDecision.objects.none()
+    return (
+        AwardDecision.objects.filter(application__campaign=campaign)
+        .exclude(tier="")
+        .select_related("application__organisation")
+        .order_by("rank", "application_id")
+    )

@@ -17,7 +17,17 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_record, email_send
 from cases.models import Application, Campaign
 
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings, Score
+from .models import (
+    Assignment,
+    AwardDecision,
+    Conflict,
+    Criterion,
+    PanelMember,
+    Review,
+    ReviewerProfile,
+    ReviewSettings,
+    Score,
+)
 
 # The Kunshan notice's four conditions of a good case.
 DEFAULT_RUBRIC = [
@@ -499,3 +509,69 @@ def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Rev
         detail=f"重新开放评审（{review.assignment.reviewer}）：{reason}",
     )
     return review
+
+
+# --- Award tiers and the decision (奖项等级与评审结果) ---------------------------------------------
+
+
+def _ensure_not_confirmed(settings_row: ReviewSettings) -> None:
+    if settings_row.decision_confirmed_at is not None:
+        raise ValidationError("评审结果已确认，不能再调整奖项等级。")
+
+
+@transaction.atomic
+def tier_override(*, application: Application, tier: str, reason: str, by: User, request=None) -> AwardDecision:
+    """Staff change an application's suggested tier (or give none). A reason is required and audited."""
+    settings_row = review_settings_get(campaign=application.campaign)
+    _ensure_not_confirmed(settings_row)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "调整奖项等级须填写理由。"})
+    names = [t["name"] for t in settings_row.tiers]
+    if tier and tier not in names:
+        raise ValidationError({"tier": f"奖项等级只能是：{'、'.join(names)}，或不设奖项。"})
+    decision, _ = AwardDecision.objects.update_or_create(
+        application=application, defaults={"tier": tier, "reason": reason[:300], "decided_by": by}
+    )
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=application,
+        detail=f"调整奖项等级为“{tier or '不设奖项'}”：{reason}",
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_confirm(*, campaign: Campaign, by: User, request=None) -> int:
+    """Confirm the decision list: every ranked application's rank, score, suggested and final tier are recorded
+    (a staff change wins over the suggestion) and tiers can no longer change. Returns the number of awards."""
+    from .selectors import ranking  # the selectors read through services' settings helper
+
+    settings_row = review_settings_get(campaign=campaign)
+    updated = ReviewSettings.objects.filter(pk=settings_row.pk, decision_confirmed_at__isnull=True).update(
+        decision_confirmed_at=timezone.now(), decision_confirmed_by=by
+    )
+    if updated != 1:
+        raise ValidationError("评审结果已确认过。")
+    result = ranking(campaign)
+    awarded = 0
+    for app, agg, _per in result.rows:
+        if agg.rank is None:
+            continue
+        score = agg.score(result.method)
+        AwardDecision.objects.update_or_create(
+            application=app,
+            defaults={
+                "rank": agg.rank,
+                "score": Decimal(str(round(score, 2))) if score is not None else None,
+                "suggested_tier": agg.tier,
+                "tier": agg.final_tier,
+            },
+        )
+        awarded += bool(agg.final_tier)
+    audit_record(
+        kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=f"确认评审结果：获奖 {awarded} 个"
+    )
+    return awarded

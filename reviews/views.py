@@ -536,3 +536,33 @@ class RankingView(CampaignStaffView):
         context["categories"] = Category.choices
         context["category"], context["domain"] = category, domain
         return context
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def tier_override_view(request, pk):
+    application = _application(request, pk)
+    try:
+        services.tier_override(
+            application=application,
+            tier=request.POST.get("tier", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, f"{application.reference or application.title}：奖项等级已调整。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:ranking", slug=application.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def decision_confirm_view(request, slug):
+    campaign = _campaign(slug)
+    try:
+        awarded = services.decision_confirm(campaign=campaign, by=request.user, request=request)
+        messages.success(request, f"评审结果已确认：{awarded} 个案例获奖，公示期将展示此名单。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:ranking", slug=slug)

@@ -138,3 +138,6 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
     first_row = page.locator("[data-testid=ranking-table] tbody tr").first.inner_text()
     assert first_row.startswith("1")
     _shoot(page, screenshot_dir, "ranking")
+    page.click("[data-testid=decision-confirm]")
+    assert page.locator("[data-testid=decision-confirmed]").is_visible()
+    assert "1 个案例获奖" in page.content()  # the default: 优秀 for the top 30 % (of 2, rounded: 1)

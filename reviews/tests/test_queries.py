@@ -13,7 +13,7 @@ from reviews.tests.factories import ApplicationFactory, AssignmentFactory, Revie
 pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 7
-RANKING_QUERIES = 12
+RANKING_QUERIES = 13
 FORMAL_CHECK_QUERIES = 10
 ASSIGNMENT_QUERIES = 12
 POOL_QUERIES = 8

@@ -115,4 +115,6 @@ ROWS = {
     "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:review_reopen": _post_staff(lambda w: {"pk": w.review_other.pk}),
     "reviews:ranking": staff_only(kwargs=_slug),
+    "reviews:tier_override": _post_staff(lambda w: {"pk": w.review_app.pk}),
+    "reviews:decision_confirm": _post_staff(_slug),
 }

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -575,3 +575,36 @@ def decision_confirm(*, campaign: Campaign, by: User, request=None) -> int:
         kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=f"确认评审结果：获奖 {awarded} 个"
     )
     return awarded
+
+
+# --- E-mails to the panel -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reviewers_notify(*, campaign: Campaign, by: User, request=None) -> int:
+    """E-mail each expert with assignments in the campaign: the review window and their list of cases
+    (references, categories and domains only, so a blind review stays blind). Returns the number of e-mails."""
+    by_reviewer: dict[int, list[Assignment]] = {}
+    for assignment in (
+        Assignment.objects.filter(application__campaign=campaign, application__status=Application.Status.ACCEPTED)
+        .exclude(application__conflicts__reviewer=F("reviewer"))
+        .select_related("reviewer", "application")
+        .order_by("reviewer_id", "application_id")
+    ):
+        by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+    for assignments in by_reviewer.values():
+        reviewer = assignments[0].reviewer
+        email_send(
+            to=[reviewer.email],
+            subject=f"评审任务通知：{campaign.title}",
+            template="reviews/email/assignments.txt",
+            context={"reviewer": reviewer, "campaign": campaign, "assignments": assignments},
+        )
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"发送评审任务通知：{len(by_reviewer)} 位专家",
+    )
+    return len(by_reviewer)

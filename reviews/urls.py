@@ -24,6 +24,7 @@ urlpatterns = [
     path("manage/<slug:slug>/settings/", views.SettingsView.as_view(), name="settings"),
     path("manage/<slug:slug>/assignments/", views.AssignmentsView.as_view(), name="assignments"),
     path("manage/<slug:slug>/assignments/auto/", views.assign_auto_view, name="assign_auto"),
+    path("manage/<slug:slug>/assignments/notify/", views.reviewers_notify_view, name="reviewers_notify"),
     path("manage/applications/<int:pk>/assign/", views.assignment_add_view, name="assignment_add"),
     path("manage/assignments/<int:pk>/remove/", views.assignment_remove_view, name="assignment_remove"),
     path("manage/applications/<int:pk>/conflict/", views.conflict_add_view, name="conflict_add"),

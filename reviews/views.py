@@ -566,3 +566,12 @@ def decision_confirm_view(request, slug):
     except ValidationError as error:
         _messages_from(request, error)
     return redirect("reviews:ranking", slug=slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def reviewers_notify_view(request, slug):
+    campaign = _campaign(slug)
+    sent = services.reviewers_notify(campaign=campaign, by=request.user, request=request)
+    messages.success(request, f"已向 {sent} 位评审专家发送评审任务通知。")
+    return redirect("reviews:assignments", slug=slug)

@@ -157,3 +157,21 @@ def test_staff_take_an_expert_off_a_campaign_panel(client, cast):
     assert PanelMember.objects.get(reviewer=cast.reviewer).is_active
     client.post(url, {"active": "0"})
     assert not PanelMember.objects.get(reviewer=cast.reviewer).is_active
+
+
+def test_each_assigned_expert_is_e_mailed_the_window_and_their_cases_without_names(client, cast):
+    from reviews.tests.factories import AssignmentFactory, ConflictFactory
+
+    campaign = review_window_campaign(blind_review=True)
+    mine = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    AssignmentFactory(application=mine, reviewer=cast.reviewer)
+    AssignmentFactory(application=ApplicationFactory(campaign=campaign), reviewer=cast.reviewer)
+    AssignmentFactory(application=mine, reviewer=cast.reviewer_conflicted)
+    ConflictFactory(application=mine, reviewer=cast.reviewer_conflicted)
+    client.force_login(cast.staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("reviews:reviewers_notify", kwargs={"slug": campaign.slug}))
+    assert [m.to for m in mail.outbox] == [[cast.reviewer.email]]
+    body = mail.outbox[0].body
+    assert "共 2 个" in body and mine.reference in body and "匿名评审" in body
+    assert cast.org_a.name not in body and mine.applicant_name not in body

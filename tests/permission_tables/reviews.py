@@ -110,6 +110,7 @@ ROWS = {
     "reviews:settings": staff_only(kwargs=_slug),
     "reviews:assignments": staff_only(kwargs=_slug),
     "reviews:assign_auto": _post_staff(_slug),
+    "reviews:reviewers_notify": _post_staff(_slug),
     "reviews:assignment_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:assignment_remove": _post_staff(lambda w: {"pk": w.assignment_removable.pk}),
     "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),

@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/applications/<int:pk>/conflict/", views.conflict_add_view, name="conflict_add"),
     path("manage/reviews/<int:pk>/reopen/", views.review_reopen_view, name="review_reopen"),
     path("manage/<slug:slug>/ranking/", views.RankingView.as_view(), name="ranking"),
+    path("manage/<slug:slug>/ranking/score-sheet.xlsx", views.score_sheet_view, name="score_sheet"),
     path("manage/applications/<int:pk>/tier/", views.tier_override_view, name="tier_override"),
     path("manage/<slug:slug>/decision/confirm/", views.decision_confirm_view, name="decision_confirm"),
 ]

@@ -575,3 +575,17 @@ def reviewers_notify_view(request, slug):
     sent = services.reviewers_notify(campaign=campaign, by=request.user, request=request)
     messages.success(request, f"已向 {sent} 位评审专家发送评审任务通知。")
     return redirect("reviews:assignments", slug=slug)
+
+
+@permission_required("reviews.manage_review")
+def score_sheet_view(request, slug):
+    """评分汇总表 (.xlsx) for the committee."""
+    from .exports import score_sheet
+
+    campaign = _campaign(slug)
+    response = HttpResponse(
+        score_sheet(campaign), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(campaign.title + '-评分汇总表.xlsx')}"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -116,6 +116,7 @@ ROWS = {
     "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:review_reopen": _post_staff(lambda w: {"pk": w.review_other.pk}),
     "reviews:ranking": staff_only(kwargs=_slug),
+    "reviews:score_sheet": staff_only(kwargs=_slug),
     "reviews:tier_override": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:decision_confirm": _post_staff(_slug),
 }

@@ -3,14 +3,14 @@
     DEBUG=1 VAR_DIR=/tmp/bench-var python bench/bench_ranking.py --applications 10000 --reviews-per 3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kp_bench python bench/bench_ranking.py
 
-Fills a fresh database (SQLite in VAR_DIR by default, or DATABASE_URL) with synthetic data by bulk inserts,
+Fills a fresh database (SQLite in VAR_DIR by default, or DATABASE_URL) with reviews.scale.scale_fill (the data of
+`manage.py seed_scale`: realistic body lengths, a score per criterion),
 then reports the best of several runs of reviews.selectors.ranking (the staff ranking page's read: queries,
 aggregation, normalisation, tie-breaking and tiers) and of the aggregation arithmetic alone.
 """
 
 import argparse
 import os
-import random
 import sys
 import time
 from pathlib import Path
@@ -40,76 +40,11 @@ def main() -> None:
         Path(connection.settings_dict["NAME"]).unlink(missing_ok=True)
     call_command("migrate", verbosity=0)
 
-    import datetime as dt
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from accounts.models import Organisation, User
-    from cases.models import Application, Campaign
-    from reviews import aggregation, selectors, services
-    from reviews.models import Assignment, Review
+    from reviews import aggregation, selectors
+    from reviews.scale import scale_fill
 
     started = time.perf_counter()
-    now = timezone.now()
-    slug = f"bench-{int(time.time())}"
-    campaign = Campaign.objects.create(
-        title="基准测试评选",
-        slug=slug,
-        case_period_start=dt.date(2020, 1, 1),
-        case_period_end=dt.date(2025, 12, 31),
-        submission_opens_at=now - dt.timedelta(days=30),
-        submission_closes_at=now - dt.timedelta(days=20),
-        review_opens_at=now - dt.timedelta(days=10),
-        review_closes_at=now + dt.timedelta(days=1),
-        publicity_starts_at=now + dt.timedelta(days=2),
-        publicity_ends_at=now + dt.timedelta(days=5),
-    )
-    services.rubric_ensure(campaign=campaign)
-    org = Organisation.objects.create(name=f"基准机构{slug}", credit_code=slug[-18:].upper().rjust(18, "0"))
-    applicant = User.objects.create(email=f"{slug}@example.cn", name="基准申报人")
-    reviewers = User.objects.bulk_create(
-        User(email=f"{slug}-r{i}@example.cn", name=f"专家{i}", is_reviewer=True) for i in range(args.reviewers)
-    )
-    domains = campaign.domains
-    apps = Application.objects.bulk_create(
-        (
-            Application(
-                campaign=campaign,
-                applicant=applicant,
-                organisation=org,
-                status=Application.Status.ACCEPTED,
-                reference=f"B{slug[-6:]}-{i:05d}",
-                title=f"案例{i}",
-                category=random.choice(["casework", "group", "community"]),
-                domain=random.choice(domains),
-            )
-            for i in range(args.applications)
-        ),
-        batch_size=2000,
-    )
-    rng = random.Random(7)
-    assignments = Assignment.objects.bulk_create(
-        (
-            Assignment(application=app, reviewer=r)
-            for app in apps
-            for r in rng.sample(reviewers, args.reviews_per)
-        ),
-        batch_size=5000,
-    )
-    harshness = {r.pk: rng.uniform(-10, 10) for r in reviewers}
-    Review.objects.bulk_create(
-        (
-            Review(
-                assignment=a,
-                status=Review.Status.SUBMITTED,
-                total=Decimal(str(round(min(100, max(0, rng.gauss(75, 8) + harshness[a.reviewer_id])) * 2) / 2)),
-                submitted_at=now,
-            )
-            for a in assignments
-        ),
-        batch_size=5000,
-    )
+    campaign = scale_fill(applications=args.applications, reviewers=args.reviewers, reviews_per=args.reviews_per)
     fill = time.perf_counter() - started
 
     timings = []

@@ -82,8 +82,11 @@ class FormalCheckForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
-    email = forms.EmailField(label="电子邮箱")
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写专家姓名。"})
+    email = forms.EmailField(
+        label="电子邮箱",
+        error_messages={"required": "请填写电子邮箱。", "invalid": "请输入有效的电子邮箱，如 name@example.cn。"},
+    )
     organisation = forms.CharField(label="工作单位", max_length=100, required=False)
     title = forms.CharField(label="职称/职务", max_length=50, required=False)
     expertise = forms.MultipleChoiceField(

@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -54,3 +55,23 @@ def test_confirming_records_the_decision_list_once_and_freezes_the_tiers(ranked,
         services.decision_confirm(campaign=campaign, by=cast.staff)
     with pytest.raises(ValidationError, match="已确认"):
         services.tier_override(application=third, tier="一等奖", reason="x", by=cast.staff)
+
+
+def test_staff_set_huaian_thirds_in_the_settings_and_a_malformed_tier_is_refused_beside_the_field(client, cast):
+    from django.urls import reverse
+
+    campaign = review_window_campaign()
+    client.force_login(cast.staff)
+    url = reverse("reviews:settings", kwargs={"slug": campaign.slug})
+    base = {
+        "reviewers_per_application": 5,
+        "ranking_method": "trimmed",
+        "disagreement_threshold": "15",
+        "opinion_min_chars": 50,
+    }
+    response = client.post(url, {**base, "tiers": '[{"name": "优秀", "by": "lottery", "value": 1}]'})
+    assert response.status_code == 200 and "by 为 count、fraction 或 threshold" in response.content.decode()
+    thirds = json.dumps([{"name": n, "by": "fraction", "value": 1 / 3} for n in ("优秀", "合格", "整改")])
+    assert client.post(url, {**base, "tiers": thirds}).status_code == 302
+    saved = ReviewSettings.objects.get(campaign=campaign)
+    assert saved.ranking_method == "trimmed" and [t["name"] for t in saved.tiers] == ["优秀", "合格", "整改"]

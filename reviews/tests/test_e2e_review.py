@@ -141,3 +141,36 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
     page.click("[data-testid=decision-confirm]")
     assert page.locator("[data-testid=decision-confirmed]").is_visible()
     assert "1 个案例获奖" in page.content()  # the default: 优秀 for the top 30 % (of 2, rounded: 1)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_staff_pages_for_the_pool_rubric_and_settings_render_at_both_widths(
+    page, live_server, login, cast, screenshot_dir
+):
+    from reviews.tests.factories import deep_rubric
+
+    campaign = review_window_campaign(slug="ks-pages")
+    deep_rubric(campaign)
+    ReviewerProfileFactory(user=cast.reviewer, organisation="苏州大学社会学院", expertise=["医务社工", "老龄事业"])
+    PanelMemberFactory(campaign=campaign, reviewer=cast.reviewer)
+    login(page, cast.staff)
+    page.goto(f"{live_server.url}/accounts/manage/")
+    assert "专家评审" in page.inner_text("[data-testid=manage-sections]")
+    page.goto(f"{live_server.url}/reviews/manage/")
+    _shoot(page, screenshot_dir, "manage")
+    page.goto(f"{live_server.url}/reviews/manage/{campaign.slug}/experts/")
+    page.fill("#id_name", "孙教授")
+    page.fill("#id_email", "not-an-email")
+    page.click("form[novalidate] button")
+    assert "请输入有效的电子邮箱" in page.content()
+    assert page.input_value("#id_name") == "孙教授"
+    _shoot(page, screenshot_dir, "pool")
+    page.goto(f"{live_server.url}/reviews/manage/{campaign.slug}/rubric/")
+    assert "所有类别（合计 150 分）" in page.content()
+    _shoot(page, screenshot_dir, "rubric")
+    page.goto(f"{live_server.url}/reviews/manage/{campaign.slug}/settings/")
+    _shoot(page, screenshot_dir, "settings")
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/reviews/invitation/MQ/spent-token/")
+    _shoot(page, screenshot_dir, "invitation-invalid")

@@ -148,3 +148,12 @@ class ReviewSettingsForm(forms.ModelForm):
             except (TypeError, ValueError):
                 raise forms.ValidationError(f"奖项等级“{tier['name']}”的 value 应是数字。") from None
         return tiers
+
+
+class CriterionEditForm(forms.Form):
+    name = forms.CharField(label="指标名称", max_length=100)
+    description = forms.CharField(label="指标说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    max_points = forms.DecimalField(
+        label="分值", min_value=0, max_digits=6, decimal_places=1, help_text="有下级指标时，分值由下级合计。"
+    )
+    weight = forms.DecimalField(label="权重", min_value=0, max_digits=5, decimal_places=2)

@@ -248,6 +248,29 @@ def criterion_add(
 
 
 @transaction.atomic
+def criterion_update(
+    *,
+    criterion: Criterion,
+    name: str,
+    description: str,
+    max_points: Decimal,
+    weight: Decimal,
+    by: User,
+    request=None,
+) -> Criterion:
+    """Change a criterion's wording, points or weight while no score exists."""
+    _ensure_unlocked(criterion.campaign)
+    criterion.name = name.strip()
+    criterion.description = description.strip()
+    criterion.max_points = max_points
+    criterion.weight = weight
+    criterion.full_clean()
+    criterion.save()
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="修改评分指标")
+    return criterion
+
+
+@transaction.atomic
 def criterion_delete(*, criterion: Criterion, by: User, request=None) -> None:
     """Remove a criterion and everything under it, while no score exists."""
     _ensure_unlocked(criterion.campaign)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("manage/<slug:slug>/experts/", views.PoolView.as_view(), name="pool"),
     path("manage/<slug:slug>/experts/<int:user_pk>/panel/", views.panel_toggle_view, name="panel_toggle"),
     path("manage/<slug:slug>/rubric/", views.RubricView.as_view(), name="rubric"),
+    path("manage/criteria/<int:pk>/", views.criterion_edit_view, name="criterion_edit"),
     path("manage/criteria/<int:pk>/delete/", views.criterion_delete_view, name="criterion_delete"),
     path("manage/<slug:slug>/settings/", views.SettingsView.as_view(), name="settings"),
     path("manage/<slug:slug>/assignments/", views.AssignmentsView.as_view(), name="assignments"),

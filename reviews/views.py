@@ -14,7 +14,15 @@ from cases.models import Application, CaseAttachment, CasePhoto, Category
 
 from . import selectors, services
 from .files import attachment_blind, neutral_name, photo_bytes_blind
-from .forms import CriterionForm, FormalCheckForm, InviteForm, ReasonForm, ReviewSettingsForm, ScoreForm
+from .forms import (
+    CriterionEditForm,
+    CriterionForm,
+    FormalCheckForm,
+    InviteForm,
+    ReasonForm,
+    ReviewSettingsForm,
+    ScoreForm,
+)
 from .models import Assignment, Conflict, Criterion, RankingMethod, Review
 
 # --- helpers --------------------------------------------------------------------------------
@@ -389,6 +397,23 @@ class RubricView(CampaignStaffView):
                 messages.success(request, "评分指标已添加。")
                 return redirect("reviews:rubric", slug=campaign.slug)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+@permission_required("reviews.manage_review")
+def criterion_edit_view(request, pk):
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    campaign = criterion.campaign
+    fields = ("name", "description", "max_points", "weight")
+    form = CriterionEditForm(request.POST or None, initial={f: getattr(criterion, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criterion_update(criterion=criterion, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "评分指标已修改。")
+            return redirect("reviews:rubric", slug=campaign.slug)
+    return render(request, "reviews/criterion_edit.html", {"form": form, "criterion": criterion, "campaign": campaign})
 
 
 @require_POST

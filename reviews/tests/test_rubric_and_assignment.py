@@ -182,3 +182,22 @@ def test_a_submitted_review_cannot_be_unassigned_until_reopened(cast):
     services.review_reopen(review=review, reason="总分录入有误", by=cast.staff)
     services.assignment_remove(assignment=review.assignment, by=cast.staff)
     assert not Assignment.objects.filter(pk=review.assignment_id).exists()
+
+
+def test_staff_edit_a_criterion_until_the_first_score(client, cast):
+    from django.urls import reverse
+
+    campaign = review_window_campaign()
+    criterion = services.criterion_add(campaign=campaign, name="真实性", max_points=Decimal("20"))
+    client.force_login(cast.staff)
+    url = reverse("reviews:criterion_edit", kwargs={"pk": criterion.pk})
+    data = {"name": "真实性", "description": "案例真实", "max_points": "25", "weight": "1"}
+    assert client.post(url, {**data, "max_points": "-1"}).status_code == 200
+    assert client.post(url, data).status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.max_points == Decimal("25") and criterion.description == "案例真实"
+    ScoreFactory(criterion=criterion, review__assignment__application__campaign=campaign)
+    response = client.post(url, {**data, "max_points": "30"})
+    assert "已有专家评分" in response.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.max_points == Decimal("25")

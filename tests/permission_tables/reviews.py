@@ -106,6 +106,7 @@ ROWS = {
     "reviews:pool": staff_only(kwargs=_slug),
     "reviews:panel_toggle": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
     "reviews:rubric": staff_only(kwargs=_slug),
+    "reviews:criterion_edit": staff_only(kwargs=lambda w: {"pk": w.criterion.pk}),
     "reviews:criterion_delete": _post_staff(lambda w: {"pk": w.criterion.pk}),
     "reviews:settings": staff_only(kwargs=_slug),
     "reviews:assignments": staff_only(kwargs=_slug),

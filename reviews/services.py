@@ -514,7 +514,8 @@ def review_save(
 
 @transaction.atomic
 def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Review:
-    """Staff unlock a submitted review so the expert can change it. The reason is audited."""
+    """Staff unlock a submitted review so the expert can change it. The reason is audited and e-mailed to the
+    expert (with the case's reference only, so a blind review stays blind)."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "请填写重新开放的理由。"})
@@ -530,6 +531,13 @@ def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Rev
         user=by,
         obj=review.assignment.application,
         detail=f"重新开放评审（{review.assignment.reviewer}）：{reason}",
+    )
+    application = review.assignment.application
+    email_send(
+        to=[review.assignment.reviewer.email],
+        subject=f"评审已重新开放：{application.reference or application.pk}",
+        template="reviews/email/review_reopened.txt",
+        context={"review": review, "application": application, "reason": reason},
     )
     return review
 

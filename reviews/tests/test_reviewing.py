@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -90,8 +92,10 @@ def test_a_submitted_review_is_locked_until_staff_reopen_it_with_a_reason(setup,
     assert review.total == Decimal("84.50")
     with pytest.raises(Exception, match="理由"):
         services.review_reopen(review=review, reason=" ", by=cast.staff)
-    services.review_reopen(review=review, reason="专家要求更正笔误", by=cast.staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.review_reopen(review=review, reason="专家要求更正笔误", by=cast.staff)
     assert AuditEvent.objects.filter(detail__contains="专家要求更正笔误").exists()
+    assert mail.outbox[-1].to == [cast.reviewer.email] and "专家要求更正笔误" in mail.outbox[-1].body
     _post(client, app, criteria, 真实性="10")
     review.refresh_from_db()
     assert review.status == Review.Status.SUBMITTED and review.total == Decimal("76.50")

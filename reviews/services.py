@@ -302,19 +302,28 @@ def _campaign_applications(campaign: Campaign):
 
 def conflicts_detect(*, campaign: Campaign) -> int:
     """Record an organisation conflict for every accepted case and panel expert of the same unit."""
-    profiles = list(ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign).select_related("user"))
-    existing = set(Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id"))
-    new = [
-        Conflict(
-            application=app,
-            reviewer=profile.user,
-            source=Conflict.Source.ORGANISATION,
-            reason=f"与申报单位同属{profile.organisation}",
-        )
-        for app in _campaign_applications(campaign)
-        for profile in profiles
-        if (app.pk, profile.user_id) not in existing and _organisation_conflict(profile, app)
+    profiles = [
+        (profile.user_id, profile.organisation.strip())
+        for profile in ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign)
+        if profile.organisation.strip()
     ]
+    existing = set(Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id"))
+    new = []
+    for app in _campaign_applications(campaign):
+        units = {app.organisation.name, app.organisation_name, app.declaring_unit}
+        team_units = [member.unit_and_title for member in app.team_members.all()]
+        for reviewer_id, org in profiles:
+            if (app.pk, reviewer_id) in existing:
+                continue
+            if org in units or any(org in unit for unit in team_units):
+                new.append(
+                    Conflict(
+                        application=app,
+                        reviewer_id=reviewer_id,
+                        source=Conflict.Source.ORGANISATION,
+                        reason=f"与申报单位同属{org}",
+                    )
+                )
     Conflict.objects.bulk_create(new)
     return len(new)
 
@@ -346,18 +355,19 @@ def _assign(campaign: Campaign, applications, by: User | None) -> tuple[int, lis
         Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id")
     )
 
-    def expertise(reviewer_id):
-        profile = getattr(reviewers[reviewer_id], "reviewer_profile", None)
-        return profile.expertise if profile else []
+    expertise = {
+        r: set(getattr(getattr(user, "reviewer_profile", None), "expertise", None) or [])
+        for r, user in reviewers.items()
+    }
 
     created, short = [], []
     for app in applications:
         need = n - per_application.get(app.pk, 0)
+        if need <= 0:
+            continue
         candidates = [r for r in reviewers if (app.pk, r) not in assigned and (app.pk, r) not in conflicted]
-        candidates.sort(
-            key=lambda r: (load[r] - (1 if app.domain in expertise(r) else 0), app.domain not in expertise(r), r)
-        )
-        for r in candidates[: max(need, 0)]:
+        candidates.sort(key=lambda r: (load[r] - (app.domain in expertise[r]), app.domain not in expertise[r], r))
+        for r in candidates[:need]:
             created.append(Assignment(application=app, reviewer=reviewers[r], is_automatic=True))
             load[r] += 1
             assigned.add((app.pk, r))

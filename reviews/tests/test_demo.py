@@ -23,3 +23,4 @@ def test_the_demo_has_a_finished_review_with_a_ranking_and_running_it_twice_crea
     ).exists()
     tiers = [agg.tier for _app, agg, _per in selectors.ranking(campaign).rows]
     assert tiers == ["一等奖", "二等奖", "二等奖", "优秀奖", "优秀奖", "优秀奖"]
+    assert [d.tier for d in selectors.decision_list(campaign)] == tiers

@@ -124,5 +124,7 @@ def seed(out, *, today: dt.date, people: dict) -> dict:
             status=Review.Status.SUBMITTED, total=sum(points.values(), Decimal("0"))
         )
     services.decision_confirm(campaign=campaign, by=staff)
-    out.write(f"已创建评审演示：{campaign.title}（{len(CASES)} 个案例，{len(experts)} 位专家，评审已完成，奖项已确认）\n")
+    out.write(
+        f"已创建评审演示：{campaign.title}（{len(CASES)} 个案例，{len(experts)} 位专家，评审已完成，奖项已确认）\n"
+    )
     return {"campaign": campaign, "at": timezone.now()}

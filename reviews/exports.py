@@ -49,12 +49,9 @@ def score_sheet(campaign: Campaign) -> bytes:
         cell.font = BOLD
     scores = {}
     for app, agg, per in result.rows:
-        totals = dict(per)
+        totals = {reviewer_id: total for reviewer_id, _name, total in per}
         row = [agg.rank, app.reference, app.title, app.get_category_display(), app.domain]
-        row += [
-            float(totals[result.reviewer_names[r]]) if result.reviewer_names[r] in totals else None
-            for r in reviewer_ids
-        ]
+        row += [float(totals[r]) if r in totals else None for r in reviewer_ids]
         row += [
             agg.count,
             *(round(v, 2) if v is not None else None for v in (agg.mean, agg.median, agg.trimmed_mean, agg.normalised)),

@@ -310,8 +310,8 @@ def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Rank
     aggregation.tiers_assign(ranked, settings_row.tiers, settings_row.ranking_method)
     decisions = {d.application_id: d for d in AwardDecision.objects.filter(application__campaign=campaign)}
     per_app: dict[int, list] = {}
-    for a, _r, t, name in rows:
-        per_app.setdefault(a, []).append((name, t))
+    for a, r, t, name in rows:
+        per_app.setdefault(a, []).append((r, name, t))
     out = []
     for agg in ranked:
         app = applications[agg.application_id]

@@ -27,9 +27,14 @@ def test_the_score_sheet_has_a_summary_row_per_case_and_a_sheet_per_reviewer(cli
     services.rubric_ensure(campaign=campaign)
     leaves = {c.name: c for c in campaign.criteria.all()}
     one, two = ReviewerFactory(name="专家一"), ReviewerFactory(name="专家二")
+    namesake = ReviewerFactory(name="专家一")  # two experts may share a name: their columns stay apart
     app = ApplicationFactory(campaign=campaign, title='=HYPERLINK("http://x")')
     points = {"真实性": "18", "专业性": "25.5", "完整性": "17", "示范性": "24"}
-    for reviewer, opinion in ((one, "@SUM(1)意见：服务过程完整，评估充分，值得推广到其他社区。"), (two, "很好" * 20)):
+    for reviewer, opinion in (
+        (one, "@SUM(1)意见：服务过程完整，评估充分，值得推广到其他社区。"),
+        (two, "很好" * 20),
+        (namesake, "同名专家" * 10),
+    ):
         services.review_save(
             assignment=AssignmentFactory(application=app, reviewer=reviewer),
             leaves=[_leaf(leaves[n]) for n in points],
@@ -40,16 +45,16 @@ def test_the_score_sheet_has_a_summary_row_per_case_and_a_sheet_per_reviewer(cli
     client.force_login(cast.staff)
     response = client.get(reverse("reviews:score_sheet", kwargs={"slug": campaign.slug}))
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["汇总", "专家一", "专家二"]
+    assert wb.sheetnames == ["汇总", "专家一", "专家一2", "专家二"]
     summary = list(wb["汇总"].values)
-    assert summary[0][:7] == ("名次", "申报编号", "案例名称", "案例类别", "案例领域", "专家一", "专家二")
+    assert summary[0][:8] == ("名次", "申报编号", "案例名称", "案例类别", "案例领域", "专家一", "专家一", "专家二")
     assert summary[1][0] == 1 and summary[1][2] == '\'=HYPERLINK("http://x")'
-    assert summary[1][5:9] == (84.5, 84.5, 2, 84.5)
+    assert summary[1][5:10] == (84.5, 84.5, 84.5, 3, 84.5)
     detail = list(wb["专家一"].values)
     assert detail[0][2:6] == ("真实性", "专业性", "完整性", "示范性")
     assert detail[1][2:7] == (18, 25.5, 17, 24, 84.5)
     assert detail[1][7].startswith("'@SUM(1)")
-    assert Review.objects.filter(status=Review.Status.SUBMITTED).count() == 2
+    assert Review.objects.filter(status=Review.Status.SUBMITTED).count() == 3
 
 
 def _leaf(criterion):

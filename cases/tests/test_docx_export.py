@@ -167,6 +167,13 @@ def test_blind_export_contains_none_of_the_applicants_identifying_strings(applic
         "阳光社会工作服务中心 项目主管",
     ]
 
+    application.title = f"{application.organisation.name}陪伴独居老人"
+    application.background = f"钱雨桐在{application.organisation_name}工作，联系电话13962612345。"
+    application.save()
+    photo = application.photos.first()
+    photo.caption = "孔令晨带领小组活动"
+    photo.save()
+
     data = application_docx(application, blind=True)
 
     for name, xml in xml_parts(data).items():
@@ -174,8 +181,9 @@ def test_blind_export_contains_none_of_the_applicants_identifying_strings(applic
             assert secret not in xml, f"{secret} in {name}"
     document = docx.Document(io.BytesIO(data))
     texts = cell_texts(document)
-    assert application.title in texts
+    assert "***陪伴独居老人" in texts
     assert "同意推荐" in " ".join(texts)
+    assert "***在***工作，联系电话***。" in [p.text for p in document.paragraphs]
     assert len(document.inline_shapes) == 3
 
 

@@ -39,6 +39,16 @@ class Finding:
     def label(self) -> str:
         return KIND_LABELS[self.kind]
 
+    def as_dict(self) -> dict:
+        """The documented JSON shape: kind, start, end, text, suggestion."""
+        return {
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "suggestion": self.suggestion,
+        }
+
 
 # When two findings overlap, the one of the earlier kind here wins (then the longer one).
 _PRIORITY = {kind: i for i, kind in enumerate(("email", "id_number", "bank_card", "phone", "qq", "address", "term"))}

@@ -243,3 +243,24 @@ def test_an_empty_draft_still_exports(db, media):
     document = docx.Document(io.BytesIO(application_docx(draft)))
     assert "案例名称" in cell_texts(document)
     assert application_docx_filename(draft).startswith("未命名案例+")
+
+
+def test_large_photos_are_embedded_at_print_resolution_and_fit_the_page(db, media):
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from cases.tests.factories_checks import jpeg_bytes
+
+    application = ApplicationFactory()
+    CasePhotoFactory(application=application, image=ContentFile(jpeg_bytes(4000, 3000), name="wide.jpg"))
+    CasePhotoFactory(application=application, image=ContentFile(jpeg_bytes(1000, 3000), name="tall.jpg"))
+
+    data = application_docx(application)
+
+    document = docx.Document(io.BytesIO(data))
+    wide, tall = document.inline_shapes
+    assert round(wide.width.cm) == 14 and wide.height.cm < 20
+    assert round(tall.height.cm) == 20 and tall.width.cm < 14
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        media_sizes = [Image.open(io.BytesIO(archive.read(n))).size for n in archive.namelist() if "media/" in n]
+    assert sorted(media_sizes) == [(787, 2362), (2362, 1772)]

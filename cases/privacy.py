@@ -333,8 +333,8 @@ def _segmenter():
 
 def _split_name(word: str) -> tuple[str, str] | None:
     """(surname, given name) when `word` reads as a full personal name, else None."""
-    if not _NAME_CHARS_RE.match(word) or word in _NOT_NAMES:
-        return None
+    if not _NAME_CHARS_RE.match(word) or word in _NOT_NAMES or any(c in "佰仟拾万亿元" for c in word):
+        return None  # 伍佰元 is money
     if (_jieba_freq.get(word) or 0) >= _COMMON_WORD_FREQ:
         return None
     if word[:2] in _COMPOUND_SURNAMES and 3 <= len(word) <= 4:

@@ -310,6 +310,9 @@ _PLACE_SUFFIXES = tuple("县镇市区乡村省州旗路街巷发")
 _COMMON_WORD_FREQ = 10
 _NAME_CHARS_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
+# jieba's tags for conjunctions, prepositions, particles, adverbs and pronouns: 和/c 李/nr is not a name.
+_FUNCTION_WORD_FLAGS = ("c", "p", "u", "d", "r")
+
 _jieba_lock = threading.Lock()
 _posseg = None
 _jieba_freq: dict[str, int] = {}
@@ -355,6 +358,8 @@ def _not_a_name_in_context(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start else ""
     if text.startswith(_PLACE_SUFFIXES, end):
         return True  # 温宿县, 朱坝镇
+    if text.startswith(("（化名）", "(化名)"), end):
+        return True  # already a pseudonym
     if before and before in "小老阿":
         return True  # 小王和李阿姨: a nickname, not 王和李
     # 居于玉山镇: the "surname" closes a word with the character before it.
@@ -379,12 +384,15 @@ def _name_findings(text: str) -> list[Finding]:
         word, flag, start = tokens[i]
         candidate, used = None, 1
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        # jieba sometimes cuts a name in two: 陈/nr + 红梅/nr, 欧阳/ns + 娜娜/nrt.
+        # jieba sometimes cuts a name in two: 陈/nr + 红梅/nr, 黄/a + 美玲/nr, 欧阳/ns + 娜娜/nrt.
         if (
             nxt
             and nxt[1].startswith("nr")
             and 1 <= len(nxt[0]) <= 2
-            and ((len(word) == 1 and word in _SURNAMES and flag.startswith("nr")) or (word in _COMPOUND_SURNAMES))
+            and (
+                (len(word) == 1 and word in _SURNAMES and not flag.startswith(_FUNCTION_WORD_FLAGS))
+                or word in _COMPOUND_SURNAMES
+            )
         ):
             candidate, used = word + nxt[0], 2
         elif flag.startswith("nr"):

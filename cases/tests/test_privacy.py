@@ -111,6 +111,8 @@ def test_detailed_addresses_are_found(address):
         ("社会工作者王小明走访了刘建国家。", "王小明"),
         ("陈红梅说她很难过。", "陈红梅"),
         ("欧阳娜娜参加了小组。", "欧阳娜娜"),
+        ("服务对象黄美玲，女，65岁。", "黄美玲"),
+        ("徐志明的儿子徐小军，13岁。", "徐志明"),
     ],
 )
 def test_full_names_of_people_are_found_and_masked_as_surname_and_stars(sentence, name):
@@ -152,6 +154,8 @@ def test_she_gong_used_for_a_person_should_read_she_hui_gong_zuo_zhe(sentence):
         "通过举办主题沙龙、田野调查和康复训练，提升了服务的高水平。",
         "服务对象独居于玉山镇某社区。",
         "社会工作者链接了社区志愿者小王和李阿姨，每周上门陪伴。",
+        "服务对象王芳（化名）今年70岁。",
+        "张某和李阿姨、陈女士和王先生都来了。",
     ],
 )
 def test_ordinary_case_text_has_no_findings(sentence):

@@ -346,10 +346,10 @@ def _split_name(word: str) -> tuple[str, str] | None:
         surname, given = word[0], word[1:]
     else:
         return None
-    if (word[0] in "和与跟同及对给让被把" and given[0] in "小老阿") or any(
-        given.startswith(w) or w in given for w in _ADDRESS_WORDS
-    ):
-        return None
+    if word[0] in "和与跟同及对给让被把" and given[0] in "小老阿":
+        return None  # 和小王: a conjunction before a nickname
+    if any(w in given for w in _ADDRESS_WORDS):
+        return None  # 王阿姨, 李老师, 张某
     return surname, given
 
 

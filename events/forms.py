@@ -2,7 +2,7 @@ from django import forms
 from django.forms import formset_factory
 
 from .models import ActivityReport
-from .services import REPORT_PHOTOS_MAX, REPORT_PHOTOS_MIN, report_photo_check
+from .services import REPORT_PHOTOS_MAX, REPORT_PHOTOS_MIN
 
 
 class ReportForm(forms.ModelForm):
@@ -27,18 +27,12 @@ class ReportForm(forms.ModelForm):
 
 class PhotoForm(forms.Form):
     image = forms.FileField(
-        label="照片",
+        label="照片文件",
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         help_text="JPG 或 PNG，单张 100 KB—20 MB。",
     )
     caption = forms.CharField(label="照片说明", max_length=100, required=False)
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image:
-            report_photo_check(image)  # the same check as a case's photos (cases.uploads.clean_photo)
-        return image
 
     def clean(self):
         data = super().clean()
@@ -53,9 +47,10 @@ class BasePhotoFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def uploads(self) -> list[tuple]:
+        """(file, caption, slot) of every filled photo field; the service checks the files themselves."""
         return [
-            (form.cleaned_data["image"], form.cleaned_data.get("caption", ""))
-            for form in self.forms
+            (form.cleaned_data["image"], form.cleaned_data.get("caption", ""), slot)
+            for slot, form in enumerate(self.forms)
             if form.cleaned_data.get("image")
         ]
 

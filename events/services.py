@@ -2,7 +2,6 @@
 
 import io
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -14,6 +13,7 @@ from PIL import Image, ImageOps
 from accounts.models import AuditEvent, Organisation, User
 from accounts.selectors import user_roles
 from accounts.services import audit_record, email_send
+from cases.uploads import clean_photo
 
 from .models import Activity, ActivityReport, ReportPhoto
 from .rules import unit_organisation_ids
@@ -31,44 +31,50 @@ THUMBNAIL_SIZE = (480, 360)
 class PhotoUpload:
     file: UploadedFile
     caption: str
+    slot: int = 0  # which upload field it came from, so a refusal is shown beside that field
 
 
-def report_photo_check(uploaded_file: UploadedFile) -> UploadedFile:
-    """The case submission's photo check (type, real image, size), with the report's limits."""
-    from cases.uploads import clean_photo  # from branch cases-checks; top-level once merged
-
-    clean_photo(uploaded_file, min_bytes=REPORT_PHOTO_MIN_BYTES, max_bytes=REPORT_PHOTO_MAX_BYTES)
-    uploaded_file.seek(0)
-    return uploaded_file
+def photo_field_key(slot: int) -> str:
+    return f"photo_{slot}"
 
 
-def _thumbnail(uploaded_file: UploadedFile) -> ContentFile:
-    uploaded_file.seek(0)
-    with Image.open(uploaded_file) as image:
+def _thumbnail(photo: ContentFile) -> ContentFile:
+    photo.seek(0)
+    with Image.open(photo) as image:
         image = ImageOps.exif_transpose(image).convert("RGB")
         image.thumbnail(THUMBNAIL_SIZE)
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=82)
-    uploaded_file.seek(0)
+    photo.seek(0)
     return ContentFile(out.getvalue(), name="thumb.jpg")
 
 
-def _check_photos(photos: list[PhotoUpload]) -> None:
-    """Checked before anything is written, so a refused photo leaves no file behind."""
+def _clean_photos(photos: list[PhotoUpload]) -> list[tuple[ContentFile, str]]:
+    """The case submission's own photo check and re-encoding (cases.uploads.clean_photo, metadata stripped),
+    with the report's limits. Everything is checked before anything is written, so a refusal leaves no file."""
     if not REPORT_PHOTOS_MIN <= len(photos) <= REPORT_PHOTOS_MAX:
         raise ValidationError(f"请上传 {REPORT_PHOTOS_MIN}—{REPORT_PHOTOS_MAX} 张活动照片，现有 {len(photos)} 张。")
+    cleaned, errors = [], {}
     for photo in photos:
-        report_photo_check(photo.file)
         if not photo.caption.strip():
-            raise ValidationError("每张照片都要填写照片说明。")
+            errors[photo_field_key(photo.slot)] = ["请填写这张照片的说明。"]
+            continue
+        try:
+            file = clean_photo(photo.file, min_bytes=REPORT_PHOTO_MIN_BYTES, max_bytes=REPORT_PHOTO_MAX_BYTES)
+        except ValidationError as error:
+            errors[photo_field_key(photo.slot)] = error.messages
+            continue
+        cleaned.append((file, photo.caption.strip()[:100]))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
-def _store_photos(report: ActivityReport, photos: list[PhotoUpload]) -> None:
-    for position, photo in enumerate(photos):
-        item = ReportPhoto(report=report, caption=photo.caption.strip()[:100], position=position)
-        item.thumbnail.save("thumb.jpg", _thumbnail(photo.file), save=False)
-        suffix = PurePath(photo.file.name or "").suffix.lower() or ".jpg"
-        item.image.save(f"photo{suffix}", photo.file, save=False)
+def _store_photos(report: ActivityReport, photos: list[tuple[ContentFile, str]]) -> None:
+    for position, (file, caption) in enumerate(photos):
+        item = ReportPhoto(report=report, caption=caption, position=position)
+        item.thumbnail.save("thumb.jpg", _thumbnail(file), save=False)
+        item.image.save(file.name, file, save=False)
         item.save()
 
 
@@ -107,9 +113,9 @@ def report_submit(
         summary=summary.strip(),
     )
     _check_fields(report)
-    _check_photos(photos)
+    cleaned = _clean_photos(photos)
     report.save()
-    _store_photos(report, photos)
+    _store_photos(report, cleaned)
     audit_record(kind=AuditEvent.Kind.ACTIVITY_REPORT, request=request, user=user, obj=report, detail="报送")
     return report
 
@@ -135,15 +141,14 @@ def report_update(
     report.held_on, report.participants, report.summary = held_on, participants, summary.strip()
     report.status = ActivityReport.Status.SUBMITTED
     _check_fields(report)
-    if photos:
-        _check_photos(photos)
+    cleaned = _clean_photos(photos) if photos else None
     report.save()
-    if photos:
+    if cleaned:
         for old in report.photos.all():
             old.image.delete(save=False)
             old.thumbnail.delete(save=False)
         report.photos.all().delete()
-        _store_photos(report, photos)
+        _store_photos(report, cleaned)
     audit_record(kind=AuditEvent.Kind.ACTIVITY_REPORT, request=request, user=user, obj=report, detail="修改后重新报送")
     return report
 

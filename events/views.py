@@ -218,15 +218,20 @@ def _reporting_organisations(user, activity):
 
 
 def _photo_uploads(formset) -> list[services.PhotoUpload]:
-    return [services.PhotoUpload(file=f, caption=c) for f, c in formset.uploads()]
+    return [services.PhotoUpload(file=f, caption=c, slot=slot) for f, c, slot in formset.uploads()]
 
 
 def _apply_errors(form, formset, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
+    """A service's refusal, shown beside the field it is about (a photo's beside its upload field)."""
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error)
+        return
+    photo_keys = {services.photo_field_key(slot): slot for slot in range(len(formset.forms))}
+    for field, errors in error.error_dict.items():
+        if field in photo_keys:
+            formset.forms[photo_keys[field]].add_error("image", errors)
+        else:
+            form.add_error(field if field in form.fields else None, errors)
 
 
 @permission_required("events.report_activity", get_object=_activity)

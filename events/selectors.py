@@ -64,7 +64,9 @@ def _accepted_reports():
 
 def reports_latest_accepted(*, limit: int = 6) -> list[ActivityReport]:
     return list(
-        _accepted_reports().filter(activity__status=Activity.Status.PUBLISHED).order_by("-decided_at", "-id")[:limit]
+        _accepted_reports()
+        .filter(activity__status=Activity.Status.PUBLISHED, activity__festival__status=Festival.Status.PUBLISHED)
+        .order_by("-decided_at", "-id")[:limit]
     )
 
 

@@ -154,3 +154,20 @@ def test_banner_is_a_wide_png_made_from_the_festival(client):
     image = Image.open(BytesIO(response.content))
     assert response["Content-Type"] == "image/png"
     assert image.size == (2400, 600)
+
+
+@pytest.mark.django_db
+def test_banner_without_a_chinese_font_fails_with_a_clear_message(client, monkeypatch):
+    from events import banner
+
+    monkeypatch.setattr(banner, "KNOWN_FONTS", ("/nonexistent/NotoSansCJK-Bold.ttc",))
+    monkeypatch.setenv("PATH", "/nonexistent")  # no fc-list either
+    banner.chinese_font_path.cache_clear()
+    banner.banner_png.cache_clear()
+    try:
+        response = client.get(reverse("events:festival_banner", kwargs={"slug": FestivalFactory().slug}))
+    finally:
+        banner.chinese_font_path.cache_clear()
+        banner.banner_png.cache_clear()
+    assert response.status_code == 503
+    assert "fonts-noto-cjk" in response.content.decode()

@@ -232,3 +232,35 @@ def test_photos_of_an_unaccepted_report_are_hidden_from_the_public(client, activ
     assert client.get(url).status_code == 404
     client.force_login(cast.org_admin)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_script_in_a_report_summary_and_captions_is_escaped_in_the_gallery(client, activity, cast):
+    script = "<script>alert(1)</script>"
+    report = services.report_submit(
+        activity=activity,
+        organisation=cast.org_a,
+        user=cast.applicant_a,
+        held_on=timezone.localdate(),
+        participants=3,
+        summary=f"简介{script}",
+        photos=[services.PhotoUpload(file=jpeg(i), caption=f"说明{script}") for i in range(3)],
+    )
+    services.report_accept(report=report, by=cast.staff)
+
+    page = client.get(activity.get_absolute_url()).content.decode()
+    assert script not in page
+    assert "简介&lt;script&gt;" in page and "说明&lt;script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_a_report_can_be_filed_from_the_moment_the_activity_starts(cast):
+    import time_machine
+
+    start = timezone.now() + dt.timedelta(days=2)
+    activity = ActivityFactory(starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    ActivityUnitFactory(activity=activity, organisation=cast.org_a)
+    with time_machine.travel(start - dt.timedelta(seconds=1), tick=False):
+        assert not cast.applicant_a.has_perm("events.report_activity", activity)
+    with time_machine.travel(start, tick=False):
+        assert cast.applicant_a.has_perm("events.report_activity", activity)

@@ -29,8 +29,8 @@ class PhotoForm(forms.Form):
     image = forms.FileField(
         label="照片文件",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
-        help_text="JPG 或 PNG，单张 100 KB—20 MB。",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPG、PNG 或 WebP，单张 100 KB—20 MB。",
     )
     caption = forms.CharField(label="照片说明", max_length=100, required=False)
 

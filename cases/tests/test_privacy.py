@@ -111,6 +111,8 @@ def test_detailed_addresses_are_found(address):
         ("社会工作者王小明走访了刘建国家。", "王小明"),
         ("陈红梅说她很难过。", "陈红梅"),
         ("欧阳娜娜参加了小组。", "欧阳娜娜"),
+        ("服务对象黄美玲，女，65岁。", "黄美玲"),
+        ("徐志明的儿子徐小军，13岁。", "徐志明"),
     ],
 )
 def test_full_names_of_people_are_found_and_masked_as_surname_and_stars(sentence, name):
@@ -139,7 +141,7 @@ def test_she_gong_used_for_a_person_should_read_she_hui_gong_zuo_zhe(sentence):
     [
         "服务于2018年3月1日开始，2018-03-01结束，2019/12/31回访。",
         "本项目共服务120人次，覆盖1500户居民。",
-        "项目经费5000元，其中活动费用3000.50元。",
+        "项目经费5000元，其中活动费用3000.50元，另有补贴伍佰元。",
         "满意度达到95%，参与率提升了12.5%。",
         "2016年至2018年间，服务对象的情况逐步好转。",
         "张某和李某某来到服务站，服务对象A和小王也在。",
@@ -152,6 +154,8 @@ def test_she_gong_used_for_a_person_should_read_she_hui_gong_zuo_zhe(sentence):
         "通过举办主题沙龙、田野调查和康复训练，提升了服务的高水平。",
         "服务对象独居于玉山镇某社区。",
         "社会工作者链接了社区志愿者小王和李阿姨，每周上门陪伴。",
+        "服务对象王芳（化名）今年70岁。",
+        "张某和李阿姨、陈女士和王先生都来了。",
     ],
 )
 def test_ordinary_case_text_has_no_findings(sentence):

@@ -6,18 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import SECTIONS, Application
-from cases.privacy import KIND_LABELS, Finding, application_findings, find_findings
-
-
-def _as_dict(finding: Finding, **extra) -> dict:
-    return {
-        "kind": finding.kind,
-        "start": finding.start,
-        "end": finding.end,
-        "text": finding.text,
-        "suggestion": finding.suggestion,
-        **extra,
-    }
+from cases.privacy import KIND_LABELS, application_findings, find_findings
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:
@@ -54,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取文件：{path}（{exc.strerror}）") from exc
         findings = find_findings(text)
         if as_json:
-            self._print_json([_as_dict(f) for f in findings])
+            self._print_json([f.as_dict() for f in findings])
             return
         for f in findings:
             line, column = _line_and_column(text, f.start)
@@ -67,7 +56,9 @@ class Command(BaseCommand):
             raise CommandError(f"找不到申报编号为 {reference} 的申报案例。")
         by_field = application_findings(application)
         if as_json:
-            self._print_json([_as_dict(f, field=field) for field, findings in by_field.items() for f in findings])
+            self._print_json(
+                [{**f.as_dict(), "field": field} for field, findings in by_field.items() for f in findings]
+            )
             return
         headings = dict(SECTIONS)
         total = 0

@@ -309,6 +309,7 @@ class ComingReminder:
     deadline: dt.datetime
     recipients: list
     sent: set
+    superseded: bool = False  # a later milestone of the same kind is due: this one will not go out
 
 
 def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list[ComingReminder]:
@@ -318,7 +319,8 @@ def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list
     apps = _campaign_applications(campaign)
     sent = set(Reminder.objects.filter(campaign=campaign).values_list("recipient_id", "kind", "milestone"))
     rows = []
-    for rule in campaign_rules(campaign):
+    rules = campaign_rules(campaign)
+    for rule in rules:
         if rule.kind == ReminderKind.RETURNED:
             for app in apps:
                 if app.status == Application.Status.RETURNED and app.resubmit_until:
@@ -336,6 +338,7 @@ def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list
             continue
         anchor = getattr(campaign, ANCHORS[rule.kind])
         recipients = list(_recipients(rule.kind, campaign, apps))
+        latest = _latest_due([r for r in rules if r.kind == rule.kind], campaign, anchor, now)
         rows.append(
             ComingReminder(
                 rule,
@@ -344,6 +347,7 @@ def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list
                 _window(rule, campaign, anchor)[1],
                 recipients,
                 {u.pk for u in recipients if (u.pk, rule.kind, rule.milestone) in sent},
+                superseded=latest is not None and fire_at(rule, anchor) < fire_at(latest, anchor),
             )
         )
     return sorted(rows, key=lambda row: row.send_at)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("manage/reminders/", views.RemindersView.as_view(), name="reminders"),
     path("manage/previews/", views.PreviewListView.as_view(), name="previews"),
     path("manage/previews/<slug:name>/", views.PreviewView.as_view(), name="preview"),
+    path("manage/previews/<slug:name>/html/", views.preview_html_view, name="preview_html"),
 ]

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -89,6 +90,17 @@ class PreviewView(PermissionMixin, TemplateView):
             "html": html,
             "from_email": settings.DEFAULT_FROM_EMAIL,
         }
+
+
+@xframe_options_sameorigin
+@permission_required("notifications.manage_emails")
+def preview_html_view(request, name):
+    """The HTML version alone, for the preview page's frame."""
+    preview = preview_named(name)
+    if preview is None:
+        raise Http404("没有这个邮件模板。")
+    _, html = email_render(template=preview.template, context=preview.context)
+    return HttpResponse(html)
 
 
 class PreferenceView(PermissionMixin, FormView):

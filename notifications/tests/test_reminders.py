@@ -258,3 +258,12 @@ def test_the_coming_reminders_list_who_will_be_reminded_and_when(world, django_c
     # A reminder falling in the quiet hours is shown at the end of them.
     draft_1d = next(r for r in rows if r.rule.kind == "draft" and r.rule.days_before == 1)
     assert draft_1d.send_at == at(12, 9, 17)
+
+
+@pytest.mark.django_db
+def test_a_milestone_replaced_by_a_later_one_is_shown_as_replaced(world):
+    _, campaign, _ = world
+    with time_machine.travel(at(12, 9, 18, 0), tick=False):
+        rows = coming_reminders(campaign)
+    by_days = {r.rule.days_before: r for r in rows if r.rule.kind == "draft"}
+    assert by_days[3].superseded and not by_days[1].superseded

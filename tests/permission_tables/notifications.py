@@ -16,5 +16,6 @@ ROWS = {
     "notifications:reminders": staff_only(),
     "notifications:previews": staff_only(),
     "notifications:preview": staff_only(kwargs=lambda w: {"name": "reminder_draft"}),
+    "notifications:preview_html": staff_only(kwargs=lambda w: {"name": "reminder_draft"}),
     "notifications:preview#unknown": staff_only(ok=NOT_FOUND, kwargs=lambda w: {"name": "no-such-template"}),
 }

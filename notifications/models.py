@@ -75,10 +75,16 @@ class ReminderRule(models.Model):
         verbose_name_plural = "提醒规则"
         ordering = ["campaign", "kind", "-days_before", "at_time"]
         constraints = [
+            # NULL at_time (the deadline's own time of day) is one rule too: two partial indexes.
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "days_before"],
+                condition=models.Q(at_time__isnull=True),
+                name="reminder_rule_once",
+            ),
             models.UniqueConstraint(
                 fields=["campaign", "kind", "days_before", "at_time"],
-                name="reminder_rule_once",
-                nulls_distinct=False,
+                condition=models.Q(at_time__isnull=False),
+                name="reminder_rule_once_at_time",
             ),
         ]
 

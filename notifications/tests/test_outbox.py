@@ -192,3 +192,23 @@ def test_a_user_switches_off_recommendation_reminders(client, cast):
     preference = cast.org_admin.notification_preference
     assert preference.recommendation is False and preference.publicity is True
     assert preference.allows("draft") and preference.allows("review")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("drafts", [1, 20])
+def test_the_coming_reminders_page_query_count_does_not_grow_with_drafts(
+    client, cast, django_assert_num_queries, drafts
+):
+    from cases.tests.factories import CampaignFactory
+
+    from .factories import ApplicationFactory
+
+    campaign = CampaignFactory()
+    for _ in range(drafts):
+        ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    ApplicationFactory(campaign=campaign, applicant=cast.applicant_b, organisation=cast.org_b, status="submitted")
+    client.force_login(cast.staff)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("notifications:reminders"))
+    assert response.status_code == 200
+    assert campaign.title in response.content.decode()

@@ -13,6 +13,7 @@ row is marked sent — the redelivered task sends it again. SMTP offers no way t
 
 import datetime as dt
 import logging
+import time
 from functools import partial
 
 from django.conf import settings
@@ -68,16 +69,31 @@ def outbox_email_create(*, to: list[str], subject: str, template: str, context: 
     return email
 
 
+# After a broker error this process stops trying for a while, so one request that sends several
+# e-mails waits on a dead Redis once, not once per e-mail (the flush picks the rows up later).
+BROKER_PAUSE_SECONDS = 30
+_broker_down_until: dict[str, float] = {}
+
+
 def outbox_queue(email_id: int) -> bool:
     """Hand the e-mail to Celery. A broker error is logged, never raised: the row stays
     pending and the flush queues it again once Redis answers."""
+    from kunshan_portal.celery import app
+
     from .tasks import deliver_email
 
+    broker = str(app.conf.broker_url)
+    if time.monotonic() < _broker_down_until.get(broker, 0):
+        logger.info("邮件 #%s 暂不入队：消息队列刚才不可用，稍后由定时任务重新入队。", email_id)
+        return False
     try:
         deliver_email.apply_async(args=[email_id])
     except Exception as error:  # kombu OperationalError, redis ConnectionError; in eager mode the send itself
+        if not app.conf.task_always_eager:
+            _broker_down_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("邮件 #%s 暂未发出（%s），稍后由定时任务重新入队。", email_id, error)
         return False
+    _broker_down_until.pop(broker, None)
     OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.PENDING).update(queued_at=timezone.now())
     return True
 

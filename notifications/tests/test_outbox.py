@@ -212,3 +212,31 @@ def test_the_coming_reminders_page_query_count_does_not_grow_with_drafts(
         response = client.get(reverse("notifications:reminders"))
     assert response.status_code == 200
     assert campaign.title in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_after_a_broker_error_further_emails_do_not_wait_on_the_dead_broker(cast, django_capture_on_commit_callbacks):
+    import time
+
+    from kunshan_portal.celery import app
+    from notifications import services
+
+    eager, url = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:9/0"  # nothing listens there
+    app._after_fork()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = welcome(cast.applicant_a)
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(5):
+                welcome(cast.applicant_b)
+        assert time.monotonic() - started < 0.5
+        assert services._broker_down_until.get("redis://127.0.0.1:9/0", 0) > time.monotonic()
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = eager, url
+        app._after_fork()
+        services._broker_down_until.clear()
+    first.refresh_from_db()
+    assert first.status == OutboxEmail.Status.PENDING and first.queued_at is None
+    assert OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).count() == 6

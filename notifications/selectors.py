@@ -19,16 +19,32 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PUBLICITY_CLOSE_GRACE = dt.timedelta(days=3)
 
 
-# --- Who is waiting on whom (the reviews and objections apps plug in here) -----------------------
+# --- Who is waiting on whom (the reviews app's assignments; objections plug in here) --------------
 
 
 def pending_reviews_by_reviewer(campaign: Campaign) -> dict[User, list]:
-    """Reviewers with unfinished reviews in the campaign, each with the reviews still open.
+    """Reviewers with unfinished reviews in the campaign, each with the cases still to review: an
+    assignment to an accepted case, not conflicted, whose review is missing or not yet submitted."""
+    from django.db.models import Exists, OuterRef
 
-    The review assignments arrive with the expert-review issue (branch `reviews`); until that
-    model exists no reviewer has an unfinished review, so the reviewer reminders find nobody.
-    """
-    return {}
+    from reviews.models import Assignment, Conflict, Review
+
+    conflicted = Conflict.objects.filter(application=OuterRef("application"), reviewer=OuterRef("reviewer"))
+    assignments = (
+        Assignment.objects.filter(
+            application__campaign=campaign,
+            application__status=Application.Status.ACCEPTED,
+            reviewer__is_active=True,
+        )
+        .filter(~Exists(conflicted))
+        .exclude(review__status=Review.Status.SUBMITTED)
+        .select_related("reviewer", "application")
+        .order_by("reviewer_id", "application_id")
+    )
+    grouped: dict[User, list] = defaultdict(list)
+    for assignment in assignments:
+        grouped[assignment.reviewer].append(assignment.application)
+    return grouped
 
 
 def open_objections(campaign: Campaign) -> list:
@@ -320,6 +336,7 @@ def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list
     sent = set(Reminder.objects.filter(campaign=campaign).values_list("recipient_id", "kind", "milestone"))
     rows = []
     rules = campaign_rules(campaign)
+    recipients_of: dict[str, list] = {}  # one query per kind, not per rule
     for rule in rules:
         if rule.kind == ReminderKind.RETURNED:
             for app in apps:
@@ -337,7 +354,9 @@ def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list
                     )
             continue
         anchor = getattr(campaign, ANCHORS[rule.kind])
-        recipients = list(_recipients(rule.kind, campaign, apps))
+        if rule.kind not in recipients_of:
+            recipients_of[rule.kind] = list(_recipients(rule.kind, campaign, apps))
+        recipients = recipients_of[rule.kind]
         latest = _latest_due([r for r in rules if r.kind == rule.kind], campaign, anchor, now)
         rows.append(
             ComingReminder(

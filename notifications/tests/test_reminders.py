@@ -13,6 +13,7 @@ from cases.tests.factories import CampaignFactory
 from notifications.models import NotificationPreference, OutboxEmail, Reminder, ReminderKind, ReminderRule
 from notifications.selectors import coming_reminders, due_reminders, fire_at, in_quiet_hours
 from notifications.services import reminder_rules_ensure, reminders_send_due
+from reviews.tests.factories import AssignmentFactory, ConflictFactory, ReviewFactory
 
 from .factories import ApplicationFactory
 
@@ -58,7 +59,21 @@ def world(cast):
     )
     # Not reminded: withdrawn and accepted cases, and an unpublished campaign's draft.
     ApplicationFactory(campaign=campaign, applicant=cast.applicant_b, status=Application.Status.WITHDRAWN)
-    ApplicationFactory(campaign=campaign, applicant=cast.applicant_b, status=Application.Status.ACCEPTED)
+    accepted = ApplicationFactory(
+        campaign=campaign, applicant=cast.applicant_b, status=Application.Status.ACCEPTED, reference="KS2026-0001"
+    )
+    accepted_2 = ApplicationFactory(
+        campaign=campaign, applicant=cast.applicant_b, status=Application.Status.ACCEPTED, reference="KS2026-0002"
+    )
+    # Reviews: the assigned reviewer has one case untouched and one in progress; another has submitted;
+    # the conflicted reviewer's assignment does not count.
+    AssignmentFactory(application=accepted, reviewer=cast.reviewer)
+    ReviewFactory(
+        assignment=AssignmentFactory(application=accepted_2, reviewer=cast.reviewer), status="draft", submitted_at=None
+    )
+    ReviewFactory(assignment=AssignmentFactory(application=accepted, reviewer=cast.reviewer_unassigned))
+    AssignmentFactory(application=accepted_2, reviewer=cast.reviewer_conflicted)
+    ConflictFactory(application=accepted_2, reviewer=cast.reviewer_conflicted)
     hidden = CampaignFactory(is_published=False, submission_closes_at=SUBMISSION_CLOSES, **_later_dates())
     ApplicationFactory(campaign=hidden, applicant=cast.applicant_a, organisation=cast.org_a)
     return cast, campaign, locals()
@@ -197,8 +212,30 @@ def test_staff_are_told_when_the_publicity_window_opens(world):
 
 
 @pytest.mark.django_db
-def test_no_reviewer_is_reminded_until_the_reviews_app_has_assignments(world):
-    assert {r for r in due_set(at(12, 20, 9, 0)) if r[1] == "review"} == set()
+def test_reviewers_with_unfinished_reviews_are_reminded_two_days_one_day_and_at_nine_on_the_last_day(
+    world, django_capture_on_commit_callbacks
+):
+    assert due_set(at(12, 18, 16, 59)) == set()
+    assert due_set(at(12, 18, 17, 5)) == {("reviewer@example.cn", "review", "2d")}
+    send(at(12, 18, 17, 5), django_capture_on_commit_callbacks)
+    assert due_set(at(12, 19, 17, 5)) == {("reviewer@example.cn", "review", "1d")}
+    send(at(12, 19, 17, 5), django_capture_on_commit_callbacks)
+    assert due_set(at(12, 20, 8, 59)) == set()
+    assert due_set(at(12, 20, 9, 0)) == {("reviewer@example.cn", "review", "0d@0900")}
+    send(at(12, 20, 9, 0), django_capture_on_commit_callbacks)
+    assert due_set(at(12, 20, 9, 15)) == set()
+    message = mail.outbox[-1]
+    assert message.to == ["reviewer@example.cn"] and "2 份评审尚未完成" in message.subject
+    assert "KS2026-0001" in message.body and "KS2026-0002" in message.body and "/reviews/" in message.body
+
+
+@pytest.mark.django_db
+def test_a_reviewer_who_submitted_everything_is_not_reminded(world):
+    from reviews.models import Assignment, Review
+
+    for assignment in Assignment.objects.filter(reviewer=world[0].reviewer):
+        Review.objects.update_or_create(assignment=assignment, defaults={"status": "submitted"})
+    assert due_set(at(12, 18, 17, 5)) == set()
 
 
 def test_the_last_day_review_reminder_fires_at_nine_in_shanghai():

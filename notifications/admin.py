@@ -26,7 +26,22 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     list_display = ["created_at", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status"]
     search_fields = ["subject"]
-    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    # Bodies stay out of the admin: a password-reset e-mail carries a working reset link.
+    fields = [
+        "to",
+        "subject",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "queued_at",
+        "claimed_at",
+        "claim_token",
+        "next_retry_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

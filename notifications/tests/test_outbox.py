@@ -240,3 +240,11 @@ def test_after_a_broker_error_further_emails_do_not_wait_on_the_dead_broker(cast
     first.refresh_from_db()
     assert first.status == OutboxEmail.Status.PENDING and first.queued_at is None
     assert OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).count() == 6
+
+
+@pytest.mark.django_db
+def test_the_admin_does_not_show_email_bodies_which_may_hold_reset_links(client, cast):
+    email = OutboxEmail.objects.create(to=["x@example.cn"], subject="重置密码", body_text="SECRET-RESET-LINK")
+    client.force_login(cast.staff)
+    page = client.get(reverse("admin:notifications_outboxemail_change", args=[email.pk])).content.decode()
+    assert "重置密码" in page and "SECRET-RESET-LINK" not in page

@@ -9,6 +9,7 @@ from cases.models import Application
 from cases.tests.factories import CampaignFactory
 from notifications.models import OutboxEmail
 from notifications.services import reminders_send_due
+from reviews.tests.factories import AssignmentFactory
 
 from .factories import ApplicationFactory
 
@@ -31,6 +32,10 @@ def reminders_sent(cast, settings):
     ApplicationFactory(
         campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a, status=Application.Status.SUBMITTED
     )
+    accepted = ApplicationFactory(
+        campaign=campaign, applicant=cast.applicant_b, status=Application.Status.ACCEPTED, reference="KS2026-0001"
+    )
+    AssignmentFactory(application=accepted, reviewer=cast.reviewer)
     reminders_send_due()
     return campaign
 

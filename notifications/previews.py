@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from cases.models import Application, Campaign
+from reviews.models import Assignment
 
 from .models import ReminderKind
 from .selectors import LINKS, SUBJECTS, DueReminder
@@ -67,6 +68,44 @@ def previews() -> list[Preview]:
             "accounts/email/password_reset.txt",
             "昆山社工案例评选门户：重置密码",
             {"user": user, "uid": "MQ", "token": "preview-token"},
+        ),
+    ]
+    case = Application(
+        campaign=campaign,
+        title="“银龄同行”——社区独居老人社会支持网络构建",
+        reference="KS2026-0012",
+        applicant_name="张敏",
+        category="community",
+        domain="老年人服务",
+        return_reason="服务照片不足三张；正文第四部分缺少服务过程记录。",
+        resubmit_until=campaign.submission_closes_at + dt.timedelta(days=5),
+    )
+    assignment = Assignment(application=case)
+    result += [
+        Preview(
+            "formal_check_result",
+            "形式审查结果（退回修改）",
+            "reviews/email/formal_check_result.txt",
+            f"形式审查结果：{case.title}",
+            {"application": case, "result": "退回修改"},
+        ),
+        Preview(
+            "reviewer_invitation",
+            "评审专家邀请",
+            "reviews/email/invitation.txt",
+            "评审专家邀请",
+            {
+                "user": User(name="陈教授", email="chen@example.cn"),
+                "link": "/reviews/invitation/MQ/preview/",
+                "campaign": campaign,
+            },
+        ),
+        Preview(
+            "reviewer_assignments",
+            "评审任务通知",
+            "reviews/email/assignments.txt",
+            f"评审任务通知：{campaign.title}",
+            {"reviewer": User(name="陈教授"), "campaign": campaign, "assignments": [assignment, assignment]},
         ),
     ]
     deadlines = {

@@ -248,3 +248,19 @@ def test_the_admin_does_not_show_email_bodies_which_may_hold_reset_links(client,
     client.force_login(cast.staff)
     page = client.get(reverse("admin:notifications_outboxemail_change", args=[email.pk])).content.decode()
     assert "重置密码" in page and "SECRET-RESET-LINK" not in page
+
+
+def test_every_email_template_in_the_portal_has_a_preview():
+    """A new e-mail template must be added to notifications/previews.py so staff can see it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from notifications.previews import previews
+
+    found = {
+        str(path.relative_to(path.parents[2]))
+        for path in Path(settings.BASE_DIR).glob("*/templates/*/email/*.txt")
+        if "reminder_base" not in path.name
+    }
+    assert found - {p.template for p in previews()} == set()

@@ -304,3 +304,35 @@ def test_a_milestone_replaced_by_a_later_one_is_shown_as_replaced(world):
         rows = coming_reminders(campaign)
     by_days = {r.rule.days_before: r for r in rows if r.rule.kind == "draft"}
     assert by_days[3].superseded and not by_days[1].superseded
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_runs_send_each_reminder_once(world):
+    """Two beat runs at the same moment, in two threads and two database connections (PostgreSQL)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("并发写入需要 PostgreSQL（SQLite 整库加锁）。")
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(reminders_send_due())
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(at(12, 7, 17, 5), tick=False):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert sorted(results) in ([0, 2], [1, 1])
+    assert Reminder.objects.count() == 2 and OutboxEmail.objects.count() == 2

@@ -12,6 +12,7 @@ def portal(request):
         "roles": user_roles(getattr(request, "user", None)),
         "nav_public": [
             {"label": "社工节", "url": reverse("events:festival_list")},
+            {"label": "活动日历", "url": reverse("events:calendar")},
             {"label": "评选活动", "url": reverse("cases:campaign_list")},
         ],
     }

@@ -101,4 +101,4 @@ def test_screenshots_of_home_login_and_signup(page, live_server, screenshot_dir,
         assert not overflow, f"{path} scrolls sideways at {width}px"
     page.goto(live_server.url + "/")
     assert "昆山市第三届社工节" in page.get_by_test_id("current-festival").first.inner_text()
-    assert "还有" in page.get_by_test_id("open-campaign").first.inner_text()
+    assert "还剩" in page.get_by_test_id("open-campaign").first.inner_text()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from cases.models import Application, Campaign
+from events.models import Activity, ActivityReport
 from reviews.models import Assignment
 
 from .models import ReminderKind
@@ -106,6 +107,29 @@ def previews() -> list[Preview]:
             "reviews/email/assignments.txt",
             f"评审任务通知：{campaign.title}",
             {"reviewer": User(name="陈教授"), "campaign": campaign, "assignments": [assignment, assignment]},
+        ),
+    ]
+    report = ActivityReport(
+        pk=1,
+        activity=Activity(pk=1, title="社工宣传周·社区开放日"),
+        organisation=organisation,
+        held_on=dt.date(2026, 3, 18),
+        return_reason="照片中可辨认服务对象面部，请更换或打码后重新报送。",
+    )
+    result += [
+        Preview(
+            "report_accepted",
+            "活动报送已采用",
+            "events/email/report_accepted.txt",
+            f"活动报送已采用：{report.activity.title}",
+            {"report": report},
+        ),
+        Preview(
+            "report_returned",
+            "活动报送被退回",
+            "events/email/report_returned.txt",
+            f"活动报送被退回：{report.activity.title}",
+            {"report": report},
         ),
     ]
     deadlines = {

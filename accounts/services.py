@@ -4,9 +4,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.template.loader import render_to_string
-
-from kunshan_portal.celery import enqueue
 
 from .models import AuditEvent, Membership, Organisation, User
 
@@ -50,18 +47,12 @@ def audit_record(
     return event
 
 
-def email_send(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """Render a Chinese e-mail now and queue its sending for after the commit."""
-    from .tasks import send_email
+def email_send(*, to: list[str], subject: str, template: str, context: dict):
+    """Render a Chinese e-mail (plain text and HTML) into the outbox, in the caller's transaction;
+    it is queued for sending once that transaction commits (notifications/services.py)."""
+    from notifications.services import outbox_email_create
 
-    context = {
-        "portal_name": settings.PORTAL_NAME,
-        "base_url": settings.PORTAL_BASE_URL,
-        "organiser": settings.PORTAL_ORGANISER,
-        **context,
-    }
-    body = render_to_string(template, context)
-    enqueue(send_email, to, subject, body)
+    return outbox_email_create(to=to, subject=subject, template=template, context=context)
 
 
 @transaction.atomic

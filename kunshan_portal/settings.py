@@ -8,6 +8,7 @@ ALLOWED_HOSTS and the EMAIL_* variables (see .env.example).
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str, env_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "events",
     "cases",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -114,9 +116,31 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when Redis is down: fail fast, let the caller decide.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    # An unacknowledged task (worker killed mid-task) is handed out again after this many seconds.
+    # Longer than the longest retry countdown (600 s), so a waiting retry is not delivered twice.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+# Publishing is tried once: with Redis hung (not refusing), a request waits at most socket_timeout (2 s).
+# The outbox makes a retry here unnecessary: the beat flush queues the e-mail again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Short intervals for the integration tests (seconds); production uses the schedule below.
+_BEAT_SECONDS = env_int("NOTIFICATIONS_BEAT_SECONDS", 0)
 # The one place the periodic jobs are declared; later issues add their entries here.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Due deadline reminders, every 15 minutes (notifications/services.py: reminders_send_due).
+    "notifications-send-due-reminders": {
+        "task": "notifications.send_due_reminders",
+        "schedule": _BEAT_SECONDS or crontab(minute="*/15"),
+    },
+    # E-mails whose queuing failed (Redis down) or whose worker died are queued again, every minute.
+    "notifications-flush-outbox": {"task": "notifications.flush_outbox", "schedule": _BEAT_SECONDS or 60.0},
+}
 
 # --- Auth and accounts --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -240,6 +264,9 @@ PORTAL_DISTRICTS = env_list(
         "市属",
     ],
 )
+
+# Reminders: nothing is sent between these times (Asia/Shanghai); "" switches quiet hours off.
+NOTIFICATIONS_QUIET_HOURS = env_str("NOTIFICATIONS_QUIET_HOURS", "21:00-08:00")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("festivals/", include("events.urls")),
     path("cases/", include("cases.urls")),
     path("reviews/", include("reviews.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

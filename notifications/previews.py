@@ -1,0 +1,162 @@
+"""Sample contexts so staff can preview every e-mail the portal sends (unsaved objects only)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from cases.models import Application, Campaign
+from events.models import Activity, ActivityReport
+from reviews.models import Assignment
+
+from .models import ReminderKind
+from .selectors import LINKS, SUBJECTS, DueReminder
+
+
+@dataclass(frozen=True)
+class Preview:
+    name: str
+    label: str
+    template: str
+    subject: str
+    context: dict
+
+
+def _campaign() -> Campaign:
+    now = timezone.now()
+    return Campaign(
+        title="第三届昆山市优秀社会工作案例评选",
+        slug="preview",
+        submission_opens_at=now - dt.timedelta(days=20),
+        submission_closes_at=now + dt.timedelta(days=3),
+        review_opens_at=now + dt.timedelta(days=5),
+        review_closes_at=now + dt.timedelta(days=15),
+        publicity_starts_at=now + dt.timedelta(days=20),
+        publicity_ends_at=now + dt.timedelta(days=27),
+    )
+
+
+def _apps() -> list[Application]:
+    return [
+        Application(title="“银龄同行”——社区独居老人社会支持网络构建", reference="KS2026-0012"),
+        Application(title="困境儿童“四点半课堂”小组工作实践", reference=None),
+    ]
+
+
+def previews() -> list[Preview]:
+    user = User(name="张敏", email="zhangmin@example.cn")
+    organisation = Organisation(name="阳光社会工作服务中心", status=Organisation.Status.APPROVED)
+    campaign = _campaign()
+    result = [
+        Preview(
+            "welcome",
+            "注册成功（欢迎邮件）",
+            "accounts/email/welcome.txt",
+            "欢迎注册昆山社工案例评选门户",
+            {"user": user, "organisation": organisation},
+        ),
+        Preview(
+            "organisation_decided",
+            "机构审核结果",
+            "accounts/email/organisation_decided.txt",
+            f"机构审核结果：{organisation.name}",
+            {"organisation": organisation, "approve": True, "note": ""},
+        ),
+        Preview(
+            "password_reset",
+            "重置密码",
+            "accounts/email/password_reset.txt",
+            "昆山社工案例评选门户：重置密码",
+            {"user": user, "uid": "MQ", "token": "preview-token"},
+        ),
+    ]
+    case = Application(
+        campaign=campaign,
+        title="“银龄同行”——社区独居老人社会支持网络构建",
+        reference="KS2026-0012",
+        applicant_name="张敏",
+        category="community",
+        domain="老年人服务",
+        return_reason="服务照片不足三张；正文第四部分缺少服务过程记录。",
+        resubmit_until=campaign.submission_closes_at + dt.timedelta(days=5),
+    )
+    assignment = Assignment(application=case)
+    result += [
+        Preview(
+            "formal_check_result",
+            "形式审查结果（退回修改）",
+            "reviews/email/formal_check_result.txt",
+            f"形式审查结果：{case.title}",
+            {"application": case, "result": "退回修改"},
+        ),
+        Preview(
+            "reviewer_invitation",
+            "评审专家邀请",
+            "reviews/email/invitation.txt",
+            "评审专家邀请",
+            {
+                "user": User(name="陈教授", email="chen@example.cn"),
+                "link": "/reviews/invitation/MQ/preview/",
+                "campaign": campaign,
+            },
+        ),
+        Preview(
+            "reviewer_assignments",
+            "评审任务通知",
+            "reviews/email/assignments.txt",
+            f"评审任务通知：{campaign.title}",
+            {"reviewer": User(name="陈教授"), "campaign": campaign, "assignments": [assignment, assignment]},
+        ),
+    ]
+    report = ActivityReport(
+        pk=1,
+        activity=Activity(pk=1, title="社工宣传周·社区开放日"),
+        organisation=organisation,
+        held_on=dt.date(2026, 3, 18),
+        return_reason="照片中可辨认服务对象面部，请更换或打码后重新报送。",
+    )
+    result += [
+        Preview(
+            "report_accepted",
+            "活动报送已采用",
+            "events/email/report_accepted.txt",
+            f"活动报送已采用：{report.activity.title}",
+            {"report": report},
+        ),
+        Preview(
+            "report_returned",
+            "活动报送被退回",
+            "events/email/report_returned.txt",
+            f"活动报送被退回：{report.activity.title}",
+            {"report": report},
+        ),
+    ]
+    deadlines = {
+        ReminderKind.DRAFT: campaign.submission_closes_at,
+        ReminderKind.RECOMMENDATION: campaign.submission_closes_at,
+        ReminderKind.RETURNED: campaign.submission_closes_at + dt.timedelta(days=2),
+        ReminderKind.REVIEW: campaign.review_closes_at,
+        ReminderKind.PUBLICITY_OPENS: campaign.publicity_starts_at,
+        ReminderKind.PUBLICITY_CLOSES: campaign.publicity_ends_at,
+    }
+    for kind in ReminderKind:
+        items = _apps()[:1] if kind == ReminderKind.RETURNED else _apps()
+        if kind == ReminderKind.PUBLICITY_OPENS:
+            items = []
+        due = DueReminder(user, campaign, kind, "preview", deadlines[kind], items)
+        assert kind in LINKS and kind in SUBJECTS
+        result.append(
+            Preview(
+                f"reminder_{kind.value}",
+                f"提醒：{kind.label}",
+                f"notifications/email/reminder_{kind.value}.txt",
+                due.subject,
+                due.context(),
+            )
+        )
+    return result
+
+
+def preview_named(name: str) -> Preview | None:
+    return next((p for p in previews() if p.name == name), None)

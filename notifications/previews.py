@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from cases.models import Application, Campaign
 from events.models import Activity, ActivityReport
-from reviews.models import Assignment
+from reviews.models import Assignment, Review
 
 from .models import ReminderKind
 from .selectors import LINKS, SUBJECTS, DueReminder
@@ -107,6 +107,17 @@ def previews() -> list[Preview]:
             "reviews/email/assignments.txt",
             f"评审任务通知：{campaign.title}",
             {"reviewer": User(name="陈教授"), "campaign": campaign, "assignments": [assignment, assignment]},
+        ),
+        Preview(
+            "review_reopened",
+            "评审已重新开放",
+            "reviews/email/review_reopened.txt",
+            f"评审已重新开放：{case.title}",
+            {
+                "review": Review(assignment=Assignment(application=case, reviewer=User(name="陈教授"))),
+                "application": case,
+                "reason": "评分与专家评审意见不一致，请复核。",
+            },
         ),
     ]
     report = ActivityReport(

@@ -18,25 +18,27 @@ def is_owner(user, application):
 
 
 @rules.predicate
-def is_editable(user, application):
-    return application is not None and application.is_editable
+def is_admin_of_its_organisation(user, application):
+    """An admin of the application's organisation."""
+    return application is not None and application.organisation_id in user_roles(user).admin_org_ids
 
 
 @rules.predicate
-def is_admin_of_its_organisation(user, application):
-    """The admin of the application's organisation, once it has left the applicant's hands."""
-    if application is None or application.organisation_id not in user_roles(user).admin_org_ids:
-        return False
-    return application.status not in (application.Status.DRAFT, application.Status.WITHDRAWN)
+def is_past_draft(user, application):
+    return application is not None and application.status not in (
+        application.Status.DRAFT,
+        application.Status.WITHDRAWN,
+    )
 
 
 rules.add_perm("cases.view_campaign", is_published_campaign | is_staff_member)
 rules.add_perm("cases.apply", is_applicant)
 rules.add_perm("cases.recommend", is_org_admin)
-rules.add_perm("cases.view_application", is_owner | is_admin_of_its_organisation | is_staff_member)
-rules.add_perm("cases.edit_application", is_owner & is_editable)
+# Drafts (and withdrawn applications) are the applicant's alone.
+rules.add_perm("cases.view_application", is_owner | (is_past_draft & (is_admin_of_its_organisation | is_staff_member)))
+rules.add_perm("cases.edit_application", is_owner)  # the editor sends a locked one to its detail page
 rules.add_perm("cases.withdraw_application", is_owner)
-rules.add_perm("cases.recommend_application", is_admin_of_its_organisation)
+rules.add_perm("cases.recommend_application", is_past_draft & is_admin_of_its_organisation)
 rules.add_perm("cases.list_applications", is_staff_member)
 rules.add_perm("cases.export_campaign", is_staff_member)
 add_staff_model_perms("cases", "campaign", actions=("add", "change", "delete"))

@@ -96,7 +96,7 @@ def _phone_ok(value: str) -> bool:
 def application_problems(
     application: Application, *, final: bool, photo_count: int | None = None, team_count: int | None = None
 ) -> dict[str, list[str]]:
-    """Messages by field name ("__all__", "team", "photos" for the rest). Format and date checks
+    """Messages by field name ("body_length", "team", "photos" for the rest). Format and date checks
     always; what is missing only when `final` (at submit)."""
     campaign = application.campaign
     problems: dict[str, list[str]] = {}
@@ -136,7 +136,7 @@ def application_problems(
     length = a.body_length()
     if campaign.body_limits_are_hard and not campaign.body_min_chars <= length <= campaign.body_max_chars:
         add(
-            "__all__",
+            "body_length",
             f"正文共 {length} 字，本次评选要求 {campaign.body_min_chars}—{campaign.body_max_chars} 字。",
         )
     if team_count is None:
@@ -147,7 +147,9 @@ def application_problems(
         photo_count = a.photos.count()
     low, high = campaign.photo_range(a.category)
     if not low <= photo_count <= high:
-        add("photos", f"{a.get_category_display() or '该类'}案例须上传 {low}—{high} 张服务照片，现有 {photo_count} 张。")
+        add(
+            "photos", f"{a.get_category_display() or '该类'}案例须上传 {low}—{high} 张服务照片，现有 {photo_count} 张。"
+        )
     if not a.pledge_accepted or not a.pledge_signature.strip():
         add("pledge_signature", "请阅读真实情况承诺，勾选并签名。")
     return problems
@@ -166,7 +168,7 @@ def application_missing(application: Application, *, photo_count: int, team_coun
     """Short labels of what still blocks a submit, for the dashboard (no queries)."""
     problems = application_problems(application, final=True, photo_count=photo_count, team_count=team_count)
     labels = {name: application._meta.get_field(name).verbose_name for name in FORM_FIELDS}
-    labels.update(team="实施团队", photos="服务照片", pledge_signature="真实情况承诺", __all__="正文字数")
+    labels.update(team="实施团队", photos="服务照片", pledge_signature="真实情况承诺", body_length="正文字数")
     return [str(labels.get(field, field)) for field in problems]
 
 
@@ -246,9 +248,7 @@ def application_save_draft(
         signature = (pledge.get("signature") or "").strip()[:50]
         values["pledge_accepted"] = accepted
         values["pledge_signature"] = signature
-        if accepted and signature and (
-            not application.pledge_accepted or signature != application.pledge_signature
-        ):
+        if accepted and signature and (not application.pledge_accepted or signature != application.pledge_signature):
             values["pledged_at"] = timezone.now()
             values["pledged_ip"] = client_ip(request)
         elif not accepted:
@@ -376,7 +376,9 @@ def application_submit(
                 code="findings",
             )
         _check_limits(
-            campaign=campaign, applicant=application.applicant, organisation=application.organisation_id,
+            campaign=campaign,
+            applicant=application.applicant,
+            organisation=application.organisation_id,
             exclude_pk=application.pk,
         )
         if not application.reference:
@@ -400,13 +402,11 @@ def application_submit(
 
 
 @transaction.atomic
-def application_withdraw(
-    *, application_id: int, by: User, now: dt.datetime | None = None, request=None
-) -> Application:
+def application_withdraw(*, application_id: int, by: User, now: dt.datetime | None = None, request=None) -> Application:
     """Take a submitted application back to an editable state before the deadline. Keeps its
     reference number. Audited."""
-    application = Application.objects.select_for_update().select_related("campaign").get(
-        pk=application_id, applicant=by
+    application = (
+        Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
     )
     now = now or timezone.now()
     if application.status not in (Application.Status.SUBMITTED, Application.Status.RECOMMENDED):
@@ -480,4 +480,3 @@ def application_return(*, application_id: int, by: User, reason: str, request=No
         context={"application": application, "reason": reason.strip()},
     )
     return endorsement
-

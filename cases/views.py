@@ -42,8 +42,11 @@ class CampaignDetailView(PermissionMixin, DetailView):
             now=now,
             phase=campaign.phase(now),
             open=campaign.is_open_for_submission(now),
-            category_labels=[label for value, label in Application._meta.get_field("category").choices
-                             if value in campaign.categories],
+            category_labels=[
+                label
+                for value, label in Application._meta.get_field("category").choices
+                if value in campaign.categories
+            ],
         )
         return context
 
@@ -67,7 +70,7 @@ def application_start(request, slug, obj):
     return redirect("cases:application_edit", pk=application.pk)
 
 
-def _application(request, pk):
+def _application(request, pk, **_):
     try:
         return selectors.application_for_page(pk)
     except Application.DoesNotExist:
@@ -146,7 +149,10 @@ def _post_to_draft(request, application, *, with_uploads: bool):
         attachment_deletes=[int(x) for x in request.POST.getlist("attachment_delete") if x.isdigit()],
         new_links=new_links,
         link_deletes=[int(x) for x in request.POST.getlist("link_delete") if x.isdigit()],
-        pledge={"accepted": form.cleaned_data.get("pledge_accepted"), "signature": request.POST.get("pledge_signature", "")},
+        pledge={
+            "accepted": form.cleaned_data.get("pledge_accepted"),
+            "signature": request.POST.get("pledge_signature", ""),
+        },
         request=request,
     )
     if with_uploads:
@@ -202,7 +208,7 @@ def _editor_context(request, application, form, formset, errors):
     }
 
 
-def _edit_object(request, pk):
+def _edit_object(request, pk, **_):
     return get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
 
 
@@ -240,18 +246,18 @@ def application_edit(request, pk, obj):
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 errors = {k: [m for e in v for m in e.messages] for k, v in error.error_dict.items()}
-                messages.error(request, "还有未完成的内容，请按提示修改后再提交。")
+                errors.setdefault("submit", []).append("还有未完成的内容，请按标红的提示修改后再提交。")
             else:
-                messages.error(request, "；".join(error.messages))
-                if getattr(error, "code", None) == "findings" or "隐私" in error.messages[0]:
-                    errors = {"confirm_findings": error.messages}
+                errors = {"submit": error.messages}
         else:
             application.refresh_from_db()
             messages.success(request, f"申报已提交，申报编号 {application.reference}。回执已发送到您的邮箱。")
             return redirect("cases:application_detail", pk=application.pk)
 
     if errors or form.errors or formset.total_error_count():
-        messages.warning(request, "草稿已保存，但有些内容需要修改，请查看标红的提示。")
+        messages.warning(
+            request, "草稿已保存" + ("，但未能提交" if "submit" in errors else "") + "：请查看标红的提示。"
+        )
         # Show the bound forms so what was typed (even an invalid date) is still on the page.
         application = selectors.application_for_page(application.pk)
         return render(
@@ -271,7 +277,9 @@ def application_autosave(request, pk):
     session answers 401 with the login address that brings the user back to the draft."""
     if not request.user.is_authenticated:
         login = reverse("accounts:login") + "?next=" + reverse("cases:application_edit", kwargs={"pk": pk})
-        return JsonResponse({"ok": False, "error": "登录已过期，请重新登录。内容已暂存在本机浏览器中。", "login": login}, status=401)
+        return JsonResponse(
+            {"ok": False, "error": "登录已过期，请重新登录。内容已暂存在本机浏览器中。", "login": login}, status=401
+        )
     return _autosave(request, pk=pk)
 
 
@@ -282,7 +290,9 @@ def _autosave(request, pk, obj):
     try:
         _form, _formset, errors = _post_to_draft(request, obj, with_uploads=False)
     except services.StaleVersion as error:
-        return JsonResponse({"ok": False, "conflict": True, "error": error.messages[0], "version": error.current}, status=409)
+        return JsonResponse(
+            {"ok": False, "conflict": True, "error": error.messages[0], "version": error.current}, status=409
+        )
     obj.refresh_from_db()
     problems = services.application_problems(obj, final=False)
     for field, found in errors.items():
@@ -343,7 +353,8 @@ def endorsement_scan(request, pk, endorsement_pk, obj):
 @permission_required("cases.view_application", get_object=_application)
 def application_docx(request, pk, obj):
     """报名表 as Word, named 案例名称+组织名称+负责人个人姓名.docx."""
-    from .docx_export import application_docx as build, application_docx_filename
+    from .docx_export import application_docx as build
+    from .docx_export import application_docx_filename
 
     response = HttpResponse(
         build(obj), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"

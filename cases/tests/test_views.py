@@ -1,0 +1,289 @@
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+
+from cases import services
+from cases.models import SECTIONS, Application
+from cases.tests.factories import ApplicationFactory, CampaignFactory, add_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(application: Application, **overrides) -> dict:
+    """What the editor posts for this application, team rows included."""
+    data = {
+        "version": application.version,
+        "title": application.title,
+        "period_start": application.period_start.isoformat() if application.period_start else "",
+        "period_end": application.period_end.isoformat() if application.period_end else "",
+        "declaring_unit": application.declaring_unit,
+        "organisation_name": application.organisation_name,
+        "applicant_name": application.applicant_name,
+        "phone": application.phone,
+        "email": application.email,
+        "qq": application.qq,
+        "category": application.category,
+        "domain": application.domain,
+        "pledge_signature": application.pledge_signature,
+        "team-TOTAL_FORMS": "1",
+        "team-INITIAL_FORMS": "0",
+        "team-MIN_NUM_FORMS": "1",
+        "team-MAX_NUM_FORMS": "10",
+        "team-0-name": "王芳",
+        "team-0-gender": "female",
+        "team-0-age": "32",
+        "team-0-certificate_level": "social_worker",
+    }
+    if application.pledge_accepted:
+        data["pledge_accepted"] = "on"
+    for name, _ in SECTIONS:
+        data[name] = getattr(application, name)
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def draft(cast):
+    return ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
+
+
+@pytest.fixture
+def client_a(client, cast):
+    client.force_login(cast.applicant_a)
+    return client
+
+
+def test_the_editor_shows_the_official_labels_and_the_pledge(client_a, draft):
+    html = client_a.get(reverse("cases:application_edit", args=[draft.pk])).content.decode()
+    for label in [
+        "案例名称",
+        "案例起止时间",
+        "申报单位",
+        "机构名称",
+        "申报社工姓名",
+        "联系方式（电话）",
+        "电子邮箱",
+        "QQ",
+        "案例类别",
+        "案例领域",
+        "实施团队基本情况",
+        "社会工作专业技术等级",
+        "从事社会工作年限",
+        "一、背景介绍",
+        "二、分析预估",
+        "三、服务计划",
+        "四、服务计划实施过程",
+        "五、总结评估",
+        "六、专业反思",
+        "真实情况承诺",
+        "所选送案例提供的基本案情、工作过程、案例材料等均来源于实际，内容真实有效。",
+        "理论依据、服务需求、服务目标、服务程序安排",
+    ]:
+        assert label in html, label
+
+
+def test_saving_with_a_bad_phone_keeps_everything_typed_and_shows_the_message(client_a, draft):
+    data = form_data(draft, phone="12345", title="新的标题", period_end="2024-13-45", action="save")
+    response = client_a.post(reverse("cases:application_edit", args=[draft.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请填写正确的电话号码" in html and "请填写正确的日期" in html
+    assert 'value="2024-13-45"' in html  # the bad date is still in its box
+    draft.refresh_from_db()
+    assert draft.title == "新的标题" and draft.phone == "12345"
+
+
+def test_a_stale_form_save_is_refused_with_a_conflict_message(client_a, draft):
+    url = reverse("cases:application_edit", args=[draft.pk])
+    client_a.post(url, form_data(draft, title="第一个窗口", action="save"))
+    response = client_a.post(url, form_data(draft, title="第二个窗口", action="save"))
+    assert response.status_code == 409
+    assert "为避免覆盖，本次未保存" in response.content.decode()
+    assert "第二个窗口" in response.content.decode()  # what the user typed is still on the page
+    draft.refresh_from_db()
+    assert draft.title == "第一个窗口"
+
+
+def test_autosave_answers_json_with_the_new_version(client_a, draft):
+    response = client_a.post(reverse("cases:application_autosave", args=[draft.pk]), form_data(draft, title="自动"))
+    body = response.json()
+    assert response.status_code == 200 and body["ok"] and body["version"] == draft.version + 1
+    assert set(body["findings"]) >= {name for name, _ in SECTIONS}
+
+
+def test_autosave_after_the_session_expired_answers_401_with_the_way_back(client, draft):
+    response = client.post(reverse("cases:application_autosave", args=[draft.pk]), form_data(draft))
+    assert response.status_code == 401
+    assert response.json()["login"].endswith("?next=" + reverse("cases:application_edit", args=[draft.pk]))
+
+
+def test_a_stale_autosave_is_refused_with_409(client_a, draft):
+    url = reverse("cases:application_autosave", args=[draft.pk])
+    client_a.post(url, form_data(draft, title="一"))
+    response = client_a.post(url, form_data(draft, title="二"))
+    assert response.status_code == 409 and response.json()["conflict"]
+    assert "第 2 版" in response.json()["error"]
+
+
+def _submit(client, draft):
+    client.force_login(draft.applicant)  # a session opened at the frozen time
+    return client.post(reverse("cases:application_edit", args=[draft.pk]), form_data(draft, action="submit"))
+
+
+def test_submit_one_second_before_the_deadline_is_accepted(client_a, draft):
+    with time_machine.travel(draft.campaign.submission_closes_at - dt.timedelta(seconds=1), tick=False):
+        response = _submit(client_a, draft)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED and draft.reference
+
+
+def test_submit_at_the_last_second_is_accepted(client_a, draft):
+    with time_machine.travel(draft.campaign.submission_closes_at, tick=False):
+        _submit(client_a, draft)
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED
+
+
+def test_submit_one_second_after_the_deadline_is_refused(client_a, draft):
+    with time_machine.travel(draft.campaign.submission_closes_at + dt.timedelta(seconds=1), tick=False):
+        response = _submit(client_a, draft)
+    assert "截止" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT and draft.reference is None
+
+
+def test_submit_with_a_missing_section_shows_the_message_beside_it(client_a, draft):
+    url = reverse("cases:application_edit", args=[draft.pk])
+    response = client_a.post(url, form_data(draft, reflection="", action="submit"))
+    html = response.content.decode()
+    assert "六、专业反思不能为空" in html
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT
+
+
+def test_the_organisation_admin_recommends_through_the_form(client, cast, draft):
+    services.application_submit(application_id=draft.pk, by=cast.applicant_a)
+    client.force_login(cast.org_admin)
+    queue = client.get(reverse("cases:organisation_applications")).content.decode()
+    assert draft.title in queue
+    response = client.post(
+        reverse("cases:application_decide", args=[draft.pk]), {"decision": "recommended", "opinion": "同意推荐。"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.RECOMMENDED
+
+
+def test_a_photo_is_served_only_through_the_checked_view(client_a, draft, cast):
+    photo = add_photo(draft)
+    response = client_a.get(reverse("cases:photo_file", args=[draft.pk, photo.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client_a.get("/media/" + photo.image.name).status_code == 404
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def _make_submitted(cast, n):
+    campaign = CampaignFactory()
+    start = Application.objects.count()
+    for i in range(start, start + n):
+        ApplicationFactory(
+            campaign=campaign,
+            applicant=cast.applicant_a,
+            organisation=cast.org_a,
+            status=Application.Status.SUBMITTED,
+            reference=f"KS2026-{i + 1:04d}",
+        )
+
+
+def _count_queries(client, url):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "user"),
+    [
+        ("cases:dashboard", "applicant_a"),
+        ("cases:staff_applications", "staff"),
+        ("cases:organisation_applications", "org_admin"),
+    ],
+)
+def test_list_pages_cost_the_same_queries_for_1_and_50_applications(client, cast, url_name, user):
+    client.force_login(getattr(cast, user))
+    url = reverse(url_name)
+    _make_submitted(cast, 1)
+    one = _count_queries(client, url)
+    _make_submitted(cast, 49)
+    many = _count_queries(client, url)
+    assert one == many
+
+
+def test_dashboard_query_count_is_pinned(client, cast, django_assert_num_queries):
+    client.force_login(cast.applicant_a)
+    _make_submitted(cast, 50)
+    ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
+    with django_assert_num_queries(8):
+        client.get(reverse("cases:dashboard"))
+
+
+def test_staff_list_query_count_is_pinned(client, cast, django_assert_num_queries):
+    client.force_login(cast.staff)
+    _make_submitted(cast, 50)
+    with django_assert_num_queries(9):
+        client.get(reverse("cases:staff_applications") + "?status=submitted&q=KS")
+
+
+def test_the_staff_filter_finds_by_reference_and_findings(client, cast):
+    _make_submitted(cast, 3)
+    Application.objects.filter(reference="KS2026-0002").update(findings_count=2)
+    client.force_login(cast.staff)
+    html = client.get(reverse("cases:staff_applications") + "?has_findings=true").content.decode()
+    assert "KS2026-0002" in html and "KS2026-0001" not in html
+    html = client.get(reverse("cases:staff_applications") + "?q=0003").content.decode()
+    assert "KS2026-0003" in html and "KS2026-0002" not in html
+
+
+# --- Concurrency (PostgreSQL) --------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_submits_make_exactly_one_reference(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite 串行化所有写入，并发提交只在 PostgreSQL 上有意义（CI 使用 PostgreSQL）。")
+    from django.db import connections
+
+    draft = ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
+    barrier = threading.Barrier(20)
+    references, errors = [], []
+
+    def submit():
+        try:
+            barrier.wait()
+            references.append(services.application_submit(application_id=draft.pk, by=cast.applicant_a).reference)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(references)) == 1 and len(references) == 20
+    draft.campaign.refresh_from_db()
+    assert draft.campaign.reference_counter == 1
+    from accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CASE_SUBMIT).count() == 1

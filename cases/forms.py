@@ -55,7 +55,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(v, label) for v, label in Category.choices if v in campaign.categories]
         self.fields["domain"].choices = [("", "请选择")] + [(d, d) for d in campaign.domains]
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             field.required = False
             widget = field.widget
             if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):

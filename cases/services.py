@@ -363,10 +363,12 @@ def application_submit(
             raise ValidationError("该申报当前状态不能提交。")
         campaign = application.campaign
         now = now or timezone.now()
-        if now < campaign.submission_opens_at or now > _deadline_for(application):
-            raise ValidationError(
-                f"申报已于 {timezone.localtime(_deadline_for(application), SHANGHAI):%Y年%m月%d日 %H:%M:%S} 截止，不能再提交。"
-            )
+        deadline = _deadline_for(application)
+        if now < campaign.submission_opens_at:
+            raise ValidationError("申报尚未开始。")
+        if now > deadline:
+            closed = timezone.localtime(deadline, SHANGHAI)
+            raise ValidationError(f"申报已于 {closed:%Y年%m月%d日 %H:%M:%S} 截止，不能再提交。")
         problems = application_problems(application, final=True)
         if problems:
             raise ValidationError(problems)

@@ -287,3 +287,81 @@ def test_twenty_simultaneous_submits_make_exactly_one_reference(cast):
     from accounts.models import AuditEvent
 
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CASE_SUBMIT).count() == 1
+
+
+# --- Uploads and Word through the views ----------------------------------------------------
+
+
+def _png_upload(name="photo.png", size=(64, 64)):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.tests.factories import png_bytes
+
+    return SimpleUploadedFile(name, png_bytes(size), content_type="image/png")
+
+
+def test_photos_uploaded_in_the_editor_are_stored_and_shown_as_thumbnails(client_a, cast):
+    campaign = CampaignFactory(photo_min_bytes=10)
+    draft = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    data = form_data(draft, action="save", new_photo_caption="小组活动", new_photos=[_png_upload(), _png_upload()])
+    client_a.post(reverse("cases:application_edit", args=[draft.pk]), data)
+    assert draft.photos.count() == 2
+    html = client_a.get(reverse("cases:application_edit", args=[draft.pk])).content.decode()
+    assert html.count('data-testid="photo"') == 2 and "小组活动" in html
+
+
+def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stored(client_a, cast, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    campaign = CampaignFactory(photo_min_bytes=10)
+    draft = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>" * 10, content_type="image/jpeg")
+    response = client_a.post(
+        reverse("cases:application_edit", args=[draft.pk]),
+        form_data(draft, action="save", title="留着", new_photos=[fake]),
+    )
+    html = response.content.decode()
+    assert "photo.jpg：" in html and draft.photos.count() == 0
+    draft.refresh_from_db()
+    assert draft.title == "留着"
+
+
+def test_a_pdf_attachment_is_stored_with_its_description(client_a, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("案例全文.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    client_a.post(
+        reverse("cases:application_edit", args=[draft.pk]),
+        form_data(draft, action="save", new_attachment=pdf, new_attachment_description="案例详细文本"),
+    )
+    attachment = draft.attachments.get()
+    assert attachment.original_name == "案例全文.pdf" and attachment.description == "案例详细文本"
+    response = client_a.get(reverse("cases:attachment_file", args=[draft.pk, attachment.pk]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+
+
+def test_the_word_download_is_named_after_case_organisation_and_applicant(client_a, draft):
+    import io
+
+    import docx
+
+    response = client_a.get(reverse("cases:application_docx", args=[draft.pk]))
+    assert response.status_code == 200
+    from urllib.parse import unquote
+
+    disposition = unquote(response["Content-Disposition"])
+    assert draft.title in disposition and draft.applicant_name in disposition and disposition.endswith(".docx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert "一、背景介绍" in text
+
+
+def test_staff_download_a_zip_of_the_campaigns_submitted_applications(client, cast, draft):
+    import io
+    import zipfile
+
+    services.application_submit(application_id=draft.pk, by=cast.applicant_a)
+    ApplicationFactory(campaign=draft.campaign, applicant=cast.applicant_b, organisation=cast.org_b)  # a draft
+    client.force_login(cast.staff)
+    response = client.get(reverse("cases:campaign_export", args=[draft.campaign.slug]))
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == 1 and names[0].endswith(".docx")

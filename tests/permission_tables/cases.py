@@ -80,7 +80,16 @@ ROWS = {
         method="post",
         kwargs=lambda w: {"slug": w.campaign_draft.slug},
     ),
-    "cases:campaign_export": staff_only(kwargs=lambda w: {"slug": w.campaign.slug}),
+    # A campaign's ZIP of Word files: staff only, everyone else 404 like any object they may not see.
+    "cases:campaign_export": row(
+        anonymous=LOGIN,
+        applicant_a=NOT_FOUND,
+        applicant_b=NOT_FOUND,
+        org_admin=NOT_FOUND,
+        reviewer=NOT_FOUND,
+        staff=OK,
+        kwargs=lambda w: {"slug": w.campaign.slug},
+    ),
     # The organisation admin is a member of org A too, so files cases of their own.
     "cases:dashboard": row(
         anonymous=LOGIN, applicant_a=OK, applicant_b=OK, org_admin=OK, reviewer=FORBIDDEN, staff=FORBIDDEN

@@ -1,4 +1,5 @@
 import dataclasses
+import io
 import mimetypes
 
 from django.contrib import messages
@@ -324,9 +325,25 @@ def application_withdraw(request, pk, obj):
 # --- Files: only through these permission-checked views ------------------------------------
 
 
+def photo_thumbnail(photo, size=(480, 360)) -> bytes:
+    """A small JPEG of a stored photo for the editor and detail pages (the original is 2 MB or more)."""
+    from PIL import Image
+
+    with photo.image.open("rb") as f, Image.open(f) as image:
+        image = image.convert("RGB")
+        image.thumbnail(size)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
 @permission_required("cases.view_application", get_object=_edit_object)
 def photo_file(request, pk, photo_pk, obj):
     photo = get_object_or_404(obj.photos, pk=photo_pk)
+    if request.GET.get("size") == "thumb":
+        response = HttpResponse(photo_thumbnail(photo), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
     content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"

@@ -184,6 +184,8 @@ def test_a_photo_is_served_only_through_the_checked_view(client_a, draft, cast):
     response = client_a.get(reverse("cases:photo_file", args=[draft.pk, photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client_a.get("/media/" + photo.image.name).status_code == 404
+    thumb = client_a.get(reverse("cases:photo_file", args=[draft.pk, photo.pk]) + "?size=thumb")
+    assert thumb["Content-Type"] == "image/jpeg"
 
 
 # --- Query counts --------------------------------------------------------------------------

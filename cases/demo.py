@@ -118,6 +118,8 @@ def seed_applications(out, *, campaign: Campaign) -> list[Application]:
     from accounts.demo import DEMO_USERS
     from accounts.models import Membership, User
 
+    from .services import _findings_count
+
     emails = {key: email for key, email, *_ in DEMO_USERS}
     users = {
         key: User.objects.filter(email=emails[key]).first()
@@ -195,6 +197,7 @@ def seed_applications(out, *, campaign: Campaign) -> list[Application]:
             if status == "returned":
                 application.return_reason = "请补充服务成效的评估数据后重新提交。"
         application.status = status
+        application.findings_count = _findings_count(application)
         application.save()
         made.append(application)
         created += 1

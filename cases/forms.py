@@ -128,6 +128,9 @@ def _domain_choices():
     return [(d, d) for d in DEFAULT_DOMAINS]
 
 
+YES_NO = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+
+
 class StaffApplicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="案例名称/申报编号", method="filter_q")
     status = django_filters.ChoiceFilter(label="状态", choices=Application.Status.choices, empty_label="全部")
@@ -135,12 +138,18 @@ class StaffApplicationFilter(django_filters.FilterSet):
     domain = django_filters.ChoiceFilter(label="案例领域", choices=_domain_choices, empty_label="全部")
     organisation = django_filters.CharFilter(label="机构", field_name="organisation__name", lookup_expr="icontains")
     district = django_filters.CharFilter(label="所属区镇", field_name="organisation__district", lookup_expr="icontains")
-    recommended = django_filters.BooleanFilter(label="已推荐", method="filter_recommended")
-    has_findings = django_filters.BooleanFilter(label="有隐私/用语提示", method="filter_findings")
+    recommended = django_filters.BooleanFilter(label="已推荐", method="filter_recommended", widget=YES_NO)
+    has_findings = django_filters.BooleanFilter(label="有隐私/用语提示", method="filter_findings", widget=YES_NO)
 
     class Meta:
         model = Application
         fields = ["q", "status", "category", "domain", "organisation", "district", "recommended", "has_findings"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
 
     def filter_q(self, queryset, name, value):
         from django.db.models import Q

@@ -203,8 +203,7 @@ def test_autosave_keeps_the_draft_across_a_closed_browser_and_refuses_a_stale_ta
 
     # The session expires while editing: autosave says so, the text stays in this browser,
     # and logging in again brings the user back to the draft with an offer to restore it.
-    context.clear_cookies()
-    tab_a.reload()  # goes to the login page now
+    context.close()
     context2 = browser.new_context(**browser_context_args)
     page = context2.new_page()
     login(page, cast.applicant_a)
@@ -222,5 +221,37 @@ def test_autosave_keeps_the_draft_across_a_closed_browser_and_refuses_a_stale_ta
     page.locator("[data-testid=restore-banner]").wait_for(state="visible")
     page.click("#restore-button")
     assert page.input_value("#id_evaluation") == "会话过期时写下的总结评估。"
-    context.close()
+    page.evaluate("window.kpAutosaveNow()")  # saved before the browser closes (no beacon left in flight)
+    draft.refresh_from_db()
+    assert draft.evaluation == "会话过期时写下的总结评估。"
     context2.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_screenshots_of_the_case_pages_at_1280_and_360(page, live_server, login, cast, screenshot_dir):
+    from cases import services
+    from cases.tests.factories import add_photo
+
+    campaign = CampaignFactory(title="昆山市优秀社工案例评选")
+    submitted = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    for _ in range(3):
+        add_photo(submitted)
+    services.application_submit(application_id=submitted.pk, by=cast.applicant_a)
+    ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a, title="", team=False)
+    pages = [
+        (cast.applicant_a, "/cases/my/", "dashboard"),
+        (cast.applicant_a, f"/cases/applications/{submitted.pk}/", "application-detail"),
+        (cast.applicant_a, campaign.get_absolute_url(), "campaign"),
+        (cast.org_admin, "/cases/organisation/", "organisation-applications"),
+        (cast.org_admin, f"/cases/applications/{submitted.pk}/decide/", "decide"),
+        (cast.staff, "/cases/staff/applications/", "staff-applications"),
+    ]
+    for user, path, name in pages:
+        page.context.clear_cookies()
+        login(page, user)
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(live_server.url + path)
+            assert page.locator("main").count() == 1
+            page.screenshot(path=f"{screenshot_dir}/{name}-{width}.png", full_page=True)

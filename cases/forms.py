@@ -96,9 +96,15 @@ class TeamMemberForm(forms.ModelForm):
         self.fields["years_in_social_work"].widget.attrs.update(min=0, max=60)
 
 
-TeamFormSet = forms.modelformset_factory(
-    TeamMember, form=TeamMemberForm, extra=0, min_num=1, max_num=10, validate_max=True, can_delete=True
-)
+# A plain formset, not a model formset: every save replaces the rows, so row ids in a page that
+# autosaved a minute ago would be stale; the rows are identified by their order only.
+TeamFormSet = forms.formset_factory(TeamMemberForm, extra=0, min_num=1, max_num=10, validate_max=True, can_delete=True)
+
+
+def team_initial(application) -> list[dict]:
+    return [
+        forms.model_to_dict(member, fields=TeamMemberForm._meta.fields) for member in application.team_members.all()
+    ]
 
 
 def report_link_clean(url: str) -> str:

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView
 from accounts.permissions import PermissionMixin, permission_required
 
 from . import selectors, services
-from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean
+from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign
 
 
@@ -110,7 +110,7 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     errors maps field name → messages from parsing, the save itself and the uploads."""
     campaign = application.campaign
     form = ApplicationForm(request.POST, instance=application, campaign=campaign)
-    formset = TeamFormSet(request.POST, prefix="team", queryset=application.team_members.all())
+    formset = TeamFormSet(request.POST, prefix="team")
     form.is_valid()
     formset.is_valid()
     errors: dict[str, list[str]] = {}
@@ -222,14 +222,14 @@ def application_edit(request, pk, obj):
         return redirect("cases:application_detail", pk=application.pk)
     if request.method != "POST":
         form = ApplicationForm(instance=application, campaign=application.campaign)
-        formset = TeamFormSet(prefix="team", queryset=application.team_members.all())
+        formset = TeamFormSet(prefix="team", initial=team_initial(application))
         return render(request, "cases/application_edit.html", _editor_context(request, application, form, formset, {}))
 
     try:
         form, formset, errors = _post_to_draft(request, application, with_uploads=True)
     except services.StaleVersion as error:
         form = ApplicationForm(request.POST, instance=application, campaign=application.campaign)
-        formset = TeamFormSet(request.POST, prefix="team", queryset=application.team_members.all())
+        formset = TeamFormSet(request.POST, prefix="team")
         form.is_valid()
         context = _editor_context(request, application, form, formset, {})
         context["conflict"] = error.messages[0]

@@ -367,3 +367,33 @@ def test_staff_download_a_zip_of_the_campaigns_submitted_applications(client, ca
     response = client.get(reverse("cases:campaign_export", args=[draft.campaign.slug]))
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 and names[0].endswith(".docx")
+
+
+def test_staff_configure_a_campaign_in_the_admin_with_timeline_rules_and_review_options(client, cast):
+    client.force_login(cast.staff)
+    html = client.get(reverse("admin:cases_campaign_add")).content.decode()
+    for legend in [
+        "时间安排",
+        "申报规则",
+        "评审选项",
+        "申报截止时间",
+        "服务照片最少张数",
+        "每个机构申报上限",
+        "匿名评审",
+    ]:
+        assert legend in html, legend
+
+
+def test_the_staff_console_has_a_card_for_case_submission(client, cast):
+    client.force_login(cast.staff)
+    html = client.get(reverse("accounts:manage")).content.decode()
+    assert "案例申报" in html and reverse("cases:staff_applications") in html
+
+
+def test_the_campaign_page_shows_rules_and_an_apply_button_only_while_open(client, cast):
+    campaign = CampaignFactory()
+    html = client.get(campaign.get_absolute_url()).content.decode()
+    assert "申报规则" in html and "登录后申报" in html
+    with time_machine.travel(campaign.submission_closes_at + dt.timedelta(seconds=1), tick=False):
+        html = client.get(campaign.get_absolute_url()).content.decode()
+    assert 'data-testid="apply-button"' not in html

@@ -1,4 +1,3 @@
-import dataclasses
 import io
 import mimetypes
 
@@ -102,7 +101,7 @@ def application_detail(request, pk, obj):
 def _findings_json(application) -> dict:
     from .privacy import application_findings
 
-    return {key: [dataclasses.asdict(f) for f in found] for key, found in application_findings(application).items()}
+    return {key: [f.as_dict() for f in found] for key, found in application_findings(application).items()}
 
 
 def _post_to_draft(request, application, *, with_uploads: bool):

@@ -312,8 +312,10 @@ def test_photos_uploaded_in_the_editor_are_stored_and_shown_as_thumbnails(client
     assert html.count('data-testid="photo"') == 2 and "小组活动" in html
 
 
-def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stored(client_a, cast, settings):
+def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stored(client_a, cast, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
 
     campaign = CampaignFactory(photo_min_bytes=10)
     draft = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
@@ -324,6 +326,7 @@ def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stor
     )
     html = response.content.decode()
     assert "photo.jpg：" in html and draft.photos.count() == 0
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no file left behind
     draft.refresh_from_db()
     assert draft.title == "留着"
 
@@ -397,3 +400,33 @@ def test_the_campaign_page_shows_rules_and_an_apply_button_only_while_open(clien
     with time_machine.travel(campaign.submission_closes_at + dt.timedelta(seconds=1), tick=False):
         html = client.get(campaign.get_absolute_url()).content.decode()
     assert 'data-testid="apply-button"' not in html
+
+
+def test_the_organisation_admin_may_attach_the_stamped_scan_and_it_is_served_to_staff(client, cast, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.application_submit(application_id=draft.pk, by=cast.applicant_a)
+    client.force_login(cast.org_admin)
+    scan = SimpleUploadedFile("推荐表.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    client.post(
+        reverse("cases:application_decide", args=[draft.pk]),
+        {"decision": "recommended", "opinion": "同意推荐。", "stamped_scan": scan},
+    )
+    endorsement = draft.endorsements.get()
+    assert endorsement.stamped_scan
+    client.force_login(cast.staff)
+    detail = client.get(reverse("cases:application_detail", args=[draft.pk])).content.decode()
+    assert "已推荐" in detail and "同意推荐。" in detail
+    response = client.get(reverse("cases:endorsement_scan", args=[draft.pk, endorsement.pk]))
+    assert response.status_code == 200
+    client.force_login(cast.org_admin_b)
+    assert client.get(reverse("cases:endorsement_scan", args=[draft.pk, endorsement.pk])).status_code == 404
+
+
+def test_returning_without_a_reason_shows_the_message_beside_the_field(client, cast, draft):
+    services.application_submit(application_id=draft.pk, by=cast.applicant_a)
+    client.force_login(cast.org_admin)
+    response = client.post(reverse("cases:application_decide", args=[draft.pk]), {"decision": "returned"})
+    assert "请填写意见" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED

@@ -430,3 +430,15 @@ def test_returning_without_a_reason_shows_the_message_beside_the_field(client, c
     assert "请填写意见" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Application.Status.SUBMITTED
+
+
+def test_submitting_with_findings_left_asks_for_confirmation_first(client_a, draft):
+    url = reverse("cases:application_edit", args=[draft.pk])
+    body = draft.background + "服务对象身份证号 320583199001011232。"
+    response = client_a.post(url, form_data(draft, background=body, action="submit"))
+    assert "确认无误后再次提交" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT and draft.findings_count >= 1
+    client_a.post(url, form_data(draft, background=body, action="submit", confirm_findings="1"))
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED

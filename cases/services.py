@@ -341,6 +341,21 @@ def _deadline_for(application: Application) -> dt.datetime:
     return application.campaign.submission_closes_at
 
 
+def _next_reference(campaign: Campaign) -> str:
+    """The campaign's next unused reference, under a lock on the campaign row. Numbers already
+    taken (another campaign with the same prefix and year, imported data) are skipped."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    year = timezone.localtime(campaign.submission_opens_at, SHANGHAI).year
+    counter = locked.reference_counter
+    while True:
+        counter += 1
+        reference = f"{campaign.reference_prefix}{year}-{counter:04d}"
+        if not Application.objects.filter(reference=reference).exists():
+            break
+    Campaign.objects.filter(pk=campaign.pk).update(reference_counter=counter)
+    return reference
+
+
 def application_submit(
     *,
     application_id: int,
@@ -384,11 +399,7 @@ def application_submit(
             exclude_pk=application.pk,
         )
         if not application.reference:
-            locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-            locked.reference_counter += 1
-            Campaign.objects.filter(pk=campaign.pk).update(reference_counter=locked.reference_counter)
-            year = timezone.localtime(campaign.submission_opens_at, SHANGHAI).year
-            application.reference = f"{campaign.reference_prefix}{year}-{locked.reference_counter:04d}"
+            application.reference = _next_reference(campaign)
         application.status = Application.Status.SUBMITTED
         application.submitted_at = now
         application.version += 1

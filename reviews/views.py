@@ -1,20 +1,616 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts.permissions import PermissionMixin
-from cases.models import Campaign
+from accounts.models import User
+from accounts.permissions import PermissionMixin, permission_required
+from cases.models import Application, CaseAttachment, CasePhoto, Category
+
+from . import selectors, services
+from .files import attachment_blind, neutral_name, photo_bytes_blind
+from .forms import (
+    CriterionEditForm,
+    CriterionForm,
+    FormalCheckForm,
+    InviteForm,
+    ReasonForm,
+    ReviewSettingsForm,
+    ScoreForm,
+)
+from .models import Assignment, Conflict, Criterion, RankingMethod, Review
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _campaign(slug):
+    from cases.models import Campaign
+
+    return get_object_or_404(Campaign, slug=slug)
+
+
+def _messages_from(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _accepted_application(request, pk, **kwargs):
+    try:
+        return selectors.application_for_review(pk)
+    except Application.DoesNotExist:
+        raise Http404("未找到该案例。") from None
+
+
+# --- Reviewer -------------------------------------------------------------------------------
 
 
 class QueueView(PermissionMixin, TemplateView):
-    """我的评审: the reviewer's entry point. Assignments arrive with the expert-review issue."""
+    """我的评审: the reviewer's cases (待评审 / 评审中 / 已提交) and the days left to review."""
 
     permission_required = "reviews.review"
     template_name = "reviews/queue.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        context["campaigns"] = (
-            Campaign.objects.published().filter(review_closes_at__gte=now).order_by("review_opens_at")
+        context["groups"] = selectors.reviewer_queue(self.request.user, timezone.now())
+        return context
+
+
+def _case_context(request, application, assignment, form):
+    campaign = application.campaign
+    blind = campaign.blind_review
+    identifiers = selectors.blind_identifiers(application) if blind else []
+
+    def clean(text):
+        return selectors.redact(text, identifiers) if blind else text
+
+    sections = [(heading, clean(text)) for _name, heading, text in application.sections()]
+    review = getattr(assignment, "review", None)
+    return {
+        "application": application,
+        "campaign": campaign,
+        "blind": blind,
+        "title": clean(application.title),
+        "sections": sections,
+        "photos": [(photo, clean(photo.caption)) for photo in application.photos.all()],
+        "attachments": [
+            (a, neutral_name(i, a.original_name) if blind else a.original_name, clean(a.description))
+            for i, a in enumerate(application.attachments.all(), start=1)
+        ],
+        "report_links": [] if blind else application.report_links.all(),
+        "team": application.team_members.all(),
+        "assignment": assignment,
+        "review": review,
+        "locked": review is not None and review.status == Review.Status.SUBMITTED,
+        "window_open": services.review_window_open(campaign, timezone.now()),
+        "form": form,
+        "tree": form.tree,
+        "peers": selectors.peer_reviews(assignment),
+        "settings": services.review_settings_get(campaign=campaign),
+        "conflict_form": ReasonForm(),
+    }
+
+
+@permission_required("reviews.review")
+@permission_required("reviews.review_case", get_object=_accepted_application)
+def case_review_view(request, pk, obj):
+    """The case as the reviewer reads it (blind where the campaign says so) with the score form."""
+    application = obj
+    assignment = Assignment.objects.select_related("review").get(application=application, reviewer=request.user)
+    services.rubric_ensure(campaign=application.campaign)
+    tree = selectors.rubric_tree(application.campaign, application.category)
+    leaves = selectors.rubric_leaves(tree)
+    review = getattr(assignment, "review", None)
+    initial_points = {s.criterion_id: s.points for s in review.scores.all()} if review else {}
+    locked = review is not None and review.status == Review.Status.SUBMITTED
+    window_open = services.review_window_open(application.campaign, timezone.now())
+    if request.method == "POST":
+        form = ScoreForm(request.POST, leaves=leaves, initial_points=initial_points)
+        action = request.POST.get("action", "draft")
+        if form.is_valid():
+            try:
+                services.review_save(
+                    assignment=assignment,
+                    leaves=leaves,
+                    points=form.points(),
+                    opinion=form.cleaned_data["opinion"],
+                    submit=action in ("submit", "submit_next"),
+                    request=request,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    form.add_error(None, error)
+                else:
+                    _messages_from(request, error)
+            else:
+                if action == "draft":
+                    messages.success(request, "评分草稿已保存。")
+                    return redirect("reviews:case", pk=application.pk)
+                messages.success(request, "评审已提交。")
+                if action == "submit_next":
+                    following = selectors.next_unreviewed(request.user, assignment)
+                    if following is not None:
+                        return redirect("reviews:case", pk=following.application_id)
+                    messages.info(request, "您分配的案例已全部评审完毕。")
+                return redirect("reviews:queue")
+    else:
+        form = ScoreForm(
+            initial={"opinion": review.opinion if review else ""},
+            leaves=leaves,
+            initial_points=initial_points,
+            disabled=locked or not window_open,
+        )
+    form.tree = tree
+    for leaf in leaves:
+        leaf.field = form[f"c{leaf.pk}"]
+    assignment = Assignment.objects.select_related("review").get(pk=assignment.pk)
+    context = _case_context(request, application, assignment, form)
+    context["max_total"] = selectors.rubric_max_total(tree)
+    return render(request, "reviews/case.html", context)
+
+
+@require_POST
+@permission_required("reviews.review")
+@permission_required("reviews.review_case", get_object=_accepted_application)
+def conflict_declare_view(request, pk, obj):
+    """The reviewer declares a conflict with a case: they lose it and the case gets another reviewer."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写回避理由。")
+        return redirect("reviews:case", pk=pk)
+    services.conflict_add(
+        application=obj,
+        reviewer=request.user,
+        source=Conflict.Source.DECLARED,
+        reason=form.cleaned_data["reason"],
+        by=request.user,
+        request=request,
+    )
+    messages.success(request, "已登记回避，该案例将另行分配。")
+    return redirect("reviews:queue")
+
+
+@permission_required("reviews.review")
+@permission_required("reviews.review_case", get_object=_accepted_application)
+def case_docx_view(request, pk, obj):
+    """The case as a Word file laid out like the 报名表; in a blind review without who filed it, under its
+    reference, with the applicant's identifying strings scrubbed from the text and the metadata."""
+    from cases.docx_export import application_docx, application_docx_filename
+
+    blind = obj.campaign.blind_review
+    data = application_docx(obj, blind=blind)
+    if blind:
+        data = attachment_blind(data, "case.docx", selectors.blind_identifiers(obj))
+    filename = application_docx_filename(obj, blind=blind)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _photo(request, pk):
+    return get_object_or_404(CasePhoto.objects.select_related("application__campaign"), pk=pk)
+
+
+def _attachment(request, pk):
+    return get_object_or_404(CaseAttachment.objects.select_related("application__campaign"), pk=pk)
+
+
+@permission_required("reviews.view_case_file", get_object=_photo)
+def photo_view(request, pk, obj):
+    """A service photo for the case's reviewers and staff; re-encoded without metadata in a blind review."""
+    if obj.application.campaign.blind_review and not request.user.is_staff:
+        with obj.image.open("rb") as f:
+            data, content_type = photo_bytes_blind(f)
+        response = HttpResponse(data, content_type=content_type)
+    else:
+        response = FileResponse(obj.image.open("rb"))
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permission_required("reviews.view_case_file", get_object=_attachment)
+def attachment_view(request, pk, obj):
+    """An attachment for the case's reviewers and staff; in a blind review under a neutral name and with the
+    applicant's identifying strings removed from its metadata."""
+    application = obj.application
+    if application.campaign.blind_review and not request.user.is_staff:
+        position = list(application.attachments.order_by("id").values_list("pk", flat=True)).index(obj.pk) + 1
+        with obj.file.open("rb") as f:
+            data = attachment_blind(f.read(), obj.original_name, selectors.blind_identifiers(application))
+        filename = neutral_name(position, obj.original_name)
+        response = HttpResponse(data, content_type=obj.content_type or "application/octet-stream")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    else:
+        response = FileResponse(
+            obj.file.open("rb"), as_attachment=True, filename=obj.original_name, content_type=obj.content_type
+        )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The invitation link: the expert sets a password (Django's token, spent once the password changes)."""
+
+    template_name = "reviews/invitation_accept.html"
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        messages.success(self.request, "密码已设置，请用电子邮箱和新密码登录。")
+        return super().form_valid(form)
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+class StaffMixin(PermissionMixin):
+    permission_required = "reviews.manage_review"
+
+
+class ManageView(StaffMixin, TemplateView):
+    template_name = "reviews/manage.html"
+
+    def get_context_data(self, **kwargs):
+        from cases.models import Campaign
+
+        context = super().get_context_data(**kwargs)
+        context["campaigns"] = Campaign.objects.order_by("-review_opens_at")
+        return context
+
+
+class CampaignStaffView(StaffMixin, TemplateView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaign"] = self.campaign = _campaign(self.kwargs["slug"])
+        return context
+
+
+class FormalCheckView(CampaignStaffView):
+    """形式审查: the cases waiting for the check, each with the notice's checklist and the three decisions."""
+
+    template_name = "reviews/formal_check.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        applications = list(selectors.formal_check_queue(self.campaign))
+        for application in applications:
+            application.campaign = self.campaign
+            application.check_items = selectors.formal_check_items(application)
+        context["applications"] = applications
+        return context
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def formal_check_decide_view(request, pk):
+    application = get_object_or_404(Application.objects.select_related("campaign", "applicant"), pk=pk)
+    form = FormalCheckForm(request.POST)
+    target = reverse("reviews:formal_check", kwargs={"slug": application.campaign.slug})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{application.title}：{error}")
+        return redirect(target)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "accept":
+            services.application_accept(application=application, by=request.user, request=request)
+            messages.success(request, f"{application.title}：形式审查通过。")
+        elif data["decision"] == "return":
+            services.application_return(
+                application=application,
+                reason=data["reason"],
+                resubmit_until=data["resubmit_until"],
+                by=request.user,
+                request=request,
+            )
+            messages.success(request, f"{application.title}：已退回修改，并通知申报人。")
+        else:
+            services.application_reject(
+                application=application, reason=data["reason"], by=request.user, request=request
+            )
+            messages.success(request, f"{application.title}：不予受理，已通知申报人。")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"{application.title}：{message}")
+    return redirect(target)
+
+
+class PoolView(CampaignStaffView):
+    """评审专家库 and this campaign's panel."""
+
+    template_name = "reviews/pool.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["profiles"] = selectors.reviewer_pool(self.campaign)
+        context["form"] = kwargs.get("form") or InviteForm(domains=self.campaign.domains)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        campaign = _campaign(kwargs["slug"])
+        form = InviteForm(request.POST, domains=campaign.domains)
+        if form.is_valid():
+            try:
+                services.reviewer_invite(**form.cleaned_data, campaign=campaign, by=request.user, request=request)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"已向 {form.cleaned_data['email']} 发送评审专家邀请。")
+                return redirect("reviews:pool", slug=campaign.slug)
+        return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def panel_toggle_view(request, slug, user_pk):
+    campaign = _campaign(slug)
+    reviewer = get_object_or_404(User, pk=user_pk, is_reviewer=True)
+    services.panel_set_active(
+        campaign=campaign, reviewer=reviewer, active=request.POST.get("active") == "1", by=request.user, request=request
+    )
+    return redirect("reviews:pool", slug=slug)
+
+
+class RubricView(CampaignStaffView):
+    """评分指标: the tree with roll-ups, editable until the first score."""
+
+    template_name = "reviews/rubric.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        services.rubric_ensure(campaign=self.campaign)
+        criteria = list(self.campaign.criteria.all())
+        trees = [("", "所有类别", selectors.rubric_tree(self.campaign, "", criteria))]
+        for value, label in Category.choices:
+            if any(c.category == value for c in criteria):
+                trees.append((value, label, selectors.rubric_tree(self.campaign, value, criteria)))
+        context["trees"] = [(v, label, t, selectors.rubric_max_total(t)) for v, label, t in trees]
+        context["locked"] = services.rubric_is_locked(self.campaign)
+        context["form"] = kwargs.get("form") or CriterionForm(campaign=self.campaign)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        campaign = _campaign(kwargs["slug"])
+        form = CriterionForm(request.POST, campaign=campaign)
+        if form.is_valid():
+            try:
+                services.criterion_add(campaign=campaign, by=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "评分指标已添加。")
+                return redirect("reviews:rubric", slug=campaign.slug)
+        return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+@permission_required("reviews.manage_review")
+def criterion_edit_view(request, pk):
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    campaign = criterion.campaign
+    fields = ("name", "description", "max_points", "weight")
+    form = CriterionEditForm(request.POST or None, initial={f: getattr(criterion, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criterion_update(criterion=criterion, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "评分指标已修改。")
+            return redirect("reviews:rubric", slug=campaign.slug)
+    return render(request, "reviews/criterion_edit.html", {"form": form, "criterion": criterion, "campaign": campaign})
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def criterion_delete_view(request, pk):
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    try:
+        services.criterion_delete(criterion=criterion, by=request.user, request=request)
+        messages.success(request, "评分指标已删除。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:rubric", slug=criterion.campaign.slug)
+
+
+class SettingsView(CampaignStaffView):
+    template_name = "reviews/settings.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = kwargs.get("form") or ReviewSettingsForm(
+            instance=services.review_settings_get(campaign=self.campaign)
         )
         return context
+
+    def post(self, request, *args, **kwargs):
+        campaign = _campaign(kwargs["slug"])
+        form = ReviewSettingsForm(request.POST, instance=services.review_settings_get(campaign=campaign))
+        if form.is_valid():
+            form.save()
+            messages.success(request, "评审设置已保存。")
+            return redirect("reviews:settings", slug=campaign.slug)
+        return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+class AssignmentsView(CampaignStaffView):
+    """评审分配: every accepted case with its reviewers and conflicts."""
+
+    template_name = "reviews/assignments.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["applications"] = selectors.assignment_overview(self.campaign)
+        context["reviewers"] = User.objects.filter(is_reviewer=True, is_active=True).order_by("name")
+        context["settings"] = services.review_settings_get(campaign=self.campaign)
+        return context
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def assign_auto_view(request, slug):
+    campaign = _campaign(slug)
+    count, short = services.assignments_auto(campaign=campaign, by=request.user, request=request)
+    messages.success(request, f"自动分配完成：新增 {count} 条评审分配。")
+    if short:
+        messages.warning(request, f"{len(short)} 个案例可分配的评审专家不足，请扩充评审组或手工分配。")
+    return redirect("reviews:assignments", slug=slug)
+
+
+def _application(request, pk, **kwargs):
+    return get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
+
+
+def _reviewer_from_post(request):
+    try:
+        return User.objects.get(pk=int(request.POST.get("reviewer", "")), is_reviewer=True)
+    except (ValueError, User.DoesNotExist):
+        return None
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def assignment_add_view(request, pk):
+    application = _application(request, pk)
+    reviewer = _reviewer_from_post(request)
+    if reviewer is None:
+        messages.error(request, "请选择评审专家。")
+    else:
+        try:
+            services.assignment_add(application=application, reviewer=reviewer, by=request.user, request=request)
+            messages.success(request, f"已分配 {reviewer.name} 评审。")
+        except ValidationError as error:
+            _messages_from(request, error)
+    return redirect("reviews:assignments", slug=application.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def assignment_remove_view(request, pk):
+    assignment = get_object_or_404(Assignment.objects.select_related("application__campaign", "reviewer"), pk=pk)
+    try:
+        services.assignment_remove(assignment=assignment, by=request.user, request=request)
+        messages.success(request, "已取消分配。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:assignments", slug=assignment.application.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def conflict_add_view(request, pk):
+    application = _application(request, pk)
+    reviewer = _reviewer_from_post(request)
+    if reviewer is None:
+        messages.error(request, "请选择评审专家。")
+    else:
+        try:
+            services.conflict_add(
+                application=application,
+                reviewer=reviewer,
+                source=Conflict.Source.STAFF,
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+                request=request,
+            )
+            messages.success(request, f"已登记 {reviewer.name} 回避该案例。")
+        except ValidationError as error:
+            _messages_from(request, error)
+    return redirect("reviews:assignments", slug=application.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def review_reopen_view(request, pk):
+    review = get_object_or_404(Review.objects.select_related("assignment__application__campaign"), pk=pk)
+    try:
+        services.review_reopen(review=review, reason=request.POST.get("reason", ""), by=request.user, request=request)
+        messages.success(request, "评审已重新开放，专家可再次修改。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:assignments", slug=review.assignment.application.campaign.slug)
+
+
+class RankingView(CampaignStaffView):
+    """排名: every aggregate, the chosen ranking score, disagreement flags, tiers and each reviewer's total."""
+
+    template_name = "reviews/ranking.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        category = self.request.GET.get("category", "")
+        domain = self.request.GET.get("domain", "")
+        context["ranking"] = selectors.ranking(self.campaign, category=category, domain=domain)
+        context["method_label"] = RankingMethod(context["ranking"].method).label
+        context["calibration"], context["panel_mean"], context["panel_sd"] = selectors.calibration_table(self.campaign)
+        context["categories"] = Category.choices
+        context["category"], context["domain"] = category, domain
+        return context
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def tier_override_view(request, pk):
+    application = _application(request, pk)
+    try:
+        services.tier_override(
+            application=application,
+            tier=request.POST.get("tier", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, f"{application.reference or application.title}：奖项等级已调整。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:ranking", slug=application.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def decision_confirm_view(request, slug):
+    campaign = _campaign(slug)
+    try:
+        awarded = services.decision_confirm(campaign=campaign, by=request.user, request=request)
+        messages.success(request, f"评审结果已确认：{awarded} 个案例获奖，公示期将展示此名单。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:ranking", slug=slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def reviewers_notify_view(request, slug):
+    campaign = _campaign(slug)
+    sent = services.reviewers_notify(campaign=campaign, by=request.user, request=request)
+    messages.success(request, f"已向 {sent} 位评审专家发送评审任务通知。")
+    return redirect("reviews:assignments", slug=slug)
+
+
+@permission_required("reviews.manage_review")
+def score_sheet_view(request, slug):
+    """评分汇总表 (.xlsx) for the committee."""
+    from .exports import score_sheet
+
+    campaign = _campaign(slug)
+    response = HttpResponse(
+        score_sheet(campaign), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(campaign.title + '-评分汇总表.xlsx')}"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -247,3 +247,12 @@ def test_starting_outside_the_submission_window_is_refused(cast):
         services.application_start(
             campaign=campaign, user=cast.applicant_a, now=campaign.submission_closes_at + dt.timedelta(seconds=1)
         )
+
+
+def test_two_campaigns_with_the_same_prefix_and_year_never_share_a_reference(cast):
+    first, second = CampaignFactory(), CampaignFactory()
+    a = ApplicationFactory(campaign=first, applicant=cast.applicant_a, organisation=cast.org_a)
+    b = ApplicationFactory(campaign=second, applicant=cast.applicant_b, organisation=cast.org_b)
+    ref_a = services.application_submit(application_id=a.pk, by=a.applicant).reference
+    ref_b = services.application_submit(application_id=b.pk, by=b.applicant).reference
+    assert ref_a != ref_b

@@ -1,12 +1,123 @@
-from tests.permission_table import FORBIDDEN, LOGIN, OK, row
+from tests.permission_table import FORBIDDEN, LOGIN, NOT_FOUND, OK, REDIRECT, public, row, staff_only
 
 
 def build(world):
-    pass
+    """A campaign in its review window with one case of org A: `reviewer` is assigned, `reviewer_conflicted`
+    works at org A (conflict recorded, and a stale assignment that must not help), `reviewer_unassigned`
+    has nothing; a second case nobody in the cast reviews; a case waiting for the formal check."""
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from cases.models import Application, CaseAttachment, CasePhoto
+    from reviews.models import Conflict
+    from reviews.tests.factories import (
+        ApplicationFactory,
+        AssignmentFactory,
+        CriterionFactory,
+        ReviewerProfileFactory,
+        ReviewFactory,
+        jpeg_bytes,
+        review_window_campaign,
+    )
+
+    cast = world.cast
+    world.review_campaign = review_window_campaign(slug="review-window")
+    world.review_app = ApplicationFactory(
+        campaign=world.review_campaign, applicant=cast.applicant_a, organisation=cast.org_a
+    )
+    world.review_app_other = ApplicationFactory(
+        campaign=world.review_campaign, applicant=cast.applicant_b, organisation=cast.org_b
+    )
+    world.formal_app = ApplicationFactory(
+        campaign=world.review_campaign,
+        applicant=cast.applicant_b,
+        organisation=cast.org_b,
+        status=Application.Status.RECOMMENDED,
+    )
+    ReviewerProfileFactory(user=cast.reviewer, organisation="昆山市社会工作协会")
+    ReviewerProfileFactory(user=cast.reviewer_conflicted, organisation=cast.org_a.name)
+    world.assignment = AssignmentFactory(application=world.review_app, reviewer=cast.reviewer)
+    AssignmentFactory(application=world.review_app, reviewer=cast.reviewer_conflicted)
+    Conflict.objects.create(
+        application=world.review_app,
+        reviewer=cast.reviewer_conflicted,
+        source=Conflict.Source.ORGANISATION,
+        reason="同一单位",
+    )
+    other = AssignmentFactory(application=world.review_app_other, reviewer=cast.reviewer_unassigned)
+    world.review_other = ReviewFactory(assignment=other)
+    world.assignment_removable = AssignmentFactory(application=world.review_app_other)
+    world.criterion = CriterionFactory(campaign=world.review_campaign)
+    world.photo = CasePhoto.objects.create(
+        application=world.review_app,
+        caption="小组活动",
+        image=SimpleUploadedFile("p.jpg", jpeg_bytes(), content_type="image/jpeg"),
+    )
+    world.attachment = CaseAttachment(
+        application=world.review_app, original_name="案例全文.pdf", content_type="application/pdf", size=20
+    )
+    world.attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n% test\n"), save=True)
+
+
+def _slug(w):
+    return {"slug": w.review_campaign.slug}
+
+
+def _post_staff(kwargs):
+    return staff_only(ok=REDIRECT, method="post", kwargs=kwargs)
+
+
+# Applicants and organisation admins are not reviewers (403); a reviewer is refused a case they are not
+# assigned to with 404, as if it did not exist. Staff read case files through these views too.
+REVIEWER_ONLY = dict(anonymous=LOGIN, applicant_a=FORBIDDEN, applicant_b=FORBIDDEN, org_admin=FORBIDDEN)
+CASE_FILE = dict(anonymous=LOGIN, applicant_a=NOT_FOUND, applicant_b=NOT_FOUND, org_admin=NOT_FOUND)
 
 ROWS = {
-    "reviews:queue": row(
-        anonymous=LOGIN, applicant_a=FORBIDDEN, applicant_b=FORBIDDEN, org_admin=FORBIDDEN, reviewer=OK, staff=FORBIDDEN
+    "reviews:queue": row(**REVIEWER_ONLY, reviewer=OK, staff=FORBIDDEN),
+    "reviews:case": row(**REVIEWER_ONLY, reviewer=OK, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app.pk}),
+    "reviews:case#not-assigned": row(
+        **REVIEWER_ONLY, reviewer=NOT_FOUND, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app_other.pk}
     ),
+    "reviews:case#not-accepted": row(
+        **REVIEWER_ONLY, reviewer=NOT_FOUND, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.formal_app.pk}
+    ),
+    # Without a reason the declaration is refused with a message and the reviewer goes back to the case.
+    "reviews:conflict_declare": row(
+        **REVIEWER_ONLY, reviewer=REDIRECT, staff=FORBIDDEN, method="post", kwargs=lambda w: {"pk": w.review_app.pk}
+    ),
+    "reviews:conflict_declare#not-assigned": row(
+        **REVIEWER_ONLY,
+        reviewer=NOT_FOUND,
+        staff=FORBIDDEN,
+        method="post",
+        kwargs=lambda w: {"pk": w.review_app_other.pk},
+    ),
+    "reviews:case_docx": row(**REVIEWER_ONLY, reviewer=OK, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app.pk}),
+    "reviews:case_docx#not-assigned": row(
+        **REVIEWER_ONLY, reviewer=NOT_FOUND, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app_other.pk}
+    ),
+    "reviews:photo": row(**CASE_FILE, reviewer=OK, staff=OK, kwargs=lambda w: {"pk": w.photo.pk}),
+    "reviews:attachment": row(**CASE_FILE, reviewer=OK, staff=OK, kwargs=lambda w: {"pk": w.attachment.pk}),
+    # A spent or forged invitation link shows the "invalid link" page to anyone.
+    "reviews:invitation_accept": public(kwargs=lambda w: {"uidb64": "MQ", "token": "spent-token"}),
+    "reviews:manage": staff_only(),
+    "reviews:formal_check": staff_only(kwargs=_slug),
+    "reviews:formal_check_decide": _post_staff(lambda w: {"pk": w.formal_app.pk}),
+    "reviews:pool": staff_only(kwargs=_slug),
+    "reviews:panel_toggle": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
+    "reviews:rubric": staff_only(kwargs=_slug),
+    "reviews:criterion_edit": staff_only(kwargs=lambda w: {"pk": w.criterion.pk}),
+    "reviews:criterion_delete": _post_staff(lambda w: {"pk": w.criterion.pk}),
+    "reviews:settings": staff_only(kwargs=_slug),
+    "reviews:assignments": staff_only(kwargs=_slug),
+    "reviews:assign_auto": _post_staff(_slug),
+    "reviews:reviewers_notify": _post_staff(_slug),
+    "reviews:assignment_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
+    "reviews:assignment_remove": _post_staff(lambda w: {"pk": w.assignment_removable.pk}),
+    "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
+    "reviews:review_reopen": _post_staff(lambda w: {"pk": w.review_other.pk}),
+    "reviews:ranking": staff_only(kwargs=_slug),
+    "reviews:score_sheet": staff_only(kwargs=_slug),
+    "reviews:tier_override": _post_staff(lambda w: {"pk": w.review_app.pk}),
+    "reviews:decision_confirm": _post_staff(_slug),
 }

@@ -1,0 +1,159 @@
+from decimal import Decimal
+
+from django import forms
+
+from cases.models import DEFAULT_DOMAINS, Category
+
+from .models import Criterion, ReviewSettings
+
+
+class ScoreForm(forms.Form):
+    """One field per leaf criterion (c<id>), bounded by its maximum, half points allowed, and the opinion.
+    Bounds are checked here for the message beside the field; the service checks them again."""
+
+    opinion = forms.CharField(label="专家评审意见", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, leaves: list[Criterion], initial_points: dict | None = None, disabled=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leaves = leaves
+        opinion = self.fields.pop("opinion")
+        for leaf in leaves:
+            label = leaf.name if leaf.depth == 0 else f"{leaf.name}"
+            self.fields[f"c{leaf.pk}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=Decimal("0"),
+                max_value=leaf.max_points,
+                decimal_places=1,
+                max_digits=6,
+                help_text=f"满分 {leaf.max_points.normalize():f} 分，可打半分",
+                initial=(initial_points or {}).get(leaf.pk),
+                error_messages={
+                    "invalid": "请输入数字，如 18 或 18.5。",
+                    "min_value": "得分不能小于 0。",
+                    "max_value": f"得分不能超过 {leaf.max_points.normalize():f} 分。",
+                    "max_decimal_places": "最多一位小数（只能打整数或半分）。",
+                    "max_digits": "数字太长。",
+                },
+                widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": f"{leaf.max_points}"}),
+            )
+            self.fields[f"c{leaf.pk}"].criterion = leaf
+        self.fields["opinion"] = opinion
+        if disabled:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        for leaf in self.leaves:
+            value = cleaned.get(f"c{leaf.pk}")
+            if value is not None and value % Decimal("0.5") != 0:
+                self.add_error(f"c{leaf.pk}", "得分只能是整数或半分（如 12.5）。")
+        return cleaned
+
+    def points(self) -> dict:
+        return {leaf.pk: self.cleaned_data.get(f"c{leaf.pk}") for leaf in self.leaves}
+
+    def score_fields(self):
+        return [self[f"c{leaf.pk}"] for leaf in self.leaves]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=2000, error_messages={"required": "请填写理由。"})
+
+
+class FormalCheckForm(forms.Form):
+    DECISIONS = [("accept", "形式审查通过"), ("return", "退回修改"), ("reject", "不予受理")]
+    decision = forms.ChoiceField(label="审查结果", choices=DECISIONS, error_messages={"required": "请选择审查结果。"})
+    reason = forms.CharField(label="理由", required=False, max_length=2000)
+    resubmit_until = forms.DateTimeField(
+        label="重新提交截止时间",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        error_messages={"invalid": "请输入正确的日期时间。"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("resubmit_until"):
+            self.add_error("resubmit_until", "退回修改时请设定重新提交截止时间。")
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写专家姓名。"})
+    email = forms.EmailField(
+        label="电子邮箱",
+        error_messages={"required": "请填写电子邮箱。", "invalid": "请输入有效的电子邮箱，如 name@example.cn。"},
+    )
+    organisation = forms.CharField(label="工作单位", max_length=100, required=False)
+    title = forms.CharField(label="职称/职务", max_length=50, required=False)
+    expertise = forms.MultipleChoiceField(
+        label="擅长领域", required=False, choices=[(d, d) for d in DEFAULT_DOMAINS], widget=forms.CheckboxSelectMultiple
+    )
+    contact = forms.CharField(label="联系方式", max_length=50, required=False)
+
+    def __init__(self, *args, domains=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if domains:
+            self.fields["expertise"].choices = [(d, d) for d in domains]
+
+
+class CriterionForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        label="上级指标", queryset=Criterion.objects.none(), required=False, empty_label="（一级指标）"
+    )
+    name = forms.CharField(label="指标名称", max_length=100)
+    description = forms.CharField(label="指标说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    max_points = forms.DecimalField(label="分值", min_value=0, max_digits=6, decimal_places=1, initial=10)
+    weight = forms.DecimalField(label="权重", min_value=0, max_digits=5, decimal_places=2, initial=1)
+    category = forms.ChoiceField(
+        label="适用案例类别", required=False, choices=[("", "所有类别")] + list(Category.choices)
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Criterion.objects.filter(campaign=campaign)
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = [
+            "reviewers_per_application",
+            "ranking_method",
+            "disagreement_threshold",
+            "opinion_min_chars",
+            "peers_visible",
+            "tiers",
+        ]
+
+    def clean_tiers(self):
+        tiers = self.cleaned_data["tiers"]
+        if not isinstance(tiers, list):
+            raise forms.ValidationError("奖项等级应是一个列表。")
+        for tier in tiers:
+            if (
+                not isinstance(tier, dict)
+                or not tier.get("name")
+                or tier.get("by") not in ("count", "fraction", "threshold")
+            ):
+                raise forms.ValidationError(
+                    "每个奖项等级需有 name，by 为 count、fraction 或 threshold，"
+                    '如 {"name": "一等奖", "by": "count", "value": 3}。'
+                )
+            try:
+                float(tier.get("value"))
+            except (TypeError, ValueError):
+                raise forms.ValidationError(f"奖项等级“{tier['name']}”的 value 应是数字。") from None
+        return tiers
+
+
+class CriterionEditForm(forms.Form):
+    name = forms.CharField(label="指标名称", max_length=100)
+    description = forms.CharField(label="指标说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    max_points = forms.DecimalField(
+        label="分值", min_value=0, max_digits=6, decimal_places=1, help_text="有下级指标时，分值由下级合计。"
+    )
+    weight = forms.DecimalField(label="权重", min_value=0, max_digits=5, decimal_places=2)

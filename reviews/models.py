@@ -1,0 +1,256 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class RankingMethod(models.TextChoices):
+    MEAN = "mean", "平均分"
+    MEDIAN = "median", "中位数"
+    TRIMMED = "trimmed", "去掉最高最低分后的平均分"
+    NORMALISED = "normalised", "标准化得分"
+
+
+def default_tiers():
+    # The Kunshan award names one tier, 优秀; the notice gives no quota, so the default suggests the top 30 % and
+    # staff set the real rule per campaign (see reviews.aggregation.tiers_assign for the three kinds).
+    return [{"name": "优秀", "by": "fraction", "value": 0.3}]
+
+
+class ReviewSettings(models.Model):
+    """评审设置: the review-specific rules of one campaign, created with defaults on first use."""
+
+    campaign = models.OneToOneField(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="review_settings", verbose_name="评选活动"
+    )
+    reviewers_per_application = models.PositiveSmallIntegerField(
+        "每个案例评审专家人数", default=3, validators=[MinValueValidator(1)]
+    )
+    ranking_method = models.CharField(
+        "排名依据", max_length=12, choices=RankingMethod.choices, default=RankingMethod.MEAN
+    )
+    disagreement_threshold = models.DecimalField(
+        "分歧提示阈值（分）",
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("20"),
+        help_text="同一案例最高分与最低分之差超过此值时提示分歧。",
+    )
+    opinion_min_chars = models.PositiveSmallIntegerField("专家评审意见最少字数", default=30)
+    peers_visible = models.BooleanField(
+        "专家可见他人评分", default=False, help_text="勾选后，专家提交自己的评审后可看到同一案例其他专家的评分。"
+    )
+    tiers = models.JSONField(
+        "奖项等级",
+        default=default_tiers,
+        help_text='按排名顺序依次划分，如 [{"name": "一等奖", "by": "count", "value": 3}]；'
+        "by 可为 count（名额）、fraction（比例）、threshold（分数线）。",
+    )
+
+    decision_confirmed_at = models.DateTimeField("评审结果确认时间", null=True, blank=True)
+    decision_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "评审设置"
+        verbose_name_plural = "评审设置"
+
+    def __str__(self):
+        return f"评审设置：{self.campaign}"
+
+
+class ReviewerProfile(models.Model):
+    """评审专家库: one expert's profile. The login is an ordinary user with is_reviewer."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile", verbose_name="账户"
+    )
+    organisation = models.CharField("工作单位", max_length=100, blank=True)
+    title = models.CharField("职称/职务", max_length=50, blank=True)
+    expertise = models.JSONField("擅长领域", default=list, blank=True)
+    contact = models.CharField("联系方式", max_length=50, blank=True)
+    invited_at = models.DateTimeField("邀请时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评审专家"
+        verbose_name_plural = "评审专家库"
+
+    def __str__(self):
+        return self.user.name
+
+
+class PanelMember(models.Model):
+    """An expert's place on one campaign's panel, active or not."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="panel_members", verbose_name="评选活动"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_memberships", verbose_name="评审专家"
+    )
+    is_active = models.BooleanField("参与本次评审", default=True)
+
+    class Meta:
+        verbose_name = "评审组成员"
+        verbose_name_plural = "评审组成员"
+        constraints = [models.UniqueConstraint(fields=["campaign", "reviewer"], name="panel_member_unique")]
+
+    def __str__(self):
+        return f"{self.reviewer} @ {self.campaign}"
+
+
+class Criterion(models.Model):
+    """评分指标: a node of a campaign's rubric. Only leaves are scored; parents roll their children up."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="criteria", verbose_name="评选活动"
+    )
+    category = models.CharField(
+        "适用案例类别", max_length=10, blank=True, help_text="留空表示适用于所有类别；某类别有专属指标时用专属指标。"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name="上级指标"
+    )
+    name = models.CharField("指标名称", max_length=100)
+    description = models.TextField("指标说明", blank=True)
+    max_points = models.DecimalField(
+        "分值", max_digits=6, decimal_places=1, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    weight = models.DecimalField("权重", max_digits=5, decimal_places=2, default=Decimal("1"))
+    position = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = "评分指标"
+        verbose_name_plural = "评分指标"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Conflict(models.Model):
+    """回避: a reviewer who must not see a case."""
+
+    class Source(models.TextChoices):
+        ORGANISATION = "organisation", "同一单位"
+        DECLARED = "declared", "专家申报回避"
+        STAFF = "staff", "工作人员登记"
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.CASCADE, related_name="conflicts", verbose_name="申报案例"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_conflicts", verbose_name="评审专家"
+    )
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    reason = models.CharField("回避理由", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "回避"
+        verbose_name_plural = "回避"
+        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="conflict_unique")]
+
+    def __str__(self):
+        return f"回避：{self.reviewer} / {self.application}"
+
+
+class Assignment(models.Model):
+    """评审分配: one reviewer is to review one case. Its review is created on the first save."""
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.CASCADE, related_name="assignments", verbose_name="申报案例"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments", verbose_name="评审专家"
+    )
+    assigned_at = models.DateTimeField("分配时间", auto_now_add=True)
+    is_automatic = models.BooleanField("自动分配", default=True)
+
+    class Meta:
+        verbose_name = "评审分配"
+        verbose_name_plural = "评审分配"
+        ordering = ["application_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="assignment_unique")]
+
+    def __str__(self):
+        return f"{self.reviewer} 评审 {self.application}"
+
+
+class Review(models.Model):
+    """评审: one reviewer's scores and 专家评审意见 on one case."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "评审中"
+        SUBMITTED = "submitted", "已提交"
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="review", verbose_name="评审分配"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opinion = models.TextField("专家评审意见", blank=True)
+    total = models.DecimalField("总分", max_digits=7, decimal_places=2, default=Decimal("0"))
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reopen_reason = models.CharField("重新开放理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "评审"
+        verbose_name_plural = "评审"
+
+    def __str__(self):
+        return f"评审 #{self.pk}"
+
+
+class Score(models.Model):
+    """评分: the points one review gives one leaf criterion."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name="评审")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name="评分指标")
+    points = models.DecimalField("得分", max_digits=6, decimal_places=1)
+
+    class Meta:
+        verbose_name = "评分"
+        verbose_name_plural = "评分"
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="score_unique")]
+
+    def __str__(self):
+        return f"{self.criterion}：{self.points}"
+
+
+class AwardDecision(models.Model):
+    """奖项等级: an application's tier. Staff may change the suggested tier with a reason; confirming the
+    decision list records every ranked application's rank, score and final tier for the publicity window."""
+
+    application = models.OneToOneField(
+        "cases.Application", on_delete=models.CASCADE, related_name="award_decision", verbose_name="申报案例"
+    )
+    suggested_tier = models.CharField("建议奖项等级", max_length=30, blank=True)
+    tier = models.CharField("奖项等级", max_length=30, blank=True)
+    reason = models.CharField("调整理由", max_length=300, blank=True)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    score = models.DecimalField("排名得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="调整人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    class Meta:
+        verbose_name = "奖项等级"
+        verbose_name_plural = "奖项等级"
+        ordering = ["rank", "id"]
+
+    def __str__(self):
+        return f"{self.application}：{self.tier or '无'}"

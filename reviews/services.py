@@ -1,0 +1,651 @@
+"""Every write of the expert review: formal check, expert pool, rubric, assignment, conflicts, reviews."""
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import AuditEvent, User
+from accounts.services import audit_record, email_send
+from cases.models import Application, Campaign
+
+from .models import (
+    Assignment,
+    AwardDecision,
+    Conflict,
+    Criterion,
+    PanelMember,
+    Review,
+    ReviewerProfile,
+    ReviewSettings,
+    Score,
+)
+
+# The Kunshan notice's four conditions of a good case.
+DEFAULT_RUBRIC = [
+    ("真实性", "案例真实，非虚构、非抄袭。", Decimal("20")),
+    ("专业性", "体现社会工作专业理念、方法和技巧。", Decimal("30")),
+    ("完整性", "服务已完成并经过评估，结构完整。", Decimal("20")),
+    ("示范性", "对同类服务有借鉴和推广价值。", Decimal("30")),
+]
+HALF = Decimal("0.5")
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
+    """The campaign's review settings, created with the defaults on first use."""
+    settings_row, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
+    return settings_row
+
+
+# --- Formal check (形式审查) -------------------------------------------------------------------
+
+
+def formal_check_statuses(campaign: Campaign) -> list[str]:
+    """Statuses waiting for the formal check: only recommended cases where the campaign requires it."""
+    if campaign.recommendation_required:
+        return [Application.Status.RECOMMENDED]
+    return [Application.Status.SUBMITTED, Application.Status.RECOMMENDED]
+
+
+def _transition(application: Application, to: str, **fields) -> None:
+    updated = Application.objects.filter(
+        pk=application.pk, status__in=formal_check_statuses(application.campaign)
+    ).update(status=to, **fields)
+    if updated != 1:
+        raise ValidationError("该案例已不在待形式审查状态，请刷新页面。")
+    application.refresh_from_db()
+
+
+def _tell_applicant(application: Application, result: str) -> None:
+    email_send(
+        to=[application.applicant.email],
+        subject=f"形式审查结果：{application.title}",
+        template="reviews/email/formal_check_result.txt",
+        context={"application": application, "result": result},
+    )
+
+
+@transaction.atomic
+def application_accept(*, application: Application, by: User, request=None) -> Application:
+    """形式审查通过: the case goes to expert review. Audited; the applicant is e-mailed."""
+    _transition(application, Application.Status.ACCEPTED)
+    audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=application, detail="形式审查通过")
+    _tell_applicant(application, "通过")
+    return application
+
+
+@transaction.atomic
+def application_return(
+    *, application: Application, reason: str, resubmit_until: dt.datetime, by: User, request=None
+) -> Application:
+    """退回修改: the applicant may edit and resubmit until `resubmit_until`. Audited; the applicant is e-mailed."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写退回理由。"})
+    if resubmit_until <= timezone.now():
+        raise ValidationError({"resubmit_until": "重新提交截止时间必须晚于现在。"})
+    _transition(application, Application.Status.RETURNED, return_reason=reason, resubmit_until=resubmit_until)
+    audit_record(kind=AuditEvent.Kind.CASE_RETURN, request=request, user=by, obj=application, detail=reason)
+    _tell_applicant(application, "退回修改")
+    return application
+
+
+@transaction.atomic
+def application_reject(*, application: Application, reason: str, by: User, request=None) -> Application:
+    """不予受理: the case leaves the campaign. Audited; the applicant is e-mailed with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写不予受理的理由。"})
+    _transition(application, Application.Status.INELIGIBLE, return_reason=reason)
+    audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=application, detail=f"不予受理：{reason}")
+    _tell_applicant(application, "不予受理")
+    return application
+
+
+# --- Expert pool (评审专家库) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def reviewer_invite(
+    *,
+    email: str,
+    name: str,
+    organisation: str = "",
+    title: str = "",
+    expertise: list[str] | None = None,
+    contact: str = "",
+    campaign: Campaign | None = None,
+    by: User,
+    request=None,
+) -> User:
+    """Add an expert to the pool (a new account without a password, or an existing one made a reviewer),
+    optionally to a campaign's panel, and e-mail a link that sets the password."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, name=name.strip(), is_reviewer=True)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif not user.is_reviewer:
+        User.objects.filter(pk=user.pk).update(is_reviewer=True)
+        user.is_reviewer = True
+    ReviewerProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "organisation": organisation.strip(),
+            "title": title.strip(),
+            "expertise": list(expertise or []),
+            "contact": contact.strip(),
+            "invited_at": timezone.now(),
+        },
+    )
+    if campaign is not None:
+        PanelMember.objects.update_or_create(campaign=campaign, reviewer=user, defaults={"is_active": True})
+    link = reverse(
+        "reviews:invitation_accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=user, detail="邀请评审专家")
+    email_send(
+        to=[user.email],
+        subject="评审专家邀请",
+        template="reviews/email/invitation.txt",
+        context={"user": user, "link": link, "campaign": campaign},
+    )
+    return user
+
+
+@transaction.atomic
+def panel_set_active(*, campaign: Campaign, reviewer: User, active: bool, by: User, request=None) -> PanelMember:
+    """An expert takes part in (or leaves) a campaign's panel. Existing assignments stay."""
+    member, _ = PanelMember.objects.update_or_create(
+        campaign=campaign, reviewer=reviewer, defaults={"is_active": active}
+    )
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=reviewer,
+        detail=f"{'加入' if active else '退出'}评审组：{campaign}",
+    )
+    return member
+
+
+# --- Rubric (评分指标) --------------------------------------------------------------------------
+
+
+def rubric_is_locked(campaign: Campaign) -> bool:
+    """The rubric is frozen once any score of the campaign exists."""
+    return Score.objects.filter(criterion__campaign=campaign).exists()
+
+
+def _ensure_unlocked(campaign: Campaign) -> None:
+    if rubric_is_locked(campaign):
+        raise ValidationError("已有专家评分，评分指标不能再修改。")
+
+
+@transaction.atomic
+def rubric_ensure(*, campaign: Campaign) -> None:
+    """Give a campaign without criteria the Kunshan default: 真实性 20, 专业性 30, 完整性 20, 示范性 30."""
+    if Criterion.objects.filter(campaign=campaign).exists():
+        return
+    Criterion.objects.bulk_create(
+        Criterion(campaign=campaign, name=name, description=text, max_points=points, position=i)
+        for i, (name, text, points) in enumerate(DEFAULT_RUBRIC, start=1)
+    )
+
+
+@transaction.atomic
+def criterion_add(
+    *,
+    campaign: Campaign,
+    name: str,
+    max_points: Decimal,
+    parent: Criterion | None = None,
+    description: str = "",
+    weight: Decimal = Decimal("1"),
+    category: str = "",
+    by: User | None = None,
+    request=None,
+) -> Criterion:
+    """Add a criterion under `parent` (or at the top). A parent's own points are ignored: its children roll up."""
+    _ensure_unlocked(campaign)
+    if parent is not None and parent.campaign_id != campaign.pk:
+        raise ValidationError({"parent": "上级指标不属于本评选活动。"})
+    if parent is not None:
+        category = parent.category
+    position = Criterion.objects.filter(campaign=campaign, parent=parent).count() + 1
+    criterion = Criterion(
+        campaign=campaign,
+        parent=parent,
+        name=name.strip(),
+        description=description.strip(),
+        max_points=max_points,
+        weight=weight,
+        category=category,
+        position=position,
+    )
+    criterion.full_clean()
+    criterion.save()
+    if by is not None:
+        audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="新增评分指标")
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(
+    *,
+    criterion: Criterion,
+    name: str,
+    description: str,
+    max_points: Decimal,
+    weight: Decimal,
+    by: User,
+    request=None,
+) -> Criterion:
+    """Change a criterion's wording, points or weight while no score exists."""
+    _ensure_unlocked(criterion.campaign)
+    criterion.name = name.strip()
+    criterion.description = description.strip()
+    criterion.max_points = max_points
+    criterion.weight = weight
+    criterion.full_clean()
+    criterion.save()
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="修改评分指标")
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, by: User, request=None) -> None:
+    """Remove a criterion and everything under it, while no score exists."""
+    _ensure_unlocked(criterion.campaign)
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="删除评分指标")
+    criterion.delete()
+
+
+# --- Conflicts and assignment (回避与评审分配) ---------------------------------------------------
+
+
+def _organisation_conflict(profile: ReviewerProfile | None, application: Application) -> bool:
+    """Same organisation as the applicant, or named in any team member's 单位及职务."""
+    if profile is None or not profile.organisation:
+        return False
+    org = profile.organisation.strip()
+    if org in (application.organisation.name, application.organisation_name, application.declaring_unit):
+        return True
+    return any(org in member.unit_and_title for member in application.team_members.all())
+
+
+def _campaign_applications(campaign: Campaign):
+    return (
+        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+        .select_related("organisation")
+        .prefetch_related("team_members")
+        .order_by("id")
+    )
+
+
+def conflicts_detect(*, campaign: Campaign) -> int:
+    """Record an organisation conflict for every accepted case and panel expert of the same unit."""
+    profiles = [
+        (profile.user_id, profile.organisation.strip())
+        for profile in ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign)
+        if profile.organisation.strip()
+    ]
+    existing = set(Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id"))
+    new = []
+    for app in _campaign_applications(campaign):
+        units = {app.organisation.name, app.organisation_name, app.declaring_unit}
+        team_units = [member.unit_and_title for member in app.team_members.all()]
+        for reviewer_id, org in profiles:
+            if (app.pk, reviewer_id) in existing:
+                continue
+            if org in units or any(org in unit for unit in team_units):
+                new.append(
+                    Conflict(
+                        application=app,
+                        reviewer_id=reviewer_id,
+                        source=Conflict.Source.ORGANISATION,
+                        reason=f"与申报单位同属{org}",
+                    )
+                )
+    Conflict.objects.bulk_create(new)
+    return len(new)
+
+
+def _assign(campaign: Campaign, applications, by: User | None) -> tuple[int, list[Application]]:
+    """Fill each application up to N reviewers. Greedy by load: the least-loaded free expert first, where an
+    expert in the case's domain counts as one assignment lighter (so expertise wins among near-equals)."""
+    n = review_settings_get(campaign=campaign).reviewers_per_application
+    reviewers = {
+        pm.reviewer_id: pm.reviewer
+        for pm in PanelMember.objects.filter(
+            campaign=campaign, is_active=True, reviewer__is_active=True
+        ).select_related("reviewer__reviewer_profile")
+    }
+    load = dict.fromkeys(reviewers, 0)
+    for reviewer_id, count in (
+        Assignment.objects.filter(application__campaign=campaign)
+        .values_list("reviewer_id")
+        .annotate(n=Count("id"))
+        .values_list("reviewer_id", "n")
+    ):
+        if reviewer_id in load:
+            load[reviewer_id] = count
+    assigned = set(
+        Assignment.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id")
+    )
+    per_application = Counter(a for a, _r in assigned)
+    conflicted = set(
+        Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id")
+    )
+
+    expertise = {
+        r: set(getattr(getattr(user, "reviewer_profile", None), "expertise", None) or [])
+        for r, user in reviewers.items()
+    }
+
+    created, short = [], []
+    for app in applications:
+        need = n - per_application.get(app.pk, 0)
+        if need <= 0:
+            continue
+        candidates = [r for r in reviewers if (app.pk, r) not in assigned and (app.pk, r) not in conflicted]
+        candidates.sort(key=lambda r: (load[r] - (app.domain in expertise[r]), app.domain not in expertise[r], r))
+        for r in candidates[:need]:
+            created.append(Assignment(application=app, reviewer=reviewers[r], is_automatic=True))
+            load[r] += 1
+            assigned.add((app.pk, r))
+            per_application[app.pk] += 1
+        if need > len(candidates):
+            short.append(app)
+    Assignment.objects.bulk_create(created)
+    return len(created), short
+
+
+@transaction.atomic
+def assignments_auto(*, campaign: Campaign, by: User, request=None) -> tuple[int, list[Application]]:
+    """Detect organisation conflicts, then give every accepted case N reviewers from the active panel.
+    Returns (assignments made, cases still short of reviewers)."""
+    Campaign.objects.select_for_update().get(pk=campaign.pk)  # one auto-assignment at a time per campaign
+    conflicts_detect(campaign=campaign)
+    count, short = _assign(campaign, list(_campaign_applications(campaign)), by)
+    audit_record(
+        kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=campaign, detail=f"自动分配评审：新增 {count} 条"
+    )
+    return count, short
+
+
+def is_conflicted(*, application: Application, reviewer: User) -> bool:
+    if Conflict.objects.filter(application=application, reviewer=reviewer).exists():
+        return True
+    profile = ReviewerProfile.objects.filter(user=reviewer).first()
+    return _organisation_conflict(profile, application)
+
+
+@transaction.atomic
+def assignment_add(*, application: Application, reviewer: User, by: User, request=None) -> Assignment:
+    """Staff assign an expert by hand. A conflicted expert is refused."""
+    if not reviewer.is_reviewer:
+        raise ValidationError("该用户不是评审专家。")
+    if application.status != Application.Status.ACCEPTED:
+        raise ValidationError("只有形式审查通过的案例才能分配评审。")
+    if is_conflicted(application=application, reviewer=reviewer):
+        raise ValidationError(f"{reviewer.name} 与该案例存在回避关系，不能分配。")
+    assignment, created = Assignment.objects.get_or_create(
+        application=application, reviewer=reviewer, defaults={"is_automatic": False}
+    )
+    if not created:
+        raise ValidationError(f"{reviewer.name} 已分配评审该案例。")
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=application, detail=f"分配评审：{reviewer}")
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, by: User, request=None) -> None:
+    """Staff take a case away from an expert; a submitted review must be reopened first (it would vanish)."""
+    if Review.objects.filter(assignment=assignment, status=Review.Status.SUBMITTED).exists():
+        raise ValidationError("该专家已提交评审，不能取消分配。")
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=assignment.application,
+        detail=f"取消分配：{assignment.reviewer}",
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def conflict_add(
+    *, application: Application, reviewer: User, source: str, reason: str, by: User, request=None
+) -> Conflict:
+    """Record a conflict (declared by the expert or entered by staff). The expert's assignment and any review
+    of the case are removed, and the case is given a replacement expert from the panel."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写回避理由。"})
+    conflict, _ = Conflict.objects.get_or_create(
+        application=application, reviewer=reviewer, defaults={"source": source, "reason": reason[:200]}
+    )
+    Assignment.objects.filter(application=application, reviewer=reviewer).delete()
+    _assign(application.campaign, [application], by)
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=application, detail=f"回避：{reason}")
+    return conflict
+
+
+# --- Reviews (评审) ----------------------------------------------------------------------------
+
+
+def review_window_open(campaign: Campaign, now: dt.datetime) -> bool:
+    """Reviewing is allowed from review_opens_at to review_closes_at, both included."""
+    return campaign.review_opens_at <= now <= campaign.review_closes_at
+
+
+@transaction.atomic
+def review_save(
+    *,
+    assignment: Assignment,
+    leaves: list,
+    points: dict[int, Decimal | None],
+    opinion: str,
+    submit: bool,
+    now: dt.datetime | None = None,
+    request=None,
+) -> Review:
+    """Save a reviewer's scores and 专家评审意见 as a draft, or submit them (then locked).
+
+    `leaves` are the scored criteria with their effective weight (selectors.rubric_tree). Refused outside the
+    review window, on a submitted review, or when a submission misses a score or a long enough opinion."""
+    now = now or timezone.now()
+    campaign = assignment.application.campaign
+    if not review_window_open(campaign, now):
+        raise ValidationError("不在评审时间内，不能保存评分。")
+    review, _ = Review.objects.select_for_update().get_or_create(assignment=assignment)
+    if review.status == Review.Status.SUBMITTED:
+        raise ValidationError("该评审已提交，不能再修改。如需修改请联系工作人员。")
+    errors = {}
+    for leaf in leaves:
+        value = points.get(leaf.pk)
+        if value is None:
+            if submit:
+                errors[f"c{leaf.pk}"] = "请为此项打分。"
+            continue
+        if value < 0 or value > leaf.max_points:
+            errors[f"c{leaf.pk}"] = f"得分应在 0 到 {leaf.max_points.normalize():f} 分之间。"
+        elif value % HALF != 0:
+            errors[f"c{leaf.pk}"] = "得分只能是整数或半分（如 12.5）。"
+    opinion = opinion.strip()
+    settings_row = review_settings_get(campaign=campaign)
+    if submit and len(opinion) < settings_row.opinion_min_chars:
+        errors["opinion"] = f"请填写专家评审意见，不少于 {settings_row.opinion_min_chars} 字（现 {len(opinion)} 字）。"
+    if errors:
+        raise ValidationError(errors)
+    Score.objects.filter(review=review).delete()
+    Score.objects.bulk_create(
+        Score(review=review, criterion_id=leaf.pk, points=points[leaf.pk])
+        for leaf in leaves
+        if points.get(leaf.pk) is not None
+    )
+    review.opinion = opinion
+    review.total = sum(
+        (points[leaf.pk] * leaf.effective_weight for leaf in leaves if points.get(leaf.pk) is not None),
+        Decimal("0"),
+    ).quantize(Decimal("0.01"))
+    if submit:
+        review.status = Review.Status.SUBMITTED
+        review.submitted_at = now
+    review.save()
+    if submit:
+        audit_record(
+            kind=AuditEvent.Kind.REVIEW_SUBMIT,
+            request=request,
+            user=assignment.reviewer,
+            obj=assignment.application,
+            detail=f"总分 {review.total}",
+        )
+    return review
+
+
+@transaction.atomic
+def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Review:
+    """Staff unlock a submitted review so the expert can change it. The reason is audited and e-mailed to the
+    expert (with the case's reference only, so a blind review stays blind)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写重新开放的理由。"})
+    updated = Review.objects.filter(Q(pk=review.pk) & Q(status=Review.Status.SUBMITTED)).update(
+        status=Review.Status.DRAFT, reopen_reason=reason[:200], submitted_at=None
+    )
+    if updated != 1:
+        raise ValidationError("该评审尚未提交，无需重新开放。")
+    review.refresh_from_db()
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=review.assignment.application,
+        detail=f"重新开放评审（{review.assignment.reviewer}）：{reason}",
+    )
+    application = review.assignment.application
+    email_send(
+        to=[review.assignment.reviewer.email],
+        subject=f"评审已重新开放：{application.reference or application.pk}",
+        template="reviews/email/review_reopened.txt",
+        context={"review": review, "application": application, "reason": reason},
+    )
+    return review
+
+
+# --- Award tiers and the decision (奖项等级与评审结果) ---------------------------------------------
+
+
+def _ensure_not_confirmed(settings_row: ReviewSettings) -> None:
+    if settings_row.decision_confirmed_at is not None:
+        raise ValidationError("评审结果已确认，不能再调整奖项等级。")
+
+
+@transaction.atomic
+def tier_override(*, application: Application, tier: str, reason: str, by: User, request=None) -> AwardDecision:
+    """Staff change an application's suggested tier (or give none). A reason is required and audited."""
+    settings_row = review_settings_get(campaign=application.campaign)
+    _ensure_not_confirmed(settings_row)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "调整奖项等级须填写理由。"})
+    names = [t["name"] for t in settings_row.tiers]
+    if tier and tier not in names:
+        raise ValidationError({"tier": f"奖项等级只能是：{'、'.join(names)}，或不设奖项。"})
+    decision, _ = AwardDecision.objects.update_or_create(
+        application=application, defaults={"tier": tier, "reason": reason[:300], "decided_by": by}
+    )
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=application,
+        detail=f"调整奖项等级为“{tier or '不设奖项'}”：{reason}",
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_confirm(*, campaign: Campaign, by: User, request=None) -> int:
+    """Confirm the decision list: every ranked application's rank, score, suggested and final tier are recorded
+    (a staff change wins over the suggestion) and tiers can no longer change. Returns the number of awards."""
+    from .selectors import ranking  # the selectors read through services' settings helper
+
+    settings_row = review_settings_get(campaign=campaign)
+    updated = ReviewSettings.objects.filter(pk=settings_row.pk, decision_confirmed_at__isnull=True).update(
+        decision_confirmed_at=timezone.now(), decision_confirmed_by=by
+    )
+    if updated != 1:
+        raise ValidationError("评审结果已确认过。")
+    result = ranking(campaign)
+    awarded = 0
+    for app, agg, _per in result.rows:
+        if agg.rank is None:
+            continue
+        score = agg.score(result.method)
+        AwardDecision.objects.update_or_create(
+            application=app,
+            defaults={
+                "rank": agg.rank,
+                "score": Decimal(str(round(score, 2))) if score is not None else None,
+                "suggested_tier": agg.tier,
+                "tier": agg.final_tier,
+            },
+        )
+        awarded += bool(agg.final_tier)
+    audit_record(
+        kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=f"确认评审结果：获奖 {awarded} 个"
+    )
+    return awarded
+
+
+# --- E-mails to the panel -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reviewers_notify(*, campaign: Campaign, by: User, request=None) -> int:
+    """E-mail each expert with assignments in the campaign: the review window and their list of cases
+    (references, categories and domains only, so a blind review stays blind). Returns the number of e-mails."""
+    by_reviewer: dict[int, list[Assignment]] = {}
+    for assignment in (
+        Assignment.objects.filter(application__campaign=campaign, application__status=Application.Status.ACCEPTED)
+        .exclude(application__conflicts__reviewer=F("reviewer"))
+        .select_related("reviewer", "application")
+        .order_by("reviewer_id", "application_id")
+    ):
+        by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+    for assignments in by_reviewer.values():
+        reviewer = assignments[0].reviewer
+        email_send(
+            to=[reviewer.email],
+            subject=f"评审任务通知：{campaign.title}",
+            template="reviews/email/assignments.txt",
+            context={"reviewer": reviewer, "campaign": campaign, "assignments": assignments},
+        )
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"发送评审任务通知：{len(by_reviewer)} 位专家",
+    )
+    return len(by_reviewer)

@@ -16,8 +16,8 @@ def build(world):
         status=Application.Status.SUBMITTED,
         reference="KS2026-9001",
     )
-    world.photo_a = add_photo(world.application_a)
-    world.attachment_a = add_attachment(world.application_a)
+    world.case_photo_a = add_photo(world.application_a)
+    world.case_attachment_a = add_attachment(world.application_a)
     # Applicant A's draft: only they see it (their organisation admin does not, yet).
     world.draft_a = ApplicationFactory(campaign=world.campaign, applicant=cast.applicant_a, organisation=cast.org_a)
 
@@ -125,9 +125,9 @@ ROWS = {
     ),
     "cases:application_docx": owner_admin_staff(kwargs=_app),
     "cases:application_docx#draft": owner_only(kwargs=_draft),
-    "cases:photo_file": owner_admin_staff(kwargs=lambda w: {"pk": w.application_a.pk, "photo_pk": w.photo_a.pk}),
+    "cases:photo_file": owner_admin_staff(kwargs=lambda w: {"pk": w.application_a.pk, "photo_pk": w.case_photo_a.pk}),
     "cases:attachment_file": owner_admin_staff(
-        kwargs=lambda w: {"pk": w.application_a.pk, "attachment_pk": w.attachment_a.pk}
+        kwargs=lambda w: {"pk": w.application_a.pk, "attachment_pk": w.case_attachment_a.pk}
     ),
     # No stamped scan yet: 404 for everyone who may see the application, and for everyone else.
     "cases:endorsement_scan": row(

@@ -442,3 +442,13 @@ def test_submitting_with_findings_left_asks_for_confirmation_first(client_a, dra
     client_a.post(url, form_data(draft, background=body, action="submit", confirm_findings="1"))
     draft.refresh_from_db()
     assert draft.status == Application.Status.SUBMITTED
+
+
+def test_a_report_link_is_added_once_and_a_bad_one_stays_in_its_box_with_a_message(client_a, draft):
+    url = reverse("cases:application_edit", args=[draft.pk])
+    client_a.post(url, form_data(draft, action="save", link_url="https://example.cn/news/1", link_title="报道"))
+    assert list(draft.report_links.values_list("url", flat=True)) == ["https://example.cn/news/1"]
+    draft.refresh_from_db()
+    html = client_a.post(url, form_data(draft, action="save", link_url="javascript:alert(1)")).content.decode()
+    assert "请填写以 http:// 或 https:// 开头的网址" in html and 'value="javascript:alert(1)"' in html
+    assert draft.report_links.count() == 1

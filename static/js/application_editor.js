@@ -99,9 +99,9 @@
   // --- Autosave ---------------------------------------------------------------------------
   function payload() {
     var data = new FormData(form);
-    data.delete("new_photos");
-    data.delete("new_attachment");
-    data.delete("action");
+    // Autosave keeps text only: files, new links and deletions wait for the 保存草稿 button.
+    ["new_photos", "new_attachment", "action", "link_url", "link_title", "photo_delete", "attachment_delete",
+     "link_delete"].forEach(function (name) { data.delete(name); });
     return data;
   }
   function markDirty() { dirty = true; saveLocal(); }

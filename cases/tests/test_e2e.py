@@ -248,6 +248,7 @@ def test_screenshots_of_the_case_pages_at_1280_and_360(page, live_server, login,
         (cast.org_admin, "/cases/organisation/", "organisation-applications"),
         (cast.org_admin, f"/cases/applications/{submitted.pk}/decide/", "decide"),
         (cast.staff, "/cases/staff/applications/", "staff-applications"),
+        (cast.staff, f"/admin/cases/campaign/{campaign.pk}/change/", "campaign-admin"),
     ]
     for user, path, name in pages:
         page.context.clear_cookies()

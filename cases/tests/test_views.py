@@ -452,3 +452,23 @@ def test_a_report_link_is_added_once_and_a_bad_one_stays_in_its_box_with_a_messa
     html = client_a.post(url, form_data(draft, action="save", link_url="javascript:alert(1)")).content.decode()
     assert "请填写以 http:// 或 https:// 开头的网址" in html and 'value="javascript:alert(1)"' in html
     assert draft.report_links.count() == 1
+
+
+def test_the_campaign_admin_form_reads_domains_one_per_line_and_checks_ranges(cast):
+    from cases.admin import CampaignAdminForm
+
+    campaign = CampaignFactory()
+    form = CampaignAdminForm(instance=campaign)
+    assert form.initial["domains"].splitlines()[0] == "儿童及青少年"
+    data = {
+        **{f.name: f.value_from_object(campaign) for f in campaign._meta.fields if f.editable and f.name != "id"},
+        "categories": ["casework", "group"],
+        "domains": "老龄事业\n\n社区建设\n",
+        "photos_min": 6,
+        "photos_max": 5,
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    form = CampaignAdminForm(data=data, instance=campaign)
+    assert not form.is_valid()
+    assert form.errors["photos_max"] == ["服务照片张数的上限不能小于下限。"]
+    assert form.cleaned_data["domains"] == ["老龄事业", "社区建设"]

@@ -105,6 +105,8 @@ class Campaign(models.Model):
     reference_prefix = models.CharField(
         "申报编号前缀", max_length=10, default="KS", help_text="申报编号形如 KS2026-0007。"
     )
+    # The last reference number given out: bumped under a row lock, so a number is never reused.
+    reference_counter = models.PositiveIntegerField("已发申报编号", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = CampaignQuerySet.as_manager()
@@ -195,6 +197,24 @@ SECTIONS = [
 ]
 
 
+# What 三、服务计划 must cover, by category (the notice's 文字要求).
+PLAN_GUIDANCE = {
+    "casework": "个案：请写明理论依据、服务需求、服务目标、服务程序安排。",
+    "community": "社区：请写明理论依据、服务需求、服务目标、服务程序安排。",
+    "group": "小组：请写明小组理念、小组目标、小组性质、对象、时间、小组程序。",
+}
+SECTION_GUIDANCE = {
+    "background": "服务对象（或社区、小组）的基本情况与案例来源。小标题依次使用 一、 （一） 1、 （1）。",
+    "analysis": "对服务对象问题与需求的分析预估。",
+    "implementation": "按服务计划开展服务的过程。",
+    "evaluation": "服务成效的总结与评估。",
+    "reflection": "对本案例的专业反思。",
+}
+
+# 真实情况承诺: the pledge of the official form, word for word (seed 000).
+PLEDGE_TEXT = "所选送案例提供的基本案情、工作过程、案例材料等均来源于实际，内容真实有效。"
+
+
 class ApplicationQuerySet(models.QuerySet):
     def submitted(self):
         """Applications past the applicant's hands (submitted or further along)."""
@@ -227,6 +247,8 @@ class Application(models.Model):
     reference = models.CharField("申报编号", max_length=20, unique=True, null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     version = models.PositiveIntegerField("版本号", default=1, help_text="每次保存加一，用于发现过期的保存。")
+    # Privacy/terminology findings left in the text at the last save (cases.privacy), for the staff filter.
+    findings_count = models.PositiveIntegerField("隐私/用语提示数", default=0)
 
     # --- 报名表 ---
     title = models.CharField("案例名称", max_length=100, blank=True)

@@ -1,9 +1,21 @@
+import io
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
 
-from accounts.permissions import PermissionMixin
+from accounts.permissions import PermissionMixin, permission_required
 
-from .models import Campaign
+from . import selectors, services
+from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
+from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign
 
 
 class CampaignListView(ListView):
@@ -25,25 +37,455 @@ class CampaignDetailView(PermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        context.update(now=now, phase=self.object.phase(now), open=self.object.is_open_for_submission(now))
+        campaign = self.object
+        context.update(
+            now=now,
+            phase=campaign.phase(now),
+            open=campaign.is_open_for_submission(now),
+            category_labels=[
+                label
+                for value, label in Application._meta.get_field("category").choices
+                if value in campaign.categories
+            ],
+        )
         return context
 
 
-class DashboardView(PermissionMixin, TemplateView):
-    """我的申报: the applicant's own applications and the campaigns open to them."""
-
-    permission_required = "cases.apply"
-    template_name = "cases/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        context["open_campaigns"] = Campaign.objects.open_for_submission(now)
-        return context
+def _campaign(request, slug):
+    return get_object_or_404(Campaign, slug=slug)
 
 
-class OrganisationApplicationsView(PermissionMixin, TemplateView):
-    """单位推荐: the organisation admin's queue of their organisation's applications."""
+@require_POST
+@permission_required("cases.view_campaign", get_object=_campaign)
+def application_start(request, slug, obj):
+    """申报: a new draft of this campaign, then straight to the editor."""
+    if not request.user.has_perm("cases.apply"):
+        messages.error(request, "只有已加入审核通过机构的社工可以申报。")
+        return redirect(obj)
+    try:
+        application = services.application_start(campaign=obj, user=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(obj)
+    return redirect("cases:application_edit", pk=application.pk)
 
-    permission_required = "cases.recommend"
-    template_name = "cases/organisation_applications.html"
+
+def _application(request, pk, **_):
+    try:
+        return selectors.application_for_page(pk)
+    except Application.DoesNotExist:
+        raise Http404("未找到该申报案例。") from None
+
+
+@permission_required("cases.view_application", get_object=_application)
+def application_detail(request, pk, obj):
+    return render(
+        request,
+        "cases/application_detail.html",
+        {
+            "application": obj,
+            "pledge_text": PLEDGE_TEXT,
+            "can_withdraw": request.user.has_perm("cases.withdraw_application", obj)
+            and obj.status in (Application.Status.SUBMITTED, Application.Status.RECOMMENDED)
+            and timezone.now() <= obj.campaign.submission_closes_at,
+            "can_decide": request.user.has_perm("cases.recommend_application", obj)
+            and obj.status == Application.Status.SUBMITTED,
+            "can_edit": request.user.has_perm("cases.edit_application", obj) and obj.is_editable,
+        },
+    )
+
+
+# --- The editor ------------------------------------------------------------------------------
+
+
+def _findings_json(application) -> dict:
+    from .privacy import application_findings
+
+    return {key: [f.as_dict() for f in found] for key, found in application_findings(application).items()}
+
+
+def _post_to_draft(request, application, *, with_uploads: bool):
+    """Parse the editor's POST and save it as a draft. Returns (form, formset, errors) where
+    errors maps field name → messages from parsing, the save itself and the uploads."""
+    campaign = application.campaign
+    form = ApplicationForm(request.POST, instance=application, campaign=campaign)
+    formset = TeamFormSet(request.POST, prefix="team")
+    form.is_valid()
+    formset.is_valid()
+    errors: dict[str, list[str]] = {}
+    fields = {k: v for k, v in form.cleaned_data.items() if k in services.FORM_FIELDS and k not in form.errors}
+    for name in ("category", "domain"):
+        if name in form.errors:  # an unknown choice is kept out, the rest is saved
+            errors.setdefault(name, []).extend(form.errors[name])
+    for name in ("period_start", "period_end"):
+        if name in form.errors:
+            errors.setdefault(name, []).extend(form.errors[name])
+    team = [
+        {k: v for k, v in f.cleaned_data.items() if k in services.TEAM_FIELDS}
+        for f in formset.forms
+        if f.is_valid() and f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")
+    ]
+    if any(f.errors for f in formset.forms):
+        errors.setdefault("team", []).append("实施团队表中有填写错误，请查看标红的格子。")
+    new_links = []
+    url = request.POST.get("link_url", "").strip()
+    if url:
+        try:
+            new_links.append({"url": report_link_clean(url), "title": request.POST.get("link_title", "")})
+        except ValidationError as error:
+            errors.setdefault("links", []).extend(error.messages)
+    captions = {
+        int(key.rsplit("_", 1)[1]): value
+        for key, value in request.POST.items()
+        if key.startswith("photo_caption_") and key.rsplit("_", 1)[1].isdigit()
+    }
+    services.application_save_draft(
+        application=application,
+        expected_version=int(request.POST.get("version") or 0),
+        fields=fields,
+        team=team,
+        photo_captions=captions,
+        photo_deletes=[int(x) for x in request.POST.getlist("photo_delete") if x.isdigit()],
+        attachment_deletes=[int(x) for x in request.POST.getlist("attachment_delete") if x.isdigit()],
+        new_links=new_links,
+        link_deletes=[int(x) for x in request.POST.getlist("link_delete") if x.isdigit()],
+        pledge={
+            "accepted": form.cleaned_data.get("pledge_accepted"),
+            "signature": request.POST.get("pledge_signature", ""),
+        },
+        request=request,
+    )
+    if with_uploads:
+        caption = request.POST.get("new_photo_caption", "")
+        for upload in request.FILES.getlist("new_photos"):
+            try:
+                services.photo_add(application=application, uploaded_file=upload, caption=caption)
+            except ValidationError as error:
+                errors.setdefault("photos", []).append(f"{upload.name}：" + "；".join(error.messages))
+        upload = request.FILES.get("new_attachment")
+        if upload:
+            try:
+                services.attachment_add(
+                    application=application,
+                    uploaded_file=upload,
+                    description=request.POST.get("new_attachment_description", ""),
+                )
+            except ValidationError as error:
+                errors.setdefault("attachments", []).append(f"{upload.name}：" + "；".join(error.messages))
+    return form, formset, errors
+
+
+def _editor_context(request, application, form, formset, errors):
+    problems = services.application_problems(application, final=False)
+    for field, found in errors.items():
+        problems.setdefault(field, [])
+        problems[field] = list(dict.fromkeys(problems[field] + found))
+    sections = [
+        {
+            "name": name,
+            "heading": heading,
+            "field": form[name],
+            "guidance": SECTION_GUIDANCE.get(name, ""),
+            "errors": problems.get(name, []),
+        }
+        for name, heading in SECTIONS
+    ]
+    return {
+        "application": application,
+        "campaign": application.campaign,
+        "form": form,
+        "formset": formset,
+        "problems": problems,
+        "warnings": services.application_warnings(application),
+        "sections": sections,
+        "plan_guidance": PLAN_GUIDANCE,
+        "pledge_text": PLEDGE_TEXT,
+        "findings": _findings_json(application),
+        "photo_range": {
+            "casework": application.campaign.photo_range("casework"),
+            "other": application.campaign.photo_range("group"),
+        },
+    }
+
+
+def _edit_object(request, pk, **_):
+    return get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
+
+
+@permission_required("cases.edit_application", get_object=_edit_object)
+def application_edit(request, pk, obj):
+    """The application form: save a draft any time, or submit."""
+    application = obj
+    if not application.is_editable:
+        messages.info(request, "该申报已提交，不能修改；如需修改，请先撤回。")
+        return redirect("cases:application_detail", pk=application.pk)
+    if request.method != "POST":
+        form = ApplicationForm(instance=application, campaign=application.campaign)
+        formset = TeamFormSet(prefix="team", initial=team_initial(application))
+        return render(request, "cases/application_edit.html", _editor_context(request, application, form, formset, {}))
+
+    try:
+        form, formset, errors = _post_to_draft(request, application, with_uploads=True)
+    except services.StaleVersion as error:
+        form = ApplicationForm(request.POST, instance=application, campaign=application.campaign)
+        formset = TeamFormSet(request.POST, prefix="team")
+        form.is_valid()
+        context = _editor_context(request, application, form, formset, {})
+        context["conflict"] = error.messages[0]
+        return render(request, "cases/application_edit.html", context, status=409)
+    application.refresh_from_db()
+
+    if request.POST.get("action") == "submit" and not errors:
+        try:
+            services.application_submit(
+                application_id=application.pk,
+                by=request.user,
+                confirm_findings=request.POST.get("confirm_findings") == "1",
+                request=request,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                errors = {k: [m for e in v for m in e.messages] for k, v in error.error_dict.items()}
+                errors.setdefault("submit", []).append("还有未完成的内容，请按标红的提示修改后再提交。")
+            else:
+                errors = {"submit": error.messages}
+        else:
+            application.refresh_from_db()
+            messages.success(request, f"申报已提交，申报编号 {application.reference}。回执已发送到您的邮箱。")
+            return redirect("cases:application_detail", pk=application.pk)
+
+    if errors or form.errors or formset.total_error_count():
+        messages.warning(
+            request, "草稿已保存" + ("，但未能提交" if "submit" in errors else "") + "：请查看标红的提示。"
+        )
+        # Show the bound forms so what was typed (even an invalid date) is still on the page.
+        application = selectors.application_for_page(application.pk)
+        return render(
+            request, "cases/application_edit.html", _editor_context(request, application, form, formset, errors)
+        )
+    messages.success(request, f"草稿已保存（第 {application.version} 版）。")
+    return redirect("cases:application_edit", pk=application.pk)
+
+
+def _autosave_object(request, pk):
+    return get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
+
+
+@require_POST
+def application_autosave(request, pk):
+    """The editor's autosave (every 30 s and on leaving the page): JSON in, JSON out. An expired
+    session answers 401 with the login address that brings the user back to the draft."""
+    if not request.user.is_authenticated:
+        login = reverse("accounts:login") + "?next=" + reverse("cases:application_edit", kwargs={"pk": pk})
+        return JsonResponse(
+            {"ok": False, "error": "登录已过期，请重新登录。内容已暂存在本机浏览器中。", "login": login}, status=401
+        )
+    return _autosave(request, pk=pk)
+
+
+@permission_required("cases.edit_application", get_object=_autosave_object)
+def _autosave(request, pk, obj):
+    if not obj.is_editable:
+        return JsonResponse({"ok": False, "error": "该申报已提交，不能再修改。"}, status=409)
+    try:
+        _form, _formset, errors = _post_to_draft(request, obj, with_uploads=False)
+    except services.StaleVersion as error:
+        return JsonResponse(
+            {"ok": False, "conflict": True, "error": error.messages[0], "version": error.current}, status=409
+        )
+    obj.refresh_from_db()
+    problems = services.application_problems(obj, final=False)
+    for field, found in errors.items():
+        problems.setdefault(field, []).extend(found)
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": obj.version,
+            "saved_at": timezone.localtime(obj.updated_at).strftime("%H:%M:%S"),
+            "problems": problems,
+            "warnings": services.application_warnings(obj),
+            "findings": _findings_json(obj),
+        }
+    )
+
+
+@require_POST
+@permission_required("cases.withdraw_application", get_object=_edit_object)
+def application_withdraw(request, pk, obj):
+    try:
+        services.application_withdraw(application_id=obj.pk, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect("cases:application_detail", pk=obj.pk)
+    messages.success(request, "申报已撤回，可以继续修改后重新提交。")
+    return redirect("cases:application_edit", pk=obj.pk)
+
+
+# --- Files: only through these permission-checked views ------------------------------------
+
+
+def photo_thumbnail(photo, size=(480, 360)) -> bytes:
+    """A small JPEG of a stored photo for the editor and detail pages (the original is 2 MB or more)."""
+    from PIL import Image
+
+    with photo.image.open("rb") as f, Image.open(f) as image:
+        image = image.convert("RGB")
+        image.thumbnail(size)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+@permission_required("cases.view_application", get_object=_edit_object)
+def photo_file(request, pk, photo_pk, obj):
+    photo = get_object_or_404(obj.photos, pk=photo_pk)
+    if request.GET.get("size") == "thumb":
+        response = HttpResponse(photo_thumbnail(photo), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+    response = FileResponse(photo.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@permission_required("cases.view_application", get_object=_edit_object)
+def attachment_file(request, pk, attachment_pk, obj):
+    attachment = get_object_or_404(obj.attachments, pk=attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@permission_required("cases.view_application", get_object=_edit_object)
+def endorsement_scan(request, pk, endorsement_pk, obj):
+    endorsement = get_object_or_404(obj.endorsements.exclude(stamped_scan=""), pk=endorsement_pk)
+    return FileResponse(endorsement.stamped_scan.open("rb"), as_attachment=True)
+
+
+@permission_required("cases.view_application", get_object=_application)
+def application_docx(request, pk, obj):
+    """报名表 as Word, named 案例名称+组织名称+负责人个人姓名.docx."""
+    from .docx_export import application_docx as build
+    from .docx_export import application_docx_filename
+
+    response = HttpResponse(
+        build(obj), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, application_docx_filename(obj))
+    return response
+
+
+@permission_required("cases.export_campaign", get_object=_campaign)
+def campaign_export(request, slug, obj):
+    """Every submitted application of the campaign as Word files in one ZIP (staff)."""
+    from django.utils.http import content_disposition_header
+
+    from .docx_export import applications_zip
+
+    data = applications_zip(selectors.applications_for_export(obj))
+    if hasattr(data, "getvalue"):
+        data = data.getvalue()
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, f"{obj.title}-申报案例.zip")
+    return response
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+@permission_required("cases.apply")
+def dashboard(request):
+    """我的申报: the applicant's applications with status, phase, days left and what is missing."""
+    now = timezone.now()
+    rows = []
+    for application in selectors.applications_of_applicant(request.user):
+        campaign = application.campaign
+        closes = campaign.submission_closes_at
+        rows.append(
+            {
+                "application": application,
+                "phase": campaign.phase(now),
+                "days_left": (closes - now).days if closes >= now else None,
+                "missing": services.application_missing(
+                    application, photo_count=application.n_photos, team_count=application.n_team
+                )
+                if application.is_editable
+                else [],
+            }
+        )
+    return render(
+        request,
+        "cases/dashboard.html",
+        {"rows": rows, "open_campaigns": Campaign.objects.open_for_submission(now), "now": now},
+    )
+
+
+@permission_required("cases.recommend")
+def organisation_applications(request):
+    """单位推荐: the organisation admin's queue."""
+    page = Paginator(selectors.applications_for_organisation_admin(request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/organisation_applications.html",
+        {"page_obj": page, "applications": page.object_list, "is_paginated": page.has_other_pages()},
+    )
+
+
+@permission_required("cases.recommend_application", get_object=_application)
+def application_decide(request, pk, obj):
+    """所在单位推荐意见: recommend with an opinion, or send back with a reason."""
+    if obj.status != Application.Status.SUBMITTED:
+        messages.info(request, "该申报已处理过。")
+        return redirect("cases:application_detail", pk=obj.pk)
+    form = DecisionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "recommended":
+                services.application_recommend(
+                    application_id=obj.pk,
+                    by=request.user,
+                    opinion=form.cleaned_data["opinion"],
+                    stamped_scan=form.cleaned_data.get("stamped_scan"),
+                    request=request,
+                )
+                messages.success(request, "已推荐。")
+            else:
+                services.application_return(
+                    application_id=obj.pk, by=request.user, reason=form.cleaned_data["opinion"], request=request
+                )
+                messages.success(request, "已退回修改，申报社工会收到邮件通知。")
+            return redirect("cases:organisation_applications")
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errs in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, error.messages)
+    return render(request, "cases/application_decide.html", {"application": obj, "form": form})
+
+
+@permission_required("cases.list_applications")
+def staff_applications(request):
+    """Staff: every submitted application, filtered and searched, 25 a page."""
+    filterset = StaffApplicationFilter(request.GET or None, queryset=selectors.applications_for_staff())
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/staff_applications.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "applications": page.object_list,
+            "is_paginated": page.has_other_pages(),
+            "querystring": query.urlencode(),
+            "campaigns": Campaign.objects.all()[:10],
+        },
+    )

@@ -1,0 +1,56 @@
+"""Reads about applications, each shaped for the page (or export) that shows it."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from accounts.selectors import user_roles
+
+from .models import Application, Endorsement
+
+
+def application_for_page(pk: int) -> Application:
+    """One application with everything its detail page, editor and Word export show."""
+    return (
+        Application.objects.select_related("campaign", "applicant", "organisation")
+        .prefetch_related(
+            "team_members",
+            "photos",
+            "attachments",
+            "report_links",
+            Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def applications_of_applicant(user) -> QuerySet[Application]:
+    """The applicant's dashboard: their applications, with the counts 'what is missing' needs."""
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("campaign")
+        .annotate(n_photos=Count("photos", distinct=True), n_team=Count("team_members", distinct=True))
+        .order_by("-updated_at")
+    )
+
+
+def applications_for_organisation_admin(user) -> QuerySet[Application]:
+    """The organisation admin's queue: the submitted applications of the organisations they run."""
+    return (
+        Application.objects.submitted()
+        .filter(organisation_id__in=user_roles(user).admin_org_ids)
+        .select_related("campaign", "applicant", "organisation")
+        .order_by("status", "-submitted_at")
+    )
+
+
+def applications_for_staff() -> QuerySet[Application]:
+    """The staff list: every application past the draft, with its campaign and people."""
+    return (
+        Application.objects.submitted()
+        .select_related("campaign", "applicant", "organisation")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def applications_for_export(campaign) -> QuerySet[Application]:
+    """The campaign's submitted applications; cases.docx_export adds the joins a Word file reads."""
+    return Application.objects.submitted().filter(campaign=campaign).order_by("reference")

@@ -1,0 +1,495 @@
+"""Every write about applications (申报案例): drafts, uploads, submit, withdraw, recommendation.
+
+Drafts never lose work: a draft save accepts missing and even badly formatted fields (they are
+reported, not refused); only a stale version is refused. The checks that block are run at submit.
+"""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.selectors import user_roles
+from accounts.services import audit_record, client_ip, email_send
+
+from .models import (
+    SECTIONS,
+    Application,
+    Campaign,
+    CaseAttachment,
+    CasePhoto,
+    Endorsement,
+    ReportLink,
+    TeamMember,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Fields of the form a draft save may write (the six sections included).
+FORM_FIELDS = (
+    "title",
+    "period_start",
+    "period_end",
+    "declaring_unit",
+    "organisation_name",
+    "applicant_name",
+    "phone",
+    "email",
+    "qq",
+    "category",
+    "domain",
+    *[name for name, _ in SECTIONS],
+)
+REQUIRED_AT_SUBMIT = (
+    "title",
+    "period_start",
+    "period_end",
+    "declaring_unit",
+    "organisation_name",
+    "applicant_name",
+    "phone",
+    "email",
+    "category",
+    "domain",
+)
+TEAM_FIELDS = (
+    "name",
+    "gender",
+    "age",
+    "education",
+    "unit_and_title",
+    "years_in_social_work",
+    "certificate_level",
+    "contact",
+)
+TEAM_MAX = 10
+
+PHONE_RE = re.compile(r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}(?:\d{1,6})?)$")
+QQ_RE = re.compile(r"^[1-9]\d{4,10}$")
+CONFLICT_MESSAGE = (
+    "保存失败：这份草稿已在其他窗口或设备上保存过（当前为第 {current} 版，您编辑的是第 {yours} 版）。"
+    "为避免覆盖，本次未保存。请复制您刚写的内容，刷新页面后再粘贴保存。"
+)
+
+
+class StaleVersion(ValidationError):
+    """A save based on an old version of the draft: refused, never a silent overwrite."""
+
+    def __init__(self, *, current: int, yours: int):
+        super().__init__(CONFLICT_MESSAGE.format(current=current, yours=yours), code="stale")
+        self.current = current
+
+
+# --- Checks (pure: they read the application and counts, they write nothing) -----------------
+
+
+def _phone_ok(value: str) -> bool:
+    return bool(PHONE_RE.match(re.sub(r"[\s\-()（）]", "", value)))
+
+
+def application_problems(
+    application: Application, *, final: bool, photo_count: int | None = None, team_count: int | None = None
+) -> dict[str, list[str]]:
+    """Messages by field name ("body_length", "team", "photos" for the rest). Format and date checks
+    always; what is missing only when `final` (at submit)."""
+    campaign = application.campaign
+    problems: dict[str, list[str]] = {}
+
+    def add(field, message):
+        problems.setdefault(field, []).append(message)
+
+    a = application
+    if a.phone and not _phone_ok(a.phone):
+        add("phone", "请填写正确的电话号码，如 13912345678 或 0512-57501234。")
+    if a.email:
+        try:
+            validate_email(a.email)
+        except ValidationError:
+            add("email", "请填写正确的电子邮箱地址。")
+    if a.qq and not QQ_RE.match(a.qq):
+        add("qq", "QQ 号应为 5—11 位数字。")
+    if a.period_start and a.period_start < campaign.case_period_start:
+        add("period_start", f"案例开始时间不能早于 {campaign.case_period_start:%Y年%m月%d日}。")
+    if a.period_end and a.period_end > campaign.case_period_end:
+        add("period_end", f"案例结束时间不能晚于 {campaign.case_period_end:%Y年%m月%d日}。")
+    if a.period_start and a.period_end and a.period_end < a.period_start:
+        add("period_end", "案例结束时间不能早于开始时间。")
+    if a.category and a.category not in campaign.categories:
+        add("category", "本次评选不接受该案例类别。")
+    if a.domain and a.domain not in campaign.domains:
+        add("domain", "请从列表中选择案例领域。")
+    if not final:
+        return problems
+
+    for name in REQUIRED_AT_SUBMIT:
+        if not getattr(a, name):
+            add(name, "提交前请填写此项。")
+    for name, heading in SECTIONS:
+        if not getattr(a, name).strip():
+            add(name, f"{heading}不能为空。")
+    length = a.body_length()
+    if campaign.body_limits_are_hard and not campaign.body_min_chars <= length <= campaign.body_max_chars:
+        add(
+            "body_length",
+            f"正文共 {length} 字，本次评选要求 {campaign.body_min_chars}—{campaign.body_max_chars} 字。",
+        )
+    if team_count is None:
+        team_count = a.team_members.count()
+    if team_count < 1:
+        add("team", "请至少填写一名实施团队成员。")
+    if photo_count is None:
+        photo_count = a.photos.count()
+    low, high = campaign.photo_range(a.category)
+    if not low <= photo_count <= high:
+        add(
+            "photos", f"{a.get_category_display() or '该类'}案例须上传 {low}—{high} 张服务照片，现有 {photo_count} 张。"
+        )
+    if not a.pledge_accepted or not a.pledge_signature.strip():
+        add("pledge_signature", "请阅读真实情况承诺，勾选并签名。")
+    return problems
+
+
+def application_warnings(application: Application) -> list[str]:
+    """Advice that never blocks: the body length against the campaign's 为宜 range."""
+    campaign = application.campaign
+    length = application.body_length()
+    if campaign.body_limits_are_hard or campaign.body_min_chars <= length <= campaign.body_max_chars:
+        return []
+    return [f"正文现有 {length} 字，建议 {campaign.body_min_chars}—{campaign.body_max_chars} 字。"]
+
+
+def application_missing(application: Application, *, photo_count: int, team_count: int) -> list[str]:
+    """Short labels of what still blocks a submit, for the dashboard (no queries)."""
+    problems = application_problems(application, final=True, photo_count=photo_count, team_count=team_count)
+    labels = {name: application._meta.get_field(name).verbose_name for name in FORM_FIELDS}
+    labels.update(team="实施团队", photos="服务照片", pledge_signature="真实情况承诺", body_length="正文字数")
+    return [str(labels.get(field, field)) for field in problems]
+
+
+def _findings_count(application: Application) -> int:
+    from .privacy import application_findings
+
+    return sum(len(found) for found in application_findings(application).values())
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_start(*, campaign: Campaign, user: User, now: dt.datetime | None = None) -> Application:
+    """A new draft for `campaign`, prefilled from the applicant's account and organisation."""
+    now = now or timezone.now()
+    if not campaign.is_open_for_submission(now):
+        raise ValidationError("该评选活动当前不在申报时间内。")
+    org_ids = user_roles(user).member_org_ids
+    if not org_ids:
+        raise ValidationError("您还没有加入已审核通过的机构，暂不能申报。")
+    from accounts.models import Organisation
+
+    organisation = Organisation.objects.filter(pk__in=org_ids).order_by("pk").first()
+    _check_limits(campaign=campaign, applicant=user, organisation=organisation, exclude_pk=None)
+    return Application.objects.create(
+        campaign=campaign,
+        applicant=user,
+        organisation=organisation,
+        declaring_unit=organisation.name,
+        organisation_name=organisation.name,
+        applicant_name=user.name,
+        phone=user.phone,
+        email=user.email,
+        pledge_signature="",
+    )
+
+
+def _check_limits(*, campaign: Campaign, applicant: User, organisation, exclude_pk) -> None:
+    """Per-applicant and per-organisation limits count applications that left the applicant's hands."""
+    filed = Application.objects.submitted().filter(campaign=campaign).exclude(pk=exclude_pk)
+    if campaign.max_applications_per_applicant and (
+        filed.filter(applicant=applicant).count() >= campaign.max_applications_per_applicant
+    ):
+        raise ValidationError(f"本次评选每位社工最多申报 {campaign.max_applications_per_applicant} 个案例。")
+    if campaign.max_applications_per_organisation and (
+        filed.filter(organisation=organisation).count() >= campaign.max_applications_per_organisation
+    ):
+        raise ValidationError(f"本次评选每个机构最多申报 {campaign.max_applications_per_organisation} 个案例。")
+
+
+@transaction.atomic
+def application_save_draft(
+    *,
+    application: Application,
+    expected_version: int,
+    fields: dict,
+    team: list[dict] | None = None,
+    photo_captions: dict[int, str] | None = None,
+    photo_deletes: list[int] = (),
+    attachment_deletes: list[int] = (),
+    new_links: list[dict] = (),
+    link_deletes: list[int] = (),
+    pledge: dict | None = None,
+    request=None,
+) -> Application:
+    """Save what the applicant has typed, missing or not. Bumps `version` by a conditional update
+    that must touch one row: a save based on an older version raises StaleVersion."""
+    values = {name: fields[name] for name in FORM_FIELDS if name in fields}
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = value.replace("\r\n", "\n")
+            if name not in dict(SECTIONS):
+                values[name] = values[name].strip()
+    if pledge is not None:
+        accepted = bool(pledge.get("accepted"))
+        signature = (pledge.get("signature") or "").strip()[:50]
+        values["pledge_accepted"] = accepted
+        values["pledge_signature"] = signature
+        if accepted and signature and (not application.pledge_accepted or signature != application.pledge_signature):
+            values["pledged_at"] = timezone.now()
+            values["pledged_ip"] = client_ip(request)
+        elif not accepted:
+            values["pledged_at"] = None
+            values["pledged_ip"] = None
+    updated = Application.objects.filter(
+        pk=application.pk, version=expected_version, status__in=Application.EDITABLE_STATUSES
+    ).update(version=F("version") + 1, updated_at=timezone.now(), **values)
+    if updated != 1:
+        current = Application.objects.filter(pk=application.pk).values_list("version", "status").first()
+        if current and current[1] not in Application.EDITABLE_STATUSES:
+            raise ValidationError("该申报已提交，不能再修改；如需修改，请先撤回。")
+        raise StaleVersion(current=current[0] if current else 0, yours=expected_version)
+
+    if team is not None:
+        application.team_members.all().delete()
+        TeamMember.objects.bulk_create(
+            TeamMember(application=application, position=i, **{k: row.get(k) for k in TEAM_FIELDS if k in row})
+            for i, row in enumerate(team[:TEAM_MAX])
+            if row.get("name")
+        )
+    for pk, caption in (photo_captions or {}).items():
+        application.photos.filter(pk=pk).update(caption=caption.strip()[:200])
+    for pk in photo_deletes:
+        for photo in application.photos.filter(pk=pk):
+            photo.image.delete(save=False)
+            photo.delete()
+    for pk in attachment_deletes:
+        for attachment in application.attachments.filter(pk=pk):
+            attachment.file.delete(save=False)
+            attachment.delete()
+    application.report_links.filter(pk__in=list(link_deletes)).delete()
+    for link in new_links:
+        ReportLink.objects.create(application=application, url=link["url"], title=link.get("title", "")[:200])
+
+    application.refresh_from_db()
+    Application.objects.filter(pk=application.pk).update(findings_count=_findings_count(application))
+    application.refresh_from_db(fields=["findings_count"])
+    return application
+
+
+def _require_editable(application: Application) -> None:
+    if not Application.objects.filter(pk=application.pk, status__in=Application.EDITABLE_STATUSES).exists():
+        raise ValidationError("该申报已提交，不能再修改；如需修改，请先撤回。")
+
+
+@transaction.atomic
+def photo_add(*, application: Application, uploaded_file, caption: str = "") -> CasePhoto:
+    """Store one service photo, checked by content with EXIF (GPS included) stripped."""
+    from .uploads import clean_photo
+
+    _require_editable(application)
+    campaign = application.campaign
+    clean = clean_photo(uploaded_file, min_bytes=campaign.photo_min_bytes, max_bytes=campaign.photo_max_bytes)
+    high = campaign.photo_range(application.category)[1] if application.category else campaign.photos_max
+    if application.photos.count() >= max(high, campaign.photos_max, campaign.casework_photos_max):
+        raise ValidationError(f"服务照片最多 {high} 张。")
+    position = application.photos.count() + 1
+    photo = CasePhoto(application=application, caption=caption.strip()[:200], position=position, size=clean.size)
+    photo.image.save(getattr(clean, "name", None) or "photo.jpg", clean, save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, uploaded_file, description: str = "") -> CaseAttachment:
+    """Store one attachment whose content is PDF, DOC or DOCX."""
+    from .uploads import clean_attachment
+
+    _require_editable(application)
+    clean, content_type = clean_attachment(uploaded_file, max_bytes=application.campaign.photo_max_bytes)
+    attachment = CaseAttachment(
+        application=application,
+        original_name=(getattr(uploaded_file, "name", "") or "附件")[-200:],
+        content_type=content_type,
+        size=clean.size,
+        description=description.strip()[:200],
+    )
+    attachment.file.save(getattr(clean, "name", None) or uploaded_file.name, clean, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- Submit, withdraw ------------------------------------------------------------------------
+
+
+def _deadline_for(application: Application) -> dt.datetime:
+    if application.status == Application.Status.RETURNED and application.resubmit_until:
+        return max(application.resubmit_until, application.campaign.submission_closes_at)
+    return application.campaign.submission_closes_at
+
+
+def _next_reference(campaign: Campaign) -> str:
+    """The campaign's next unused reference, under a lock on the campaign row. Numbers already
+    taken (another campaign with the same prefix and year, imported data) are skipped."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    year = timezone.localtime(campaign.submission_opens_at, SHANGHAI).year
+    counter = locked.reference_counter
+    while True:
+        counter += 1
+        reference = f"{campaign.reference_prefix}{year}-{counter:04d}"
+        if not Application.objects.filter(reference=reference).exists():
+            break
+    Campaign.objects.filter(pk=campaign.pk).update(reference_counter=counter)
+    return reference
+
+
+def application_submit(
+    *,
+    application_id: int,
+    by: User,
+    confirm_findings: bool = False,
+    now: dt.datetime | None = None,
+    request=None,
+) -> Application:
+    """Submit a draft: checks the deadline on server time (its last second included), the form
+    at submit level and the limits; gives a reference number never used before and locks the
+    application. Idempotent: submitting an already submitted application changes nothing.
+    Audits and queues the receipt e-mail on commit."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
+        )
+        if application.status == Application.Status.SUBMITTED:
+            return application
+        if not application.is_editable:
+            raise ValidationError("该申报当前状态不能提交。")
+        campaign = application.campaign
+        now = now or timezone.now()
+        deadline = _deadline_for(application)
+        if now < campaign.submission_opens_at:
+            raise ValidationError("申报尚未开始。")
+        if now > deadline:
+            closed = timezone.localtime(deadline, SHANGHAI)
+            raise ValidationError(f"申报已于 {closed:%Y年%m月%d日 %H:%M:%S} 截止，不能再提交。")
+        problems = application_problems(application, final=True)
+        if problems:
+            raise ValidationError(problems)
+        if application.findings_count and not confirm_findings:
+            raise ValidationError(
+                f"正文或照片说明中还有 {application.findings_count} 处隐私或用语提示，请修改，或确认无误后再次提交。",
+                code="findings",
+            )
+        _check_limits(
+            campaign=campaign,
+            applicant=application.applicant,
+            organisation=application.organisation_id,
+            exclude_pk=application.pk,
+        )
+        if not application.reference:
+            application.reference = _next_reference(campaign)
+        application.status = Application.Status.SUBMITTED
+        application.submitted_at = now
+        application.version += 1
+        application.save(update_fields=["reference", "status", "submitted_at", "version", "updated_at"])
+        audit_record(kind=AuditEvent.Kind.CASE_SUBMIT, request=request, user=by, obj=application)
+        email_send(
+            to=[by.email],
+            subject=f"申报回执：{application.reference} {application.title}",
+            template="cases/email/submitted.txt",
+            context={"application": application, "campaign": campaign},
+        )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application_id: int, by: User, now: dt.datetime | None = None, request=None) -> Application:
+    """Take a submitted application back to an editable state before the deadline. Keeps its
+    reference number. Audited."""
+    application = (
+        Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
+    )
+    now = now or timezone.now()
+    if application.status not in (Application.Status.SUBMITTED, Application.Status.RECOMMENDED):
+        raise ValidationError("只有已提交、尚未进入评审的申报可以撤回。")
+    if now > application.campaign.submission_closes_at:
+        raise ValidationError("申报已截止，不能再撤回。")
+    application.status = Application.Status.WITHDRAWN
+    application.version += 1
+    application.save(update_fields=["status", "version", "updated_at"])
+    audit_record(kind=AuditEvent.Kind.CASE_WITHDRAW, request=request, user=by, obj=application)
+    return application
+
+
+# --- 所在单位推荐意见 ------------------------------------------------------------------------
+
+
+def _decide(*, application_id: int, by: User, decision: str, opinion: str, stamped_scan=None, request=None):
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写推荐意见或退回理由。"})
+    application = Application.objects.select_for_update().select_related("applicant").get(pk=application_id)
+    if application.organisation_id not in user_roles(by).admin_org_ids:
+        raise ValidationError("只有本机构负责人可以填写推荐意见。")
+    if application.status != Application.Status.SUBMITTED:
+        raise ValidationError("该申报已处理过或已撤回，请刷新页面。")
+    if stamped_scan is not None:
+        from .uploads import clean_attachment
+
+        stamped_scan, _ = clean_attachment(stamped_scan, max_bytes=20 * 1024 * 1024)
+    endorsement = Endorsement(application=application, decision=decision, opinion=opinion.strip(), decided_by=by)
+    if stamped_scan is not None:
+        endorsement.stamped_scan.save(getattr(stamped_scan, "name", "scan.pdf"), stamped_scan, save=False)
+    endorsement.save()
+    return application, endorsement
+
+
+@transaction.atomic
+def application_recommend(
+    *, application_id: int, by: User, opinion: str, stamped_scan=None, request=None
+) -> Endorsement:
+    """The organisation admin recommends a submitted application (所在单位推荐意见). Audited."""
+    application, endorsement = _decide(
+        application_id=application_id,
+        by=by,
+        decision=Endorsement.Decision.RECOMMENDED,
+        opinion=opinion,
+        stamped_scan=stamped_scan,
+        request=request,
+    )
+    application.status = Application.Status.RECOMMENDED
+    application.save(update_fields=["status", "updated_at"])
+    audit_record(kind=AuditEvent.Kind.CASE_RECOMMEND, request=request, user=by, obj=application, detail=opinion[:200])
+    return endorsement
+
+
+@transaction.atomic
+def application_return(*, application_id: int, by: User, reason: str, request=None) -> Endorsement:
+    """The organisation admin sends a submitted application back with a reason; it becomes
+    editable again and the applicant is told by e-mail. Audited."""
+    application, endorsement = _decide(
+        application_id=application_id, by=by, decision=Endorsement.Decision.RETURNED, opinion=reason, request=request
+    )
+    application.status = Application.Status.RETURNED
+    application.return_reason = reason.strip()
+    application.version += 1
+    application.save(update_fields=["status", "return_reason", "version", "updated_at"])
+    audit_record(kind=AuditEvent.Kind.CASE_RETURN, request=request, user=by, obj=application, detail=reason[:200])
+    email_send(
+        to=[application.applicant.email],
+        subject=f"申报案例被退回修改：{application.title}",
+        template="cases/email/returned.txt",
+        context={"application": application, "reason": reason.strip()},
+    )
+    return endorsement

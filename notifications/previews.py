@@ -72,7 +72,10 @@ def previews() -> list[Preview]:
         ),
     ]
     case = Application(
+        pk=12,
         campaign=campaign,
+        declaring_unit="玉山镇城北社区",
+        submitted_at=campaign.submission_opens_at + dt.timedelta(days=3),
         title="“银龄同行”——社区独居老人社会支持网络构建",
         reference="KS2026-0012",
         applicant_name="张敏",
@@ -82,6 +85,22 @@ def previews() -> list[Preview]:
         resubmit_until=campaign.submission_closes_at + dt.timedelta(days=5),
     )
     assignment = Assignment(application=case)
+    result += [
+        Preview(
+            "case_submitted",
+            "申报回执",
+            "cases/email/submitted.txt",
+            f"申报回执：{case.reference} {case.title}",
+            {"application": case, "campaign": campaign},
+        ),
+        Preview(
+            "case_returned",
+            "单位退回修改",
+            "cases/email/returned.txt",
+            f"申报案例被退回修改：{case.title}",
+            {"application": case, "reason": "请补充服务对象的评估数据，并删除照片中可辨认的面部。"},
+        ),
+    ]
     result += [
         Preview(
             "formal_check_result",

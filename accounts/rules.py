@@ -26,7 +26,12 @@ def is_staff_member(user):
 
 
 def add_staff_model_perms(app_label: str, *models: str, actions=("view", "add", "change", "delete")) -> None:
-    """Let staff manage these models in the admin: declared once per app, here."""
+    """Let staff manage these models in the admin: declared once per app, here.
+
+    The app label itself is the module permission the admin asks before listing the app.
+    """
+    if not rules.perm_exists(app_label):
+        rules.add_perm(app_label, is_staff_member)
     for model in models:
         for action in actions:
             rules.add_perm(f"{app_label}.{action}_{model}", is_staff_member)

@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from .models import SECTIONS, Application, Category, TeamMember
+from .services import FORM_FIELDS
 
 
 class ApplicationForm(forms.ModelForm):
@@ -34,18 +35,7 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "title",
-            "period_start",
-            "period_end",
-            "declaring_unit",
-            "organisation_name",
-            "applicant_name",
-            "phone",
-            "email",
-            "qq",
-            "category",
-            "domain",
-            *[name for name, _ in SECTIONS],
+            *FORM_FIELDS,
             "pledge_accepted",
             "pledge_signature",
         ]

@@ -514,7 +514,11 @@ def case_export_start(*, campaign: Campaign, by: User, request=None) -> CaseExpo
         active = CaseExport.objects.filter(campaign=campaign, status__in=CaseExport.ACTIVE).first()
         if active is not None:
             return active
-        job = CaseExport.objects.create(campaign=campaign, requested_by=by)
+        from .selectors import applications_for_export
+
+        job = CaseExport.objects.create(
+            campaign=campaign, requested_by=by, total=applications_for_export(campaign).count()
+        )
         audit_record(
             kind=AuditEvent.Kind.OTHER,
             request=request,

@@ -51,7 +51,7 @@ def test_a_second_click_while_the_job_is_queued_returns_the_same_job(campaign, c
     first = services.case_export_start(campaign=campaign, by=cast.staff)  # on_commit not run: stays queued
     second = services.case_export_start(campaign=campaign, by=cast.staff)
 
-    assert second.pk == first.pk and first.status == CaseExport.Status.PENDING
+    assert second.pk == first.pk and first.status == CaseExport.Status.PENDING and first.total == 1
     assert CaseExport.objects.count() == 1
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.OTHER, object_id=str(first.pk)).count() == 1
 

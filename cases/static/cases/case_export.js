@@ -22,6 +22,7 @@
       q("export-error").textContent = state.error;
       q("export-error").classList.remove("d-none");
     }
+    if (state.status === "done") bar.classList.add("bg-success");
     if (state.download_url) {
       q("export-download").href = state.download_url;
       q("export-download").classList.remove("d-none");

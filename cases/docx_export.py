@@ -11,7 +11,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import docx
@@ -406,14 +406,21 @@ def export_queryset(applications: QuerySet) -> QuerySet:
     )
 
 
-def applications_zip(applications: Iterable, *, blind: bool = False) -> bytes:
-    """One ZIP of the applications' .docx files, each under a unique name."""
+def write_applications_zip(
+    fileobj, applications: Iterable, *, blind: bool = False, progress: Callable[[int], None] | None = None
+) -> int:
+    """Writes one ZIP of the applications' .docx files, each under a unique name, into `fileobj`.
+
+    Entry by entry: only one application's .docx is in memory at a time, so a file on disk keeps a
+    campaign of any size out of memory. `progress(n)` is called after the n-th entry is written.
+    Returns the number of entries.
+    """
     if isinstance(applications, QuerySet):
         applications = export_queryset(applications)
-    out = io.BytesIO()
     used: set[str] = set()
+    count = 0
     # A .docx is already compressed: storing it is as small and much faster.
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
         for application in applications:
             name = application_docx_filename(application, blind=blind)
             stem, n = name[: -len(".docx")], 1
@@ -422,4 +429,14 @@ def applications_zip(applications: Iterable, *, blind: bool = False) -> bytes:
                 name = f"{stem}（{n}）.docx"
             used.add(name.casefold())
             archive.writestr(name, application_docx(application, blind=blind))
+            count += 1
+            if progress is not None:
+                progress(count)
+    return count
+
+
+def applications_zip(applications: Iterable, *, blind: bool = False) -> bytes:
+    """One ZIP of the applications' .docx files, in memory (small sets; a campaign goes through CaseExport)."""
+    out = io.BytesIO()
+    write_applications_zip(out, applications, blind=blind)
     return out.getvalue()

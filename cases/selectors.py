@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.selectors import user_roles
 
-from .models import Application, Endorsement
+from .models import Application, CaseExport, Endorsement
 
 
 def application_for_page(pk: int) -> Application:
@@ -54,3 +54,8 @@ def applications_for_staff() -> QuerySet[Application]:
 def applications_for_export(campaign) -> QuerySet[Application]:
     """The campaign's submitted applications; cases.docx_export adds the joins a Word file reads."""
     return Application.objects.submitted().filter(campaign=campaign).order_by("reference")
+
+
+def case_export_for_page() -> QuerySet[CaseExport]:
+    """评选活动申报导出 with its campaign (the page and the download name show its title)."""
+    return CaseExport.objects.select_related("campaign", "requested_by")

@@ -15,7 +15,7 @@ from accounts.permissions import PermissionMixin, permission_required
 
 from . import selectors, services
 from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
-from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign
+from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
 
 
 class CampaignListView(ListView):
@@ -381,19 +381,56 @@ def application_docx(request, pk, obj):
     return response
 
 
+@require_POST
 @permission_required("cases.export_campaign", get_object=_campaign)
 def campaign_export(request, slug, obj):
-    """Every submitted application of the campaign as Word files in one ZIP (staff)."""
-    from django.utils.http import content_disposition_header
+    """Every submitted application of the campaign as Word files in one ZIP (staff): a background job."""
+    job = services.case_export_start(campaign=obj, by=request.user, request=request)
+    return redirect("cases:case_export_detail", pk=job.pk)
 
-    from .docx_export import applications_zip
 
-    data = applications_zip(selectors.applications_for_export(obj))
-    if hasattr(data, "getvalue"):
-        data = data.getvalue()
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, f"{obj.title}-申报案例.zip")
+def _case_export(request, pk):
+    return get_object_or_404(selectors.case_export_for_page(), pk=pk)
+
+
+def _case_export_state(job: CaseExport) -> dict:
+    return {
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "error": job.error,
+        "download_url": reverse("cases:case_export_download", args=[job.pk])
+        if job.status == CaseExport.Status.DONE and job.file
+        else "",
+    }
+
+
+@permission_required("cases.view_case_export", get_object=_case_export)
+def case_export_detail(request, pk, obj):
+    """The job's page: a progress bar that follows the status endpoint, then the download."""
+    return render(request, "cases/case_export_detail.html", {"job": obj, "state": _case_export_state(obj)})
+
+
+@permission_required("cases.view_case_export", get_object=_case_export)
+def case_export_status(request, pk, obj):
+    response = JsonResponse(_case_export_state(obj))
+    response["Cache-Control"] = "no-store"
     return response
+
+
+@permission_required("cases.view_case_export", get_object=_case_export)
+def case_export_download(request, pk, obj):
+    """The ZIP, streamed from storage, named <活动名称>-申报案例.zip."""
+    if obj.status != CaseExport.Status.DONE or not obj.file:
+        raise Http404("该导出尚未完成或文件已被更新的导出取代。")
+    return FileResponse(
+        obj.file.open("rb"),
+        as_attachment=True,
+        filename=f"{obj.campaign.title}-申报案例.zip",
+        content_type="application/zip",
+    )
 
 
 # --- Lists ---------------------------------------------------------------------------------

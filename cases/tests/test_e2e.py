@@ -258,3 +258,58 @@ def test_screenshots_of_the_case_pages_at_1280_and_360(page, live_server, login,
             page.goto(live_server.url + path)
             assert page.locator("main").count() == 1
             page.screenshot(path=f"{screenshot_dir}/{name}-{width}.png", full_page=True)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_staff_export_a_campaign_watch_the_bar_reach_100_and_download_the_zip(
+    page, live_server, login, cast, screenshot_dir
+):
+    import zipfile
+
+    from playwright.sync_api import expect
+
+    from cases import services
+    from cases.docx_export import application_docx_filename
+    from cases.models import CaseExport
+    from cases.tests.factories import add_photo
+
+    campaign = CampaignFactory(title="昆山市优秀社工案例评选")
+    applications = [
+        ApplicationFactory(
+            campaign=campaign, status=Application.Status.SUBMITTED, reference=f"KS2026-{n:04d}", title=f"案例{n}"
+        )
+        for n in (1, 2, 3)
+    ]
+    add_photo(applications[0])
+    login(page, cast.staff)
+
+    # A job queued but not yet picked up: the page shows 0 % and follows the status endpoint
+    # while a worker (here: this test) builds the ZIP.
+    waiting = CaseExport.objects.create(campaign=campaign, requested_by=cast.staff)
+    page.goto(f"{live_server.url}/cases/exports/{waiting.pk}/")
+    bar = page.locator("[data-testid=export-progress] .progress-bar")
+    expect(bar).to_have_text("0%")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{screenshot_dir}/case-export-waiting-{width}.png", full_page=True)
+    services.case_export_run(export_id=waiting.pk)
+    expect(bar).to_have_text("100%", timeout=5000)
+    expect(page.locator("[data-testid=export-done]")).to_have_text("3")
+    expect(page.locator("[data-testid=export-download]")).to_be_visible()
+
+    # Staff start it from the list (the eager task finishes inside the click) and download the ZIP.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/cases/staff/applications/")
+    page.locator("[data-testid=campaign-exports] button", has_text=campaign.title).click()
+    expect(page.locator("[data-testid=export-progress]")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("[data-testid=export-status]")).to_have_text("已完成")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{screenshot_dir}/case-export-done-{width}.png", full_page=True)
+    with page.expect_download() as download_info:
+        page.locator("[data-testid=export-download]").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{campaign.title}-申报案例.zip"
+    with zipfile.ZipFile(download.path()) as archive:
+        assert sorted(archive.namelist()) == sorted(application_docx_filename(a) for a in applications)

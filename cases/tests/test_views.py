@@ -360,15 +360,22 @@ def test_the_word_download_is_named_after_case_organisation_and_applicant(client
     assert "一、背景介绍" in text
 
 
-def test_staff_download_a_zip_of_the_campaigns_submitted_applications(client, cast, draft):
+def test_staff_download_a_zip_of_the_campaigns_submitted_applications(
+    client, cast, draft, settings, tmp_path, django_capture_on_commit_callbacks
+):
     import io
     import zipfile
 
+    settings.MEDIA_ROOT = tmp_path
     services.application_submit(application_id=draft.pk, by=cast.applicant_a)
     ApplicationFactory(campaign=draft.campaign, applicant=cast.applicant_b, organisation=cast.org_b)  # a draft
     client.force_login(cast.staff)
-    response = client.get(reverse("cases:campaign_export", args=[draft.campaign.slug]))
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("cases:campaign_export", args=[draft.campaign.slug]))
+    job = draft.campaign.exports.get()
+    assert response.status_code == 302 and response["Location"] == reverse("cases:case_export_detail", args=[job.pk])
+    response = client.get(reverse("cases:case_export_download", args=[job.pk]))
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
     assert len(names) == 1 and names[0].endswith(".docx")
 
 

@@ -2,7 +2,9 @@ from tests.permission_table import FORBIDDEN, LOGIN, NOT_FOUND, OK, REDIRECT, pu
 
 
 def build(world):
-    from cases.models import Application
+    from django.core.files.base import ContentFile
+
+    from cases.models import Application, CaseExport
     from cases.tests.factories import ApplicationFactory, CampaignFactory, add_attachment, add_photo
 
     cast = world.cast
@@ -20,6 +22,11 @@ def build(world):
     world.case_attachment_a = add_attachment(world.application_a)
     # Applicant A's draft: only they see it (their organisation admin does not, yet).
     world.draft_a = ApplicationFactory(campaign=world.campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    # A finished campaign export (评选活动申报导出) with its ZIP on disk.
+    world.case_export = CaseExport.objects.create(
+        campaign=world.campaign, requested_by=cast.staff, status=CaseExport.Status.DONE, total=1, done=1
+    )
+    world.case_export.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
 
 
 def _app(w):
@@ -43,6 +50,23 @@ def owner_only(ok=OK, **kw):
         org_admin=NOT_FOUND,
         reviewer=NOT_FOUND,
         staff=NOT_FOUND,
+        **kw,
+    )
+
+
+def _export(w):
+    return {"pk": w.case_export.pk}
+
+
+def staff_object(ok=OK, **kw):
+    """Staff only; everyone else 404 as if the object did not exist."""
+    return row(
+        anonymous=LOGIN,
+        applicant_a=NOT_FOUND,
+        applicant_b=NOT_FOUND,
+        org_admin=NOT_FOUND,
+        reviewer=NOT_FOUND,
+        staff=ok,
         **kw,
     )
 
@@ -80,16 +104,12 @@ ROWS = {
         method="post",
         kwargs=lambda w: {"slug": w.campaign_draft.slug},
     ),
-    # A campaign's ZIP of Word files: staff only, everyone else 404 like any object they may not see.
-    "cases:campaign_export": row(
-        anonymous=LOGIN,
-        applicant_a=NOT_FOUND,
-        applicant_b=NOT_FOUND,
-        org_admin=NOT_FOUND,
-        reviewer=NOT_FOUND,
-        staff=OK,
-        kwargs=lambda w: {"slug": w.campaign.slug},
-    ),
+    # A campaign's ZIP of Word files: staff start the job (and land on its page), everyone else 404
+    # like any object they may not see; the job's page, status and download likewise.
+    "cases:campaign_export": staff_object(ok=REDIRECT, method="post", kwargs=lambda w: {"slug": w.campaign.slug}),
+    "cases:case_export_detail": staff_object(kwargs=_export),
+    "cases:case_export_status": staff_object(kwargs=_export),
+    "cases:case_export_download": staff_object(kwargs=_export),
     # The organisation admin is a member of org A too, so files cases of their own.
     "cases:dashboard": row(
         anonymous=LOGIN, applicant_a=OK, applicant_b=OK, org_admin=OK, reviewer=FORBIDDEN, staff=FORBIDDEN

@@ -1,0 +1,11 @@
+"""Celery tasks: ids in, a service call out."""
+
+from kunshan_portal.celery import portal_task
+
+from . import services
+
+
+@portal_task(name="cases.export_campaign", bind=True, ignore_result=True)
+def export_campaign(self, export_id: int) -> str:
+    """评选活动申报导出: build one campaign's ZIP of Word files; the last attempt marks a failure."""
+    return services.case_export_run(export_id=export_id, final_attempt=self.request.retries >= self.max_retries)

@@ -227,6 +227,20 @@ def _check_limits(*, campaign: Campaign, applicant: User, organisation, exclude_
         raise ValidationError(f"本次评选每个机构最多申报 {campaign.max_applications_per_organisation} 个案例。")
 
 
+# Characters XML 1.0 (and so .docx) cannot hold; text pasted from Word sometimes carries them.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def strip_control_characters(text: str) -> str:
+    """Drop invisible control characters (a vertical tab pasted from Word) that would make the
+    Word export fail; line breaks and tabs stay."""
+    return _CONTROL_CHARACTERS.sub("", text)
+
+
+def _clean(value):
+    return strip_control_characters(value) if isinstance(value, str) else value
+
+
 @transaction.atomic
 def application_save_draft(
     *,
@@ -247,7 +261,7 @@ def application_save_draft(
     values = {name: fields[name] for name in FORM_FIELDS if name in fields}
     for name, value in values.items():
         if isinstance(value, str):
-            values[name] = value.replace("\r\n", "\n")
+            values[name] = strip_control_characters(value.replace("\r\n", "\n"))
             if name not in dict(SECTIONS):
                 values[name] = values[name].strip()
     if pledge is not None:
@@ -273,12 +287,12 @@ def application_save_draft(
     if team is not None:
         application.team_members.all().delete()
         TeamMember.objects.bulk_create(
-            TeamMember(application=application, position=i, **{k: row.get(k) for k in TEAM_FIELDS if k in row})
+            TeamMember(application=application, position=i, **{k: _clean(row.get(k)) for k in TEAM_FIELDS if k in row})
             for i, row in enumerate(team[:TEAM_MAX])
             if row.get("name")
         )
     for pk, caption in (photo_captions or {}).items():
-        application.photos.filter(pk=pk).update(caption=caption.strip()[:200])
+        application.photos.filter(pk=pk).update(caption=strip_control_characters(caption).strip()[:200])
     for pk in photo_deletes:
         for photo in application.photos.filter(pk=pk):
             photo.image.delete(save=False)

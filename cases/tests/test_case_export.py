@@ -152,7 +152,8 @@ def test_a_run_taken_over_by_another_stops_without_touching_the_job(campaign, ca
 
 def test_an_application_that_cannot_be_exported_fails_the_job_with_a_reason_after_the_last_retry(campaign, cast):
     good, bad = submitted(campaign, 2)
-    # A vertical tab pasted from Word: the form accepts it, a .docx cannot hold it (python-docx refuses).
+    # A vertical tab in text that did not come through the editor (which strips it, see
+    # test_services): a .docx cannot hold it and python-docx refuses.
     bad.title = "损坏的\x0b案例"
     bad.save()
     job = CaseExport.objects.create(campaign=campaign, requested_by=cast.staff)

@@ -256,3 +256,23 @@ def test_two_campaigns_with_the_same_prefix_and_year_never_share_a_reference(cas
     ref_a = services.application_submit(application_id=a.pk, by=a.applicant).reference
     ref_b = services.application_submit(application_id=b.pk, by=b.applicant).reference
     assert ref_a != ref_b
+
+
+def test_a_draft_save_drops_control_characters_that_a_word_file_cannot_hold(cast):
+    from cases.docx_export import application_docx
+    from cases.services import application_save_draft
+    from cases.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory()
+    from cases.services import application_start
+
+    application = application_start(campaign=campaign, user=cast.applicant_a)
+    saved = application_save_draft(
+        application=application,
+        expected_version=application.version,
+        fields={"title": "陪伴\x0b独居老人", "background": "第一段\x0c\n第二段\t缩进"},
+    )
+    saved.refresh_from_db()
+    assert saved.title == "陪伴独居老人"
+    assert saved.background == "第一段\n第二段\t缩进"
+    assert application_docx(saved)  # the Word export no longer fails on it

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "events",
     "cases",
     "reviews",
+    "awards",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+"""Thin Celery tasks: ids in, a service call out. Both are safe to run twice (see services)."""
+
+from kunshan_portal.celery import portal_task
+
+from . import services
+
+
+@portal_task(name="awards.certificate_export")
+def certificate_export_task(export_id: int) -> None:
+    services.certificate_export_run(export_id=export_id)
+
+
+@portal_task(name="awards.certificate_generate")
+def certificate_generate_task(certificate_id: int) -> None:
+    services.certificate_ensure_files(certificate_id=certificate_id)

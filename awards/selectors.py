@@ -24,8 +24,12 @@ PUBLIC_FIELDS = (
 
 
 def publicity_get(campaign: Campaign) -> Publicity:
-    publicity, _ = Publicity.objects.get_or_create(campaign=campaign)
-    return publicity
+    """The campaign's publicity settings (the cached relation when select_related), or unsaved defaults:
+    reading a page never writes."""
+    try:
+        return campaign.publicity
+    except Publicity.DoesNotExist:
+        return Publicity(campaign=campaign)
 
 
 def publicity_is_open(campaign: Campaign, publicity: Publicity, now: dt.datetime) -> bool:

@@ -32,9 +32,14 @@ from .models import (
     ObjectionNote,
     Publicity,
 )
-from .selectors import publicity_closed_at, publicity_get, publicity_is_open
+from .selectors import publicity_closed_at, publicity_is_open
 
 # ------------------------------------------------------------------------------------------- awards
+
+
+def _fresh_publicity(campaign: Campaign) -> Publicity:
+    """Read from the database (never a cached relation): decisions must see the latest state."""
+    return Publicity.objects.filter(campaign=campaign).first() or Publicity(campaign=campaign)
 
 
 @transaction.atomic
@@ -107,7 +112,7 @@ def award_remove(*, award: Award, by: User, request=None) -> None:
 
 
 def _ensure_list_editable(campaign: Campaign) -> None:
-    publicity = publicity_get(campaign)
+    publicity = _fresh_publicity(campaign)
     now = timezone.now()
     if publicity_is_open(campaign, publicity, now) or publicity_closed_at(campaign, publicity, now):
         raise ValidationError("公示已开始，名单只能通过异议处理调整。")
@@ -121,7 +126,8 @@ def publicity_override_set(*, campaign: Campaign, override: str, by: User, reque
     """Staff open or close the window by hand, or give it back to the campaign's dates."""
     if override not in Publicity.Override.values:
         raise ValidationError("未知的开关方式。")
-    publicity = Publicity.objects.select_for_update().get(pk=publicity_get(campaign).pk)
+    Publicity.objects.get_or_create(campaign=campaign)
+    publicity = Publicity.objects.select_for_update().get(campaign=campaign)
     if publicity.results_published_at:
         raise ValidationError("获奖名单已发布，公示不能再开启或关闭。")
     if override == Publicity.Override.OPEN and not campaign.awards.exists():
@@ -141,7 +147,7 @@ def publicity_override_set(*, campaign: Campaign, override: str, by: User, reque
 
 @transaction.atomic
 def publicity_settings_save(*, campaign: Campaign, how_to_object: str, by: User, request=None) -> Publicity:
-    publicity = publicity_get(campaign)
+    publicity, _ = Publicity.objects.get_or_create(campaign=campaign)
     publicity.how_to_object = how_to_object.strip()
     publicity.save(update_fields=["how_to_object"])
     audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="修改异议方式说明")
@@ -171,9 +177,7 @@ def _hit(key: str, window: int) -> int:
 def objection_rate_check_ip(*, ip: str | None) -> None:
     """Counts one submission of the form from this address; refuses beyond the hourly limit."""
     if _hit(f"awards:objection:ip:{ip or 'unknown'}", RATE_IP_WINDOW) > RATE_IP_LIMIT:
-        raise ValidationError(
-            f"提交过于频繁：同一网络每小时最多提交 {RATE_IP_LIMIT} 次异议，请稍后再试。", code="rate"
-        )
+        raise ValidationError(f"提交过于频繁：同一网络每小时最多提交 {RATE_IP_LIMIT} 次异议，请稍后再试。", code="rate")
 
 
 def _phone_key(phone: str) -> str:
@@ -196,7 +200,7 @@ def objection_lodge(
     """Records a real-name objection with its evidence (already cleaned: (ContentFile, name, content type))
     and mails the receipt. Refused outside the window, for a case not on the list, or beyond the phone limit."""
     now = now or timezone.now()
-    publicity = publicity_get(campaign)
+    publicity = _fresh_publicity(campaign)
     if not publicity_is_open(campaign, publicity, now):
         raise ValidationError("公示期已结束或尚未开始，不能提交异议。")
     if award.campaign_id != campaign.pk or award.status != Award.Status.ACTIVE:
@@ -331,7 +335,7 @@ def objection_decide(
 
 def results_refusal(campaign: Campaign, now: dt.datetime) -> str:
     """Why the results cannot be published now, or "" when they can."""
-    publicity = publicity_get(campaign)
+    publicity = _fresh_publicity(campaign)
     if publicity.results_published_at:
         return "获奖名单已发布。"
     if publicity_is_open(campaign, publicity, now) or not publicity_closed_at(campaign, publicity, now):
@@ -352,6 +356,7 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
         refusal = results_refusal(campaign, now)
         if refusal:
             raise ValidationError(refusal)
+        Publicity.objects.get_or_create(campaign=campaign)
         updated = Publicity.objects.filter(campaign=campaign, results_published_at__isnull=True).update(
             results_published_at=now, results_published_by=by
         )
@@ -366,7 +371,7 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
                 context={"award": award, "application": award.application, "campaign": campaign},
             )
         audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
-    return publicity_get(campaign)
+    return Publicity.objects.get(campaign=campaign)
 
 
 # ------------------------------------------------------------------------------------- certificates
@@ -403,7 +408,7 @@ def certificate_allocate(*, award: Award) -> Certificate:
 
 def certificates_allocate(*, campaign: Campaign) -> int:
     """Numbers every active award of the campaign in rank order (each in its own short transaction)."""
-    if not campaign.publicity.results_published_at:
+    if not _fresh_publicity(campaign).results_published_at:
         raise ValidationError("获奖名单发布后才能颁发证书。")
     count = 0
     for award in Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE, certificate__isnull=True).order_by(
@@ -519,7 +524,7 @@ def certificate_export_start(*, campaign: Campaign, by: User, request=None) -> C
 
     from .tasks import certificate_export_task
 
-    if not publicity_get(campaign).results_published_at:
+    if not _fresh_publicity(campaign).results_published_at:
         raise ValidationError("获奖名单发布后才能导出证书。")
     export = CertificateExport.objects.create(campaign=campaign, started_by=by)
     audit_record(

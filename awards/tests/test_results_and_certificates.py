@@ -1,0 +1,178 @@
+"""Results are published once the window closed and every objection is resolved; certificates are numbered
+once, in rank order, never reused; the export ZIP holds a DOCX and a PDF per award; /verify/<code>/ tells."""
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from awards import documents, services
+from awards.models import Award, Certificate, CertificateExport, Objection
+from awards.tests.factories import AwardFactory, ObjectionFactory, publicity_campaign, publish_results
+
+needs_soffice = pytest.mark.skipif(
+    documents.soffice_path() is None and os.environ.get("CI", "").lower() != "true",
+    reason="LibreOffice（soffice）未安装，跳过 PDF 测试；CI 中必须安装。",
+)
+
+
+@pytest.fixture
+def finished(db):
+    campaign = publicity_campaign(slug="finished", open_now=False)
+    awards = [AwardFactory(campaign=campaign, rank=r, tier="优秀") for r in (2, 1, 3)]
+    return campaign, awards
+
+
+def test_results_cannot_be_published_while_the_window_is_open(cast, db):
+    campaign = publicity_campaign(slug="still-open")
+    AwardFactory(campaign=campaign)
+    with pytest.raises(ValidationError, match="公示期结束后"):
+        services.results_publish(campaign=campaign, by=cast.staff)
+
+
+def test_results_wait_for_every_objection_to_be_resolved(cast, finished):
+    campaign, awards = finished
+    objection = ObjectionFactory(award=awards[0])
+    with pytest.raises(ValidationError, match="1 件异议未处理"):
+        services.results_publish(campaign=campaign, by=cast.staff)
+    services.objection_decide(objection=objection, upheld=False, reply="经核实，异议不成立。", by=cast.staff)
+    services.results_publish(campaign=campaign, by=cast.staff)
+    assert Objection.objects.get().status == Objection.Status.DISMISSED
+
+
+def test_publishing_mails_every_applicant_and_the_results_page_stays(
+    client, cast, finished, django_capture_on_commit_callbacks
+):
+    campaign, awards = finished
+    with django_capture_on_commit_callbacks(execute=True):
+        services.results_publish(campaign=campaign, by=cast.staff)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(a.application.applicant.email for a in awards)
+    assert "评选结果：优秀" in mail.outbox[0].body
+    response = client.get(reverse("awards:results", kwargs={"slug": campaign.slug}))
+    assert response.status_code == 200 and awards[0].application.title in response.content.decode()
+    with pytest.raises(ValidationError, match="已发布"):
+        services.results_publish(campaign=campaign, by=cast.staff)
+
+
+def test_the_applicant_sees_the_result_after_publication_only(client, cast, db):
+    campaign = publicity_campaign(slug="mine", open_now=False)
+    from reviews.tests.factories import ApplicationFactory
+
+    app = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    AwardFactory(campaign=campaign, application=app, tier="优秀")
+    client.force_login(cast.applicant_a)
+    assert app.title not in client.get(reverse("awards:my_results")).content.decode()
+    publish_results(campaign, cast.staff)
+    assert app.title in client.get(reverse("awards:my_results")).content.decode()
+    assert reverse("awards:my_results") in client.get(reverse("cases:dashboard")).content.decode()
+
+
+def test_numbers_follow_the_rank_and_are_given_once(cast, finished):
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    services.certificates_allocate(campaign=campaign)
+    services.certificates_allocate(campaign=campaign)
+    by_rank = {c.award.rank: c.number for c in Certificate.objects.select_related("award")}
+    year = campaign.publicity_ends_at.year
+    assert by_rank == {1: f"KSZS-{year}-001", 2: f"KSZS-{year}-002", 3: f"KSZS-{year}-003"}
+    assert services.certificate_allocate(award=awards[0]).number == by_rank[2]
+
+
+def test_a_withdrawn_award_keeps_its_number_and_a_new_award_gets_the_next(cast, finished):
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    services.certificates_allocate(campaign=campaign)
+    Award.objects.filter(pk=awards[1].pk).update(status=Award.Status.WITHDRAWN)  # the rank-1 award
+    late = AwardFactory(campaign=campaign, rank=4)
+    assert services.certificate_allocate(award=late).serial == 4
+    assert sorted(Certificate.objects.values_list("serial", flat=True)) == [1, 2, 3, 4]
+
+
+def test_the_certificate_carries_the_text_fonts_and_a_qr_code_of_its_verification_page(cast, finished):
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    certificate = services.certificate_allocate(award=awards[0])
+    services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
+    certificate.refresh_from_db()
+    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / certificate.docx) as z:
+        xml = z.read("word/document.xml").decode()
+        images = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    application = awards[0].application
+    for text in (application.applicant_name, application.title, "优秀", certificate.number, "昆山市民政局"):
+        assert text in xml
+    assert 'w:eastAsia="仿宋"' in xml and "@@" not in xml
+    assert documents.qr_png(f"{settings.PORTAL_BASE_URL}/verify/{certificate.code}/") in images
+
+
+def test_the_verification_page_shows_the_holder_or_a_clear_not_found(client, cast, finished):
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    certificate = services.certificate_allocate(award=awards[0])
+    html = client.get(reverse("verify", kwargs={"code": certificate.code})).content.decode()
+    assert awards[0].application.applicant_name in html and "证书真实有效" in html and "昆山市民政局" in html
+    assert awards[0].application.phone not in html and awards[0].application.email not in html
+    forged = client.get(reverse("verify", kwargs={"code": certificate.code + "x"}))
+    assert forged.status_code == 404 and "未找到该证书" in forged.content.decode()
+    Award.objects.filter(pk=awards[0].pk).update(status=Award.Status.WITHDRAWN)
+    assert "证书无效" in client.get(reverse("verify", kwargs={"code": certificate.code})).content.decode()
+
+
+def test_the_holder_downloads_their_own_certificate(client, cast, db):
+    from reviews.tests.factories import ApplicationFactory
+
+    campaign = publicity_campaign(slug="dl", open_now=False)
+    app = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
+    award = AwardFactory(campaign=campaign, application=app)
+    publish_results(campaign, cast.staff)
+    certificate = services.certificate_allocate(award=award)
+    client.force_login(cast.applicant_a)
+    response = client.get(reverse("awards:certificate_download", kwargs={"pk": certificate.pk, "fmt": "docx"}))
+    assert response.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("word/document.xml")
+
+
+@needs_soffice
+def test_the_export_zip_holds_one_docx_and_one_pdf_per_award_and_runs_twice_the_same(cast, finished):
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    withdrawn = AwardFactory(campaign=campaign, rank=9, status=Award.Status.WITHDRAWN)
+    export = CertificateExport.objects.create(campaign=campaign, started_by=cast.staff)
+    services.certificate_export_run(export_id=export.pk)
+    numbers = set(Certificate.objects.values_list("number", flat=True))
+    CertificateExport.objects.filter(pk=export.pk).update(status=CertificateExport.Status.RUNNING)
+    export = services.certificate_export_run(export_id=export.pk)
+    assert export.status == CertificateExport.Status.DONE and export.percent == 100
+    assert set(Certificate.objects.values_list("number", flat=True)) == numbers and len(numbers) == 3
+    assert not Certificate.objects.filter(award=withdrawn).exists()
+    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / export.zip_file) as z:
+        names = z.namelist()
+        assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx"] * 3 + ["pdf"] * 3
+        assert all(z.read(n).startswith(b"%PDF") for n in names if n.endswith(".pdf"))
+
+
+def test_the_export_refuses_before_results_are_published(cast, finished):
+    campaign, _ = finished
+    with pytest.raises(ValidationError, match="发布后"):
+        services.certificate_export_start(campaign=campaign, by=cast.staff)
+
+
+def test_the_progress_endpoint_reports_percent(client, cast, finished):
+    campaign, _ = finished
+    export = CertificateExport.objects.create(campaign=campaign, started_by=cast.staff, total=4, done=1)
+    client.force_login(cast.staff)
+    data = client.get(reverse("awards:export_status", kwargs={"pk": export.pk})).json()
+    assert data["percent"] == 25 and data["download"] == ""
+
+
+def test_a_template_with_a_broken_placeholder_is_refused(cast, finished):
+    campaign, _ = finished
+    template = services.certificate_template_get(campaign)
+    template.body = "{name 荣获 {tier}"
+    with pytest.raises(ValidationError, match="占位符有误"):
+        services.certificate_template_save(template=template, by=cast.staff)

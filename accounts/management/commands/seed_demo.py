@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
+from awards import demo as awards_demo
 from cases import demo as cases_demo
 from events import demo as events_demo
 
@@ -16,4 +17,5 @@ class Command(BaseCommand):
         people = accounts_demo.seed(self.stdout)
         festival = events_demo.seed(self.stdout, today=today)
         cases_demo.seed(self.stdout, today=today, festival=festival["festival"], shift=festival["shift"])
+        awards_demo.seed(self.stdout, today=today, people=people)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(people['users'])} 个演示账户。"))

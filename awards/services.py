@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from django.conf import settings
@@ -467,7 +468,9 @@ def _master(template: CertificateTemplate) -> bytes:
     )
 
 
-PDF_BATCH = 25  # documents per LibreOffice call: its start-up costs more than a page
+PDF_BATCH = 20  # documents per LibreOffice call: its start-up costs more than a page
+PDF_PROCESSES = max(1, min(2, os.cpu_count() or 1))
+DOCX_CHUNK = 25  # DOCX written between two database commits (and progress updates)
 
 
 def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int] | None = None, progress=None) -> int:
@@ -483,37 +486,58 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
     certificates = list(qs.order_by("serial"))
     written = 0
     renderer = None
+    pending: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        # One transaction per chunk: a commit per file would cost a disk flush per certificate.
+        with transaction.atomic():
+            for pk, name in pending:
+                Certificate.objects.filter(pk=pk).update(docx=name, pdf="")
+        if progress and pending:
+            progress(len(pending))
+        pending.clear()
+
     for certificate in certificates:
         if certificate.docx and _media(certificate.docx).exists():
             continue
         renderer = renderer or documents.CertificateRenderer(_master(template))
         name = f"certificates/{campaign.pk}/{certificate.number}.docx"
         _write_atomically(name, renderer.render(_certificate_values(certificate, template)))
-        Certificate.objects.filter(pk=certificate.pk).update(docx=name, pdf="")
         certificate.docx, certificate.pdf = name, ""
+        pending.append((certificate.pk, name))
         written += 1
-        if progress:
-            progress(1)
+        if len(pending) >= DOCX_CHUNK:
+            flush()
+    flush()
     if documents.soffice_path() is None:
         return written
     todo = [c for c in certificates if not (c.pdf and _media(c.pdf).exists())]
-    for start in range(0, len(todo), PDF_BATCH):
-        batch = todo[start : start + PDF_BATCH]
-        with tempfile.TemporaryDirectory(prefix="kp-cert-") as tmp:
+    batches = [todo[i : i + PDF_BATCH] for i in range(0, len(todo), PDF_BATCH)]
+    with tempfile.TemporaryDirectory(prefix="kp-cert-") as tmp, ThreadPoolExecutor(PDF_PROCESSES) as pool:
+        # LibreOffice converts on one core: PDF_PROCESSES soffice processes (each with its own profile) run
+        # side by side; the database is written from this thread only.
+        futures = {}
+        for number, batch in enumerate(batches):
+            folder = Path(tmp) / str(number)
+            folder.mkdir()
             sources = []
             for certificate in batch:
-                source = Path(tmp) / f"{certificate.number}.docx"
+                source = folder / f"{certificate.number}.docx"
                 shutil.copyfile(_media(certificate.docx), source)
                 sources.append(source)
-            pdfs = documents.docx_to_pdf(sources, Path(tmp) / "pdf")
-            for certificate, source in zip(batch, sources, strict=True):
-                name = f"certificates/{campaign.pk}/{certificate.number}.pdf"
-                _write_atomically(name, pdfs[source].read_bytes())
-                Certificate.objects.filter(pk=certificate.pk).update(pdf=name)
-                certificate.pdf = name
-                written += 1
-                if progress:
-                    progress(1)
+            futures[pool.submit(documents.docx_to_pdf, sources, folder / "pdf")] = (batch, sources)
+        for future in as_completed(futures):
+            batch, sources = futures[future]
+            pdfs = future.result()
+            with transaction.atomic():
+                for certificate, source in zip(batch, sources, strict=True):
+                    name = f"certificates/{campaign.pk}/{certificate.number}.pdf"
+                    _write_atomically(name, pdfs[source].read_bytes())
+                    Certificate.objects.filter(pk=certificate.pk).update(pdf=name)
+                    certificate.pdf = name
+                    written += 1
+            if progress:
+                progress(len(batch))
     return written
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .models import Organisation, User
 from .selectors import organisation_choices
-from .validators import mobile_validator, validate_credit_code
+from .validators import EMAIL_ERROR, mobile_validator, validate_credit_code
 
 
 class PortalFormMixin:
@@ -20,7 +20,9 @@ class PortalFormMixin:
 
 class LoginForm(PortalFormMixin, AuthenticationForm):
     username = forms.EmailField(
-        label="电子邮箱", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label="电子邮箱",
+        error_messages=EMAIL_ERROR,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": "电子邮箱或密码不正确。连续输错多次后账户将被暂时锁定。",
@@ -29,7 +31,7 @@ class LoginForm(PortalFormMixin, AuthenticationForm):
 
 
 class SignUpForm(PortalFormMixin, forms.Form):
-    email = forms.EmailField(label="电子邮箱", help_text="用于登录和接收通知。")
+    email = forms.EmailField(label="电子邮箱", help_text="用于登录和接收通知。", error_messages=EMAIL_ERROR)
     name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="手机号码", max_length=11, validators=[mobile_validator])
     password1 = forms.CharField(
@@ -123,7 +125,7 @@ class OrganisationDecisionForm(forms.Form):
 
 
 class PortalPasswordResetForm(PortalFormMixin, PasswordResetForm):
-    email = forms.EmailField(label="电子邮箱", max_length=254)
+    email = forms.EmailField(label="电子邮箱", max_length=254, error_messages=EMAIL_ERROR)
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None

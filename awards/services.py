@@ -43,37 +43,44 @@ def _fresh_publicity(campaign: Campaign) -> Publicity:
     return Publicity.objects.filter(campaign=campaign).first() or Publicity(campaign=campaign)
 
 
-@transaction.atomic
-def awards_confirm_from_ranking(*, campaign: Campaign, by: User, request=None) -> int:
-    """Confirms every case the reviews ranking gives a tier; cases already confirmed keep their award.
+def awards_from_decision(*, campaign: Campaign, by: User) -> int:
+    """Copies the expert review's confirmed decision list (reviews.AwardDecision, tier and rank) into awards;
+    cases already on the list keep their award. Returns how many awards were created."""
+    from reviews.selectors import decision_list
 
-    Returns how many awards were created. Refused once the publicity window has started.
-    """
-    from reviews.selectors import ranking
-
-    _ensure_list_editable(campaign)
     created = 0
     now = timezone.now()
-    for application, aggregate, _totals in ranking(campaign).rows:
-        if not aggregate.tier:
-            continue
+    for decision in decision_list(campaign):
         _, was_created = Award.objects.get_or_create(
-            application=application,
+            application_id=decision.application_id,
             defaults={
                 "campaign": campaign,
-                "tier": aggregate.tier,
-                "rank": aggregate.rank or 0,
+                "tier": decision.tier,
+                "rank": decision.rank or 0,
                 "confirmed_by": by,
                 "confirmed_at": now,
             },
         )
         created += was_created
+    return created
+
+
+@transaction.atomic
+def awards_import_decision(*, campaign: Campaign, by: User, request=None) -> int:
+    """Staff take the confirmed review decision as the publicity list. Refused before the decision is confirmed
+    in the expert review and once the publicity window has started."""
+    from reviews.models import ReviewSettings
+
+    _ensure_list_editable(campaign)
+    if not ReviewSettings.objects.filter(campaign=campaign, decision_confirmed_at__isnull=False).exists():
+        raise ValidationError("专家评审的评审结果尚未确认：请先在“专家评审 → 排名”中确认评审结果。")
+    created = awards_from_decision(campaign=campaign, by=by)
     audit_record(
         kind=AuditEvent.Kind.DECISION,
         request=request,
         user=by,
         obj=campaign,
-        detail=f"按排名确认获奖名单：新增 {created} 项",
+        detail=f"导入已确认的评审结果为获奖名单：新增 {created} 项",
     )
     return created
 

@@ -17,7 +17,7 @@ urlpatterns = [
     # Staff
     path("manage/", views.manage_view, name="manage"),
     path("manage/<slug:slug>/", views.campaign_view, name="campaign"),
-    path("manage/<slug:slug>/confirm-ranking/", views.confirm_ranking_view, name="confirm_ranking"),
+    path("manage/<slug:slug>/import-decision/", views.import_decision_view, name="import_decision"),
     path("manage/<slug:slug>/awards/add/", views.award_add_view, name="award_add"),
     path("manage/awards/<int:pk>/remove/", views.award_remove_view, name="award_remove"),
     path("manage/<slug:slug>/publicity/", views.publicity_override_view, name="publicity_override"),

@@ -271,11 +271,11 @@ def _run(request, action, success: str):
 
 @require_POST
 @_staff(_staff_campaign)
-def confirm_ranking_view(request, slug, obj):
+def import_decision_view(request, slug, obj):
     _run(
         request,
-        lambda: services.awards_confirm_from_ranking(campaign=obj, by=request.user, request=request),
-        "已按排名确认获奖名单。",
+        lambda: services.awards_import_decision(campaign=obj, by=request.user, request=request),
+        "已导入专家评审确认的获奖名单。",
     )
     return redirect("awards:campaign", slug=slug)
 

@@ -39,6 +39,16 @@ class Finding:
     def label(self) -> str:
         return KIND_LABELS[self.kind]
 
+    def as_dict(self) -> dict:
+        """The documented JSON shape: kind, start, end, text, suggestion."""
+        return {
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "suggestion": self.suggestion,
+        }
+
 
 # When two findings overlap, the one of the earlier kind here wins (then the longer one).
 _PRIORITY = {kind: i for i, kind in enumerate(("email", "id_number", "bank_card", "phone", "qq", "address", "term"))}
@@ -300,6 +310,9 @@ _PLACE_SUFFIXES = tuple("县镇市区乡村省州旗路街巷发")
 _COMMON_WORD_FREQ = 10
 _NAME_CHARS_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
+# jieba's tags for conjunctions, prepositions, particles, adverbs and pronouns: 和/c 李/nr is not a name.
+_FUNCTION_WORD_FLAGS = ("c", "p", "u", "d", "r")
+
 _jieba_lock = threading.Lock()
 _posseg = None
 _jieba_freq: dict[str, int] = {}
@@ -323,8 +336,8 @@ def _segmenter():
 
 def _split_name(word: str) -> tuple[str, str] | None:
     """(surname, given name) when `word` reads as a full personal name, else None."""
-    if not _NAME_CHARS_RE.match(word) or word in _NOT_NAMES:
-        return None
+    if not _NAME_CHARS_RE.match(word) or word in _NOT_NAMES or any(c in "佰仟拾万亿元" for c in word):
+        return None  # 伍佰元 is money
     if (_jieba_freq.get(word) or 0) >= _COMMON_WORD_FREQ:
         return None
     if word[:2] in _COMPOUND_SURNAMES and 3 <= len(word) <= 4:
@@ -333,11 +346,24 @@ def _split_name(word: str) -> tuple[str, str] | None:
         surname, given = word[0], word[1:]
     else:
         return None
-    if (word[0] in "和与跟同及对给让被把" and given[0] in "小老阿") or any(
-        given.startswith(w) or w in given for w in _ADDRESS_WORDS
-    ):
-        return None
+    if word[0] in "和与跟同及对给让被把" and given[0] in "小老阿":
+        return None  # 和小王: a conjunction before a nickname
+    if any(w in given for w in _ADDRESS_WORDS):
+        return None  # 王阿姨, 李老师, 张某
     return surname, given
+
+
+def _not_a_name_in_context(text: str, start: int, end: int) -> bool:
+    """What jieba tagged as a name reads otherwise in its sentence."""
+    before = text[start - 1] if start else ""
+    if text.startswith(_PLACE_SUFFIXES, end):
+        return True  # 温宿县, 朱坝镇
+    if text.startswith(("（化名）", "(化名)"), end):
+        return True  # already a pseudonym
+    if before and before in "小老阿":
+        return True  # 小王和李阿姨: a nickname, not 王和李
+    # 居于玉山镇: the "surname" closes a word with the character before it.
+    return bool(before) and (_jieba_freq.get(before + text[start]) or 0) >= _COMMON_WORD_FREQ
 
 
 def _name_findings(text: str) -> list[Finding]:
@@ -358,19 +384,22 @@ def _name_findings(text: str) -> list[Finding]:
         word, flag, start = tokens[i]
         candidate, used = None, 1
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        # jieba sometimes cuts a name in two: 陈/nr + 红梅/nr, 欧阳/ns + 娜娜/nrt.
+        # jieba sometimes cuts a name in two: 陈/nr + 红梅/nr, 黄/a + 美玲/nr, 欧阳/ns + 娜娜/nrt.
         if (
             nxt
             and nxt[1].startswith("nr")
             and 1 <= len(nxt[0]) <= 2
-            and ((len(word) == 1 and word in _SURNAMES and flag.startswith("nr")) or (word in _COMPOUND_SURNAMES))
+            and (
+                (len(word) == 1 and word in _SURNAMES and not flag.startswith(_FUNCTION_WORD_FLAGS))
+                or word in _COMPOUND_SURNAMES
+            )
         ):
             candidate, used = word + nxt[0], 2
         elif flag.startswith("nr"):
             candidate = word
         if candidate:
             end = start + len(candidate)
-            parts = None if text.startswith(_PLACE_SUFFIXES, end) else _split_name(candidate)
+            parts = None if _not_a_name_in_context(text, start, end) else _split_name(candidate)
             if parts:
                 surname, _ = parts
                 findings.append(Finding("person_name", start, end, candidate, surname + "**"))
@@ -438,7 +467,8 @@ def _candidates(text: str) -> list[Finding]:
             _SOCIAL_WORK_NOT_PERSON_BEFORE
         ):
             add("term", m.start(), m.end(), "社会工作者")
-    found.extend(_name_findings(text))
+    # jieba reads 案主张伟 as 案/主张/伟: the term words become commas (same length, offsets kept) before names.
+    found.extend(_name_findings(_TERM_RE.sub(lambda m: "，" * len(m.group()), text)))
     return found
 
 

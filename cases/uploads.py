@@ -201,7 +201,8 @@ def clean_photo(uploaded_file, *, min_bytes: int, max_bytes: int) -> ContentFile
 
     icc_profile = img.info.get("icc_profile")
     img = ImageOps.exif_transpose(img)
-    img.info = {}
+    # Only what the pixels need survives: a palette PNG's transparent colour.
+    img.info = {key: img.info[key] for key in ("transparency",) if key in img.info}
     out = io.BytesIO()
     options = {"icc_profile": icc_profile} if icc_profile else {}
     if fmt == "JPEG":

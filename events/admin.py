@@ -1,6 +1,16 @@
+"""Staff create and edit festivals and activities here (the data-maintenance admin, in Chinese)."""
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 
-from .models import Festival
+from .models import Activity, ActivityReport, ActivityUnit, Festival, FestivalUnit, ReportPhoto
+
+
+class FestivalUnitInline(admin.TabularInline):
+    model = FestivalUnit
+    extra = 3
+    fields = ["role", "organisation", "name", "position"]
 
 
 @admin.register(Festival)
@@ -9,3 +19,85 @@ class FestivalAdmin(admin.ModelAdmin):
     list_filter = ["status", "year"]
     search_fields = ["title", "theme"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [FestivalUnitInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "edition", "year", "theme", "goals", ("starts_on", "ends_on"), "status"]}),
+        ("正文与封面", {"fields": ["body", "cover"]}),
+        ("宣传资料", {"fields": ["banner_text", "publicity_channels"]}),
+    ]
+
+
+class ActivityUnitInline(admin.TabularInline):
+    model = ActivityUnit
+    extra = 2
+    fields = ["role", "organisation", "name", "position"]
+
+
+class ActivityAdminForm(forms.ModelForm):
+    district = forms.ChoiceField(
+        label="所属区镇", required=False, choices=[("", "（全市）")] + [(d, d) for d in settings.PORTAL_DISTRICTS]
+    )
+    registration_url = forms.URLField(label="报名链接", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Activity
+        fields = [
+            "festival",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "district",
+            "description",
+            "registration_url",
+            "status",
+        ]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    form = ActivityAdminForm
+    list_display = ["title", "festival", "kind", "starts_at", "ends_at", "district", "status"]
+    list_filter = ["status", "kind", "festival"]
+    search_fields = ["title", "venue"]
+    list_select_related = ["festival"]
+    inlines = [ActivityUnitInline]
+    fields = [
+        "festival",
+        "kind",
+        "title",
+        ("starts_at", "ends_at"),
+        "venue",
+        "district",
+        "description",
+        "registration_url",
+        "status",
+    ]
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+    fields = ["caption", "width", "height", "position"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(ActivityReport)
+class ActivityReportAdmin(admin.ModelAdmin):
+    """Read-only here: staff accept or return reports in the portal (活动报送审核), where it is audited and mailed."""
+
+    list_display = ["activity", "organisation", "held_on", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["activity", "organisation"]
+    inlines = [ReportPhotoInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -82,8 +82,11 @@ class FormalCheckForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
-    email = forms.EmailField(label="电子邮箱")
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写专家姓名。"})
+    email = forms.EmailField(
+        label="电子邮箱",
+        error_messages={"required": "请填写电子邮箱。", "invalid": "请输入有效的电子邮箱，如 name@example.cn。"},
+    )
     organisation = forms.CharField(label="工作单位", max_length=100, required=False)
     title = forms.CharField(label="职称/职务", max_length=50, required=False)
     expertise = forms.MultipleChoiceField(
@@ -145,3 +148,12 @@ class ReviewSettingsForm(forms.ModelForm):
             except (TypeError, ValueError):
                 raise forms.ValidationError(f"奖项等级“{tier['name']}”的 value 应是数字。") from None
         return tiers
+
+
+class CriterionEditForm(forms.Form):
+    name = forms.CharField(label="指标名称", max_length=100)
+    description = forms.CharField(label="指标说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    max_points = forms.DecimalField(
+        label="分值", min_value=0, max_digits=6, decimal_places=1, help_text="有下级指标时，分值由下级合计。"
+    )
+    weight = forms.DecimalField(label="权重", min_value=0, max_digits=5, decimal_places=2)

@@ -13,8 +13,9 @@ class RankingMethod(models.TextChoices):
 
 
 def default_tiers():
-    # The Kunshan award names one tier, 优秀; other bureaus replace the list (see reviews.aggregation.tiers_assign).
-    return [{"name": "优秀", "by": "fraction", "value": 1}]
+    # The Kunshan award names one tier, 优秀; the notice gives no quota, so the default suggests the top 30 % and
+    # staff set the real rule per campaign (see reviews.aggregation.tiers_assign for the three kinds).
+    return [{"name": "优秀", "by": "fraction", "value": 0.3}]
 
 
 class ReviewSettings(models.Model):
@@ -45,6 +46,16 @@ class ReviewSettings(models.Model):
         default=default_tiers,
         help_text='按排名顺序依次划分，如 [{"name": "一等奖", "by": "count", "value": 3}]；'
         "by 可为 count（名额）、fraction（比例）、threshold（分数线）。",
+    )
+
+    decision_confirmed_at = models.DateTimeField("评审结果确认时间", null=True, blank=True)
+    decision_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -212,3 +223,34 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion}：{self.points}"
+
+
+class AwardDecision(models.Model):
+    """奖项等级: an application's tier. Staff may change the suggested tier with a reason; confirming the
+    decision list records every ranked application's rank, score and final tier for the publicity window."""
+
+    application = models.OneToOneField(
+        "cases.Application", on_delete=models.CASCADE, related_name="award_decision", verbose_name="申报案例"
+    )
+    suggested_tier = models.CharField("建议奖项等级", max_length=30, blank=True)
+    tier = models.CharField("奖项等级", max_length=30, blank=True)
+    reason = models.CharField("调整理由", max_length=300, blank=True)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    score = models.DecimalField("排名得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="调整人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    class Meta:
+        verbose_name = "奖项等级"
+        verbose_name_plural = "奖项等级"
+        ordering = ["rank", "id"]
+
+    def __str__(self):
+        return f"{self.application}：{self.tier or '无'}"

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from cases.models import SECTIONS, Application, Campaign
 
 from . import aggregation
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile
+from .models import Assignment, AwardDecision, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
 from .services import formal_check_statuses, review_settings_get
 
 # --- Rubric ---------------------------------------------------------------------------------
@@ -70,18 +70,15 @@ def formal_check_queue(campaign: Campaign) -> QuerySet[Application]:
     return (
         Application.objects.filter(campaign=campaign, status__in=formal_check_statuses(campaign))
         .select_related("organisation", "applicant")
-        .prefetch_related("team_members")
-        .annotate(photo_count=Count("photos", distinct=True))
+        .prefetch_related("team_members", "photos")
         .order_by("submitted_at", "id")
     )
 
 
 def privacy_findings(application: Application):
-    """Open privacy findings from cases.privacy when that module exists; None means it was not checked."""
-    try:
-        from cases.privacy import application_findings  # written on the cases-checks branch
-    except ImportError:
-        return None
+    """The privacy checker's findings (body sections and photo captions) that are still in the text."""
+    from cases.privacy import application_findings
+
     return application_findings(application)
 
 
@@ -114,18 +111,22 @@ def formal_check_items(application: Application) -> list[CheckItem]:
         missing.append("实施团队基本情况")
     items.append(CheckItem("报名表填写完整", not missing, "缺：" + "、".join(missing) if missing else "齐全"))
     low, high = campaign.photo_range(application.category)
-    photos = getattr(application, "photo_count", None)
-    if photos is None:
-        photos = application.photos.count()
+    photos = len(application.photos.all())
     items.append(CheckItem("服务照片张数", low <= photos <= high, f"{photos} 张（要求 {low}–{high} 张）"))
     empty = [heading for name, heading in SECTIONS if not getattr(application, name).strip()]
     items.append(CheckItem("正文六个部分齐全", not empty, "空缺：" + "、".join(empty) if empty else "齐全"))
-    findings = privacy_findings(application)
-    if findings is None:
-        items.append(CheckItem("个人信息技术性处理", None, "未检查"))
-    else:
-        count = sum(len(v) for v in findings.values())
-        items.append(CheckItem("个人信息技术性处理", count == 0, f"发现 {count} 处疑似未处理的个人信息"))
+    findings = [f for found in privacy_findings(application).values() for f in found]
+    items.append(
+        CheckItem(
+            "个人信息技术性处理与用语规范",
+            not findings,
+            "未发现问题"
+            if not findings
+            else f"发现 {len(findings)} 处："
+            + "、".join(f"{f.label}“{f.text}”" for f in findings[:5])
+            + ("等" if len(findings) > 5 else ""),
+        )
+    )
     items.append(
         CheckItem(
             "真实情况承诺",
@@ -278,6 +279,7 @@ def submitted_reviews(campaign: Campaign):
 
 @dataclass
 class Ranking:
+    settings: object
     rows: list  # of (Application, Aggregate, [(reviewer name, total)])
     method: str
     max_total: float
@@ -306,18 +308,23 @@ def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Rank
     )
     ranked = aggregation.rank(list(aggregates.values()), settings_row.ranking_method)
     aggregation.tiers_assign(ranked, settings_row.tiers, settings_row.ranking_method)
+    decisions = {d.application_id: d for d in AwardDecision.objects.filter(application__campaign=campaign)}
     per_app: dict[int, list] = {}
-    for a, _r, t, name in rows:
-        per_app.setdefault(a, []).append((name, t))
+    for a, r, t, name in rows:
+        per_app.setdefault(a, []).append((r, name, t))
     out = []
     for agg in ranked:
         app = applications[agg.application_id]
+        decision = decisions.get(app.pk)
+        agg.override = decision if decision is not None and decision.reason else None
+        agg.final_tier = agg.override.tier if agg.override else agg.tier
         if category and app.category != category:
             continue
         if domain and app.domain != domain:
             continue
         out.append((app, agg, per_app.get(app.pk, [])))
     return Ranking(
+        settings=settings_row,
         rows=out,
         method=settings_row.ranking_method,
         max_total=max_total,
@@ -334,3 +341,15 @@ def calibration_table(campaign: Campaign) -> tuple[list, float, float]:
         for r, (mean, sd, n) in sorted(stats.items(), key=lambda item: names[item[0]])
     ]
     return table, panel_mean, panel_sd
+
+
+def decision_list(campaign: Campaign) -> QuerySet[AwardDecision]:
+    """The confirmed award list for the publicity window: awarded applications by rank (empty until confirmed)."""
+    if not ReviewSettings.objects.filter(campaign=campaign, decision_confirmed_at__isnull=False).exists():
+        return AwardDecision.objects.none()
+    return (
+        AwardDecision.objects.filter(application__campaign=campaign)
+        .exclude(tier="")
+        .select_related("application__organisation")
+        .order_by("rank", "application_id")
+    )

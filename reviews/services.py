@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,7 +17,17 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_record, email_send
 from cases.models import Application, Campaign
 
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings, Score
+from .models import (
+    Assignment,
+    AwardDecision,
+    Conflict,
+    Criterion,
+    PanelMember,
+    Review,
+    ReviewerProfile,
+    ReviewSettings,
+    Score,
+)
 
 # The Kunshan notice's four conditions of a good case.
 DEFAULT_RUBRIC = [
@@ -238,6 +248,29 @@ def criterion_add(
 
 
 @transaction.atomic
+def criterion_update(
+    *,
+    criterion: Criterion,
+    name: str,
+    description: str,
+    max_points: Decimal,
+    weight: Decimal,
+    by: User,
+    request=None,
+) -> Criterion:
+    """Change a criterion's wording, points or weight while no score exists."""
+    _ensure_unlocked(criterion.campaign)
+    criterion.name = name.strip()
+    criterion.description = description.strip()
+    criterion.max_points = max_points
+    criterion.weight = weight
+    criterion.full_clean()
+    criterion.save()
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="修改评分指标")
+    return criterion
+
+
+@transaction.atomic
 def criterion_delete(*, criterion: Criterion, by: User, request=None) -> None:
     """Remove a criterion and everything under it, while no score exists."""
     _ensure_unlocked(criterion.campaign)
@@ -269,19 +302,28 @@ def _campaign_applications(campaign: Campaign):
 
 def conflicts_detect(*, campaign: Campaign) -> int:
     """Record an organisation conflict for every accepted case and panel expert of the same unit."""
-    profiles = list(ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign).select_related("user"))
-    existing = set(Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id"))
-    new = [
-        Conflict(
-            application=app,
-            reviewer=profile.user,
-            source=Conflict.Source.ORGANISATION,
-            reason=f"与申报单位同属{profile.organisation}",
-        )
-        for app in _campaign_applications(campaign)
-        for profile in profiles
-        if (app.pk, profile.user_id) not in existing and _organisation_conflict(profile, app)
+    profiles = [
+        (profile.user_id, profile.organisation.strip())
+        for profile in ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign)
+        if profile.organisation.strip()
     ]
+    existing = set(Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id"))
+    new = []
+    for app in _campaign_applications(campaign):
+        units = {app.organisation.name, app.organisation_name, app.declaring_unit}
+        team_units = [member.unit_and_title for member in app.team_members.all()]
+        for reviewer_id, org in profiles:
+            if (app.pk, reviewer_id) in existing:
+                continue
+            if org in units or any(org in unit for unit in team_units):
+                new.append(
+                    Conflict(
+                        application=app,
+                        reviewer_id=reviewer_id,
+                        source=Conflict.Source.ORGANISATION,
+                        reason=f"与申报单位同属{org}",
+                    )
+                )
     Conflict.objects.bulk_create(new)
     return len(new)
 
@@ -313,18 +355,19 @@ def _assign(campaign: Campaign, applications, by: User | None) -> tuple[int, lis
         Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id")
     )
 
-    def expertise(reviewer_id):
-        profile = getattr(reviewers[reviewer_id], "reviewer_profile", None)
-        return profile.expertise if profile else []
+    expertise = {
+        r: set(getattr(getattr(user, "reviewer_profile", None), "expertise", None) or [])
+        for r, user in reviewers.items()
+    }
 
     created, short = [], []
     for app in applications:
         need = n - per_application.get(app.pk, 0)
+        if need <= 0:
+            continue
         candidates = [r for r in reviewers if (app.pk, r) not in assigned and (app.pk, r) not in conflicted]
-        candidates.sort(
-            key=lambda r: (load[r] - (1 if app.domain in expertise(r) else 0), app.domain not in expertise(r), r)
-        )
-        for r in candidates[: max(need, 0)]:
+        candidates.sort(key=lambda r: (load[r] - (app.domain in expertise[r]), app.domain not in expertise[r], r))
+        for r in candidates[:need]:
             created.append(Assignment(application=app, reviewer=reviewers[r], is_automatic=True))
             load[r] += 1
             assigned.add((app.pk, r))
@@ -481,7 +524,8 @@ def review_save(
 
 @transaction.atomic
 def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Review:
-    """Staff unlock a submitted review so the expert can change it. The reason is audited."""
+    """Staff unlock a submitted review so the expert can change it. The reason is audited and e-mailed to the
+    expert (with the case's reference only, so a blind review stays blind)."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "请填写重新开放的理由。"})
@@ -498,4 +542,110 @@ def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Rev
         obj=review.assignment.application,
         detail=f"重新开放评审（{review.assignment.reviewer}）：{reason}",
     )
+    application = review.assignment.application
+    email_send(
+        to=[review.assignment.reviewer.email],
+        subject=f"评审已重新开放：{application.reference or application.pk}",
+        template="reviews/email/review_reopened.txt",
+        context={"review": review, "application": application, "reason": reason},
+    )
     return review
+
+
+# --- Award tiers and the decision (奖项等级与评审结果) ---------------------------------------------
+
+
+def _ensure_not_confirmed(settings_row: ReviewSettings) -> None:
+    if settings_row.decision_confirmed_at is not None:
+        raise ValidationError("评审结果已确认，不能再调整奖项等级。")
+
+
+@transaction.atomic
+def tier_override(*, application: Application, tier: str, reason: str, by: User, request=None) -> AwardDecision:
+    """Staff change an application's suggested tier (or give none). A reason is required and audited."""
+    settings_row = review_settings_get(campaign=application.campaign)
+    _ensure_not_confirmed(settings_row)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "调整奖项等级须填写理由。"})
+    names = [t["name"] for t in settings_row.tiers]
+    if tier and tier not in names:
+        raise ValidationError({"tier": f"奖项等级只能是：{'、'.join(names)}，或不设奖项。"})
+    decision, _ = AwardDecision.objects.update_or_create(
+        application=application, defaults={"tier": tier, "reason": reason[:300], "decided_by": by}
+    )
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=application,
+        detail=f"调整奖项等级为“{tier or '不设奖项'}”：{reason}",
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_confirm(*, campaign: Campaign, by: User, request=None) -> int:
+    """Confirm the decision list: every ranked application's rank, score, suggested and final tier are recorded
+    (a staff change wins over the suggestion) and tiers can no longer change. Returns the number of awards."""
+    from .selectors import ranking  # the selectors read through services' settings helper
+
+    settings_row = review_settings_get(campaign=campaign)
+    updated = ReviewSettings.objects.filter(pk=settings_row.pk, decision_confirmed_at__isnull=True).update(
+        decision_confirmed_at=timezone.now(), decision_confirmed_by=by
+    )
+    if updated != 1:
+        raise ValidationError("评审结果已确认过。")
+    result = ranking(campaign)
+    awarded = 0
+    for app, agg, _per in result.rows:
+        if agg.rank is None:
+            continue
+        score = agg.score(result.method)
+        AwardDecision.objects.update_or_create(
+            application=app,
+            defaults={
+                "rank": agg.rank,
+                "score": Decimal(str(round(score, 2))) if score is not None else None,
+                "suggested_tier": agg.tier,
+                "tier": agg.final_tier,
+            },
+        )
+        awarded += bool(agg.final_tier)
+    audit_record(
+        kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=f"确认评审结果：获奖 {awarded} 个"
+    )
+    return awarded
+
+
+# --- E-mails to the panel -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reviewers_notify(*, campaign: Campaign, by: User, request=None) -> int:
+    """E-mail each expert with assignments in the campaign: the review window and their list of cases
+    (references, categories and domains only, so a blind review stays blind). Returns the number of e-mails."""
+    by_reviewer: dict[int, list[Assignment]] = {}
+    for assignment in (
+        Assignment.objects.filter(application__campaign=campaign, application__status=Application.Status.ACCEPTED)
+        .exclude(application__conflicts__reviewer=F("reviewer"))
+        .select_related("reviewer", "application")
+        .order_by("reviewer_id", "application_id")
+    ):
+        by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+    for assignments in by_reviewer.values():
+        reviewer = assignments[0].reviewer
+        email_send(
+            to=[reviewer.email],
+            subject=f"评审任务通知：{campaign.title}",
+            template="reviews/email/assignments.txt",
+            context={"reviewer": reviewer, "campaign": campaign, "assignments": assignments},
+        )
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"发送评审任务通知：{len(by_reviewer)} 位专家",
+    )
+    return len(by_reviewer)

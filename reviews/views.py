@@ -14,7 +14,15 @@ from cases.models import Application, CaseAttachment, CasePhoto, Category
 
 from . import selectors, services
 from .files import attachment_blind, neutral_name, photo_bytes_blind
-from .forms import CriterionForm, FormalCheckForm, InviteForm, ReasonForm, ReviewSettingsForm, ScoreForm
+from .forms import (
+    CriterionEditForm,
+    CriterionForm,
+    FormalCheckForm,
+    InviteForm,
+    ReasonForm,
+    ReviewSettingsForm,
+    ScoreForm,
+)
 from .models import Assignment, Conflict, Criterion, RankingMethod, Review
 
 # --- helpers --------------------------------------------------------------------------------
@@ -165,6 +173,26 @@ def conflict_declare_view(request, pk, obj):
     )
     messages.success(request, "已登记回避，该案例将另行分配。")
     return redirect("reviews:queue")
+
+
+@permission_required("reviews.review")
+@permission_required("reviews.review_case", get_object=_accepted_application)
+def case_docx_view(request, pk, obj):
+    """The case as a Word file laid out like the 报名表; in a blind review without who filed it, under its
+    reference, with the applicant's identifying strings scrubbed from the text and the metadata."""
+    from cases.docx_export import application_docx, application_docx_filename
+
+    blind = obj.campaign.blind_review
+    data = application_docx(obj, blind=blind)
+    if blind:
+        data = attachment_blind(data, "case.docx", selectors.blind_identifiers(obj))
+    filename = application_docx_filename(obj, blind=blind)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _photo(request, pk):
@@ -371,6 +399,23 @@ class RubricView(CampaignStaffView):
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
 
 
+@permission_required("reviews.manage_review")
+def criterion_edit_view(request, pk):
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    campaign = criterion.campaign
+    fields = ("name", "description", "max_points", "weight")
+    form = CriterionEditForm(request.POST or None, initial={f: getattr(criterion, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criterion_update(criterion=criterion, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "评分指标已修改。")
+            return redirect("reviews:rubric", slug=campaign.slug)
+    return render(request, "reviews/criterion_edit.html", {"form": form, "criterion": criterion, "campaign": campaign})
+
+
 @require_POST
 @permission_required("reviews.manage_review")
 def criterion_delete_view(request, pk):
@@ -516,3 +561,56 @@ class RankingView(CampaignStaffView):
         context["categories"] = Category.choices
         context["category"], context["domain"] = category, domain
         return context
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def tier_override_view(request, pk):
+    application = _application(request, pk)
+    try:
+        services.tier_override(
+            application=application,
+            tier=request.POST.get("tier", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, f"{application.reference or application.title}：奖项等级已调整。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:ranking", slug=application.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def decision_confirm_view(request, slug):
+    campaign = _campaign(slug)
+    try:
+        awarded = services.decision_confirm(campaign=campaign, by=request.user, request=request)
+        messages.success(request, f"评审结果已确认：{awarded} 个案例获奖，公示期将展示此名单。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:ranking", slug=slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def reviewers_notify_view(request, slug):
+    campaign = _campaign(slug)
+    sent = services.reviewers_notify(campaign=campaign, by=request.user, request=request)
+    messages.success(request, f"已向 {sent} 位评审专家发送评审任务通知。")
+    return redirect("reviews:assignments", slug=slug)
+
+
+@permission_required("reviews.manage_review")
+def score_sheet_view(request, slug):
+    """评分汇总表 (.xlsx) for the committee."""
+    from .exports import score_sheet
+
+    campaign = _campaign(slug)
+    response = HttpResponse(
+        score_sheet(campaign), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(campaign.title + '-评分汇总表.xlsx')}"
+    response["Cache-Control"] = "private, no-store"
+    return response

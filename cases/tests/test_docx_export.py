@@ -167,6 +167,13 @@ def test_blind_export_contains_none_of_the_applicants_identifying_strings(applic
         "阳光社会工作服务中心 项目主管",
     ]
 
+    application.title = f"{application.organisation.name}陪伴独居老人"
+    application.background = f"钱雨桐在{application.organisation_name}工作，联系电话13962612345。"
+    application.save()
+    photo = application.photos.first()
+    photo.caption = "孔令晨带领小组活动"
+    photo.save()
+
     data = application_docx(application, blind=True)
 
     for name, xml in xml_parts(data).items():
@@ -174,8 +181,9 @@ def test_blind_export_contains_none_of_the_applicants_identifying_strings(applic
             assert secret not in xml, f"{secret} in {name}"
     document = docx.Document(io.BytesIO(data))
     texts = cell_texts(document)
-    assert application.title in texts
+    assert "***陪伴独居老人" in texts
     assert "同意推荐" in " ".join(texts)
+    assert "***在***工作，联系电话***。" in [p.text for p in document.paragraphs]
     assert len(document.inline_shapes) == 3
 
 
@@ -187,9 +195,8 @@ def test_the_file_is_named_title_organisation_and_person_as_the_notice_asks(appl
 
 
 def test_the_file_name_is_safe_for_every_file_system(db, media):
-    application = ApplicationFactory(
-        title='关爱/老人\\的:服务*?"<>|\x07案例' + "很长" * 200, organisation_name="阳光", applicant_name="钱雨桐"
-    )
+    application = ApplicationFactory(organisation_name="阳光", applicant_name="钱雨桐")
+    application.title = '关爱/老人\\的:服务*?"<>|\x07案例' + "很长" * 45  # 100 characters, 300 bytes
 
     name = application_docx_filename(application)
 
@@ -236,3 +243,24 @@ def test_an_empty_draft_still_exports(db, media):
     document = docx.Document(io.BytesIO(application_docx(draft)))
     assert "案例名称" in cell_texts(document)
     assert application_docx_filename(draft).startswith("未命名案例+")
+
+
+def test_large_photos_are_embedded_at_print_resolution_and_fit_the_page(db, media):
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from cases.tests.factories_checks import jpeg_bytes
+
+    application = ApplicationFactory()
+    CasePhotoFactory(application=application, image=ContentFile(jpeg_bytes(4000, 3000), name="wide.jpg"))
+    CasePhotoFactory(application=application, image=ContentFile(jpeg_bytes(1000, 3000), name="tall.jpg"))
+
+    data = application_docx(application)
+
+    document = docx.Document(io.BytesIO(data))
+    wide, tall = document.inline_shapes
+    assert round(wide.width.cm) == 14 and wide.height.cm < 20
+    assert round(tall.height.cm) == 20 and tall.width.cm < 14
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        media_sizes = [Image.open(io.BytesIO(archive.read(n))).size for n in archive.namelist() if "media/" in n]
+    assert sorted(media_sizes) == [(787, 2362), (2362, 1772)]

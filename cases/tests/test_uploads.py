@@ -166,6 +166,27 @@ def test_png_and_webp_photos_are_accepted_and_keep_their_format(fmt, suffix):
     assert Image.open(cleaned).format == fmt
 
 
+def test_a_progressive_jpeg_is_accepted():
+    noise = Image.frombytes("RGB", (64, 64), os.urandom(64 * 64 * 3))
+    out = io.BytesIO()
+    noise.save(out, "JPEG", progressive=True)
+    assert Image.open(clean_photo(upload(out.getvalue()), **LIMITS)).size == (64, 64)
+
+
+def test_a_palette_png_keeps_its_transparent_colour():
+    img = Image.new("P", (20, 20), 0)
+    img.putpalette([255, 0, 0, 0, 255, 0])
+    img.putpixel((0, 0), 1)
+    out = io.BytesIO()
+    img.save(out, "PNG", transparency=1)
+    assert Image.open(io.BytesIO(out.getvalue())).convert("RGBA").getpixel((0, 0))[3] == 0
+
+    cleaned = Image.open(clean_photo(upload(out.getvalue(), "logo.png"), **LIMITS)).convert("RGBA")
+
+    assert cleaned.getpixel((0, 0))[3] == 0
+    assert cleaned.getpixel((5, 5)) == (255, 0, 0, 255)
+
+
 def test_a_phone_jpeg_with_a_second_image_appended_is_accepted():
     cleaned = clean_photo(upload(image_bytes("JPEG") + image_bytes("JPEG", size=(8, 8))), **LIMITS)
     assert Image.open(cleaned).size == (40, 30)

@@ -77,7 +77,7 @@ ROWS = {
     "verify#forged": row(**NOT_FOUND_TO_ALL, staff=NOT_FOUND, kwargs=lambda w: {"code": "forged-code"}),
     "awards:manage": staff_only(),
     "awards:campaign": staff_only(kwargs=_pub),
-    "awards:confirm_ranking": _post_staff(_pub),
+    "awards:import_decision": _post_staff(_pub),
     "awards:award_add": _post_staff(_pub),
     "awards:award_remove": _post_staff(lambda w: {"pk": w.pub_award.pk}),
     "awards:publicity_override": _post_staff(_pub),

@@ -92,6 +92,10 @@ ROWS = {
         method="post",
         kwargs=lambda w: {"pk": w.review_app_other.pk},
     ),
+    "reviews:case_docx": row(**REVIEWER_ONLY, reviewer=OK, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app.pk}),
+    "reviews:case_docx#not-assigned": row(
+        **REVIEWER_ONLY, reviewer=NOT_FOUND, staff=FORBIDDEN, kwargs=lambda w: {"pk": w.review_app_other.pk}
+    ),
     "reviews:photo": row(**CASE_FILE, reviewer=OK, staff=OK, kwargs=lambda w: {"pk": w.photo.pk}),
     "reviews:attachment": row(**CASE_FILE, reviewer=OK, staff=OK, kwargs=lambda w: {"pk": w.attachment.pk}),
     # A spent or forged invitation link shows the "invalid link" page to anyone.
@@ -102,13 +106,18 @@ ROWS = {
     "reviews:pool": staff_only(kwargs=_slug),
     "reviews:panel_toggle": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
     "reviews:rubric": staff_only(kwargs=_slug),
+    "reviews:criterion_edit": staff_only(kwargs=lambda w: {"pk": w.criterion.pk}),
     "reviews:criterion_delete": _post_staff(lambda w: {"pk": w.criterion.pk}),
     "reviews:settings": staff_only(kwargs=_slug),
     "reviews:assignments": staff_only(kwargs=_slug),
     "reviews:assign_auto": _post_staff(_slug),
+    "reviews:reviewers_notify": _post_staff(_slug),
     "reviews:assignment_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:assignment_remove": _post_staff(lambda w: {"pk": w.assignment_removable.pk}),
     "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:review_reopen": _post_staff(lambda w: {"pk": w.review_other.pk}),
     "reviews:ranking": staff_only(kwargs=_slug),
+    "reviews:score_sheet": staff_only(kwargs=_slug),
+    "reviews:tier_override": _post_staff(lambda w: {"pk": w.review_app.pk}),
+    "reviews:decision_confirm": _post_staff(_slug),
 }

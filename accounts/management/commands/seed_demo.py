@@ -6,6 +6,7 @@ from accounts import demo as accounts_demo
 from awards import demo as awards_demo
 from cases import demo as cases_demo
 from events import demo as events_demo
+from reviews import demo as reviews_demo
 
 
 class Command(BaseCommand):
@@ -17,5 +18,6 @@ class Command(BaseCommand):
         people = accounts_demo.seed(self.stdout)
         festival = events_demo.seed(self.stdout, today=today)
         cases_demo.seed(self.stdout, today=today, festival=festival["festival"], shift=festival["shift"])
-        awards_demo.seed(self.stdout, today=today, people=people)
+        previous = reviews_demo.seed(self.stdout, today=today, people=people)
+        awards_demo.seed(self.stdout, people=people, campaign=previous["campaign"])
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(people['users'])} 个演示账户。"))

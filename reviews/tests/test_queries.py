@@ -1,0 +1,125 @@
+"""List pages cost the same number of queries for 1 row as for many."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Application
+from reviews import services
+from reviews.models import Assignment, Review
+from reviews.tests.factories import ApplicationFactory, AssignmentFactory, ReviewerFactory, review_window_campaign
+
+pytestmark = pytest.mark.django_db
+
+QUEUE_QUERIES = 7
+RANKING_QUERIES = 13
+FORMAL_CHECK_QUERIES = 10
+ASSIGNMENT_QUERIES = 12
+POOL_QUERIES = 8
+
+
+def test_the_reviewer_queue_costs_the_same_for_one_and_for_fifty_cases(client, cast, django_assert_num_queries):
+    campaign = review_window_campaign()
+    AssignmentFactory(application=ApplicationFactory(campaign=campaign), reviewer=cast.reviewer)
+    client.force_login(cast.reviewer)
+    url = reverse("reviews:queue")
+    with django_assert_num_queries(QUEUE_QUERIES):
+        client.get(url)
+    for _ in range(49):
+        AssignmentFactory(application=ApplicationFactory(campaign=campaign), reviewer=cast.reviewer)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("/reviews/cases/") == 50
+
+
+def _fill(campaign, n_apps, reviewers):
+    apps = Application.objects.bulk_create(
+        ApplicationFactory.build(campaign=campaign, applicant=reviewers[0], organisation=_org()) for _ in range(n_apps)
+    )
+    assignments = Assignment.objects.bulk_create(
+        Assignment(application=app, reviewer=r) for app in apps for r in reviewers
+    )
+    Review.objects.bulk_create(
+        Review(assignment=a, status=Review.Status.SUBMITTED, total=Decimal(60 + (a.pk * 7) % 40)) for a in assignments
+    )
+
+
+_ORG = {}
+
+
+def _org():
+    if "org" not in _ORG or not type(_ORG["org"]).objects.filter(pk=_ORG["org"].pk).exists():
+        from accounts.tests.factories import OrganisationFactory
+
+        _ORG["org"] = OrganisationFactory()
+    return _ORG["org"]
+
+
+def test_the_ranking_page_costs_the_same_for_10_and_for_200_cases_with_3_reviews(
+    client, cast, django_assert_num_queries
+):
+    campaign = review_window_campaign()
+    services.rubric_ensure(campaign=campaign)
+    services.review_settings_get(campaign=campaign)
+    reviewers = [ReviewerFactory() for _ in range(3)]
+    _fill(campaign, 10, reviewers)
+    client.force_login(cast.staff)
+    url = reverse("reviews:ranking", kwargs={"slug": campaign.slug})
+    with django_assert_num_queries(RANKING_QUERIES):
+        client.get(url)
+    _fill(campaign, 190, reviewers)
+    with django_assert_num_queries(RANKING_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("<tr") == 1 + 200 + 1 + 3  # headers, cases, calibration rows
+
+
+def _same_cost(client, url, add_more, django_assert_num_queries, expected):
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+    add_more()
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+
+
+def test_the_formal_check_page_costs_the_same_for_one_and_for_ten_cases(client, cast, django_assert_num_queries):
+    from reviews.tests.factories import TeamMemberFactory
+
+    campaign = review_window_campaign()
+    services.review_settings_get(campaign=campaign)
+
+    def add(n):
+        for _ in range(n):
+            TeamMemberFactory(application=ApplicationFactory(campaign=campaign, status=Application.Status.RECOMMENDED))
+
+    add(1)
+    client.force_login(cast.staff)
+    url = reverse("reviews:formal_check", kwargs={"slug": campaign.slug})
+    _same_cost(client, url, lambda: add(9), django_assert_num_queries, FORMAL_CHECK_QUERIES)
+
+
+def test_the_assignment_page_costs_the_same_for_one_and_for_ten_cases(client, cast, django_assert_num_queries):
+    campaign = review_window_campaign()
+    services.review_settings_get(campaign=campaign)
+
+    def add(n):
+        for _ in range(n):
+            assignment = AssignmentFactory(application=ApplicationFactory(campaign=campaign))
+            Review.objects.create(assignment=assignment, total=Decimal("70"))
+
+    add(1)
+    client.force_login(cast.staff)
+    url = reverse("reviews:assignments", kwargs={"slug": campaign.slug})
+    _same_cost(client, url, lambda: add(9), django_assert_num_queries, ASSIGNMENT_QUERIES)
+
+
+def test_the_expert_pool_page_costs_the_same_for_one_and_for_ten_experts(client, cast, django_assert_num_queries):
+    from reviews.tests.factories import ReviewerProfileFactory
+
+    campaign = review_window_campaign()
+    ReviewerProfileFactory()
+    client.force_login(cast.staff)
+    url = reverse("reviews:pool", kwargs={"slug": campaign.slug})
+    _same_cost(
+        client, url, lambda: [ReviewerProfileFactory() for _ in range(9)], django_assert_num_queries, POOL_QUERIES
+    )

@@ -176,3 +176,69 @@ def test_a_template_with_a_broken_placeholder_is_refused(cast, finished):
     template.body = "{name 荣获 {tier}"
     with pytest.raises(ValidationError, match="占位符有误"):
         services.certificate_template_save(template=template, by=cast.staff)
+
+
+def _png(size, colour) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_staff_upload_a_background_and_a_seal_that_the_certificate_carries(client, cast, finished):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    client.force_login(cast.staff)
+    response = client.post(
+        reverse("awards:template_save", kwargs={"slug": campaign.slug}),
+        {
+            "title": "荣誉证书",
+            "body": "{name}：\n你的案例《{case_title}》荣获{tier}。\n{issuer} {date}",
+            "issuer": "昆山市民政局",
+            "issued_on": "2026-03-22",
+            "number_prefix": "KSZS",
+            "background": SimpleUploadedFile("bg.png", _png((297, 210), (250, 240, 200))),
+            "seal": SimpleUploadedFile("seal.png", _png((120, 120), (200, 30, 30))),
+        },
+    )
+    assert response.status_code == 302
+    template = services.certificate_template_get(campaign)
+    assert template.background and template.seal
+    certificate = services.certificate_allocate(award=awards[0])
+    services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
+    certificate.refresh_from_db()
+    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / certificate.docx) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        header = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/header"))
+        xml = z.read("word/document.xml").decode()
+    assert len(media) == 3  # background, QR code, seal
+    assert 'behindDoc="1"' in header
+    assert "2026年3月22日" in xml
+
+
+def test_a_template_image_that_is_not_an_image_is_refused(client, cast, finished):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    campaign, _ = finished
+    client.force_login(cast.staff)
+    client.post(
+        reverse("awards:template_save", kwargs={"slug": campaign.slug}),
+        {
+            "title": "荣誉证书",
+            "body": "{name}",
+            "issuer": "昆山市民政局",
+            "number_prefix": "KSZS",
+            "seal": SimpleUploadedFile("seal.png", b"<svg onload=alert(1)>"),
+        },
+    )
+    assert not services.certificate_template_get(campaign).seal
+
+
+@needs_soffice
+def test_the_publicity_list_is_offered_as_pdf(client, finished):
+    campaign, _ = finished
+    response = client.get(reverse("awards:publicity_file", kwargs={"slug": campaign.slug, "fmt": "pdf"}))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, client_ip, email_send
 from cases.models import Application, Campaign
+from kunshan_portal.celery import enqueue
 
 from . import documents
 from .models import (
@@ -379,6 +380,9 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
                 context={"award": award, "application": award.application, "campaign": campaign},
             )
         audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
+        from .tasks import certificates_issue_task  # tasks import services
+
+        enqueue(certificates_issue_task, campaign.pk)
     return Publicity.objects.get(campaign=campaign)
 
 
@@ -551,8 +555,6 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
 @transaction.atomic
 def certificate_export_start(*, campaign: Campaign, by: User, request=None) -> CertificateExport:
     """Queues the batch export of every certificate of the campaign into a ZIP."""
-    from kunshan_portal.celery import enqueue
-
     from .tasks import certificate_export_task
 
     if not _fresh_publicity(campaign).results_published_at:
@@ -609,6 +611,21 @@ def certificate_export_run(*, export_id: int) -> CertificateExport:
     )
     export.refresh_from_db()
     return export
+
+
+def certificate_generate_queue(*, certificate: Certificate) -> None:
+    """Queues the per-application generation of one certificate's missing files."""
+    from .tasks import certificate_generate_task
+
+    enqueue(certificate_generate_task, certificate.pk)
+
+
+def certificates_issue(*, campaign_id: int) -> int:
+    """Numbers every award of a published campaign in rank order and writes the files (the task queued when
+    the results are published, so holders can download theirs without waiting for an export)."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    certificates_allocate(campaign=campaign)
+    return certificate_files_generate(campaign=campaign)
 
 
 def certificate_ensure_files(*, certificate_id: int) -> Certificate:

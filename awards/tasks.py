@@ -13,3 +13,8 @@ def certificate_export_task(export_id: int) -> None:
 @portal_task(name="awards.certificate_generate")
 def certificate_generate_task(certificate_id: int) -> None:
     services.certificate_ensure_files(certificate_id=certificate_id)
+
+
+@portal_task(name="awards.certificates_issue")
+def certificates_issue_task(campaign_id: int) -> None:
+    services.certificates_issue(campaign_id=campaign_id)

@@ -187,8 +187,11 @@ def verify_view(request, code):
     certificate = selectors.certificate_for_verification(code)
     if certificate is None:
         return render(request, "awards/verify.html", {"certificate": None, "code": code}, status=404)
-    template = services.certificate_template_get(certificate.campaign)
-    return render(request, "awards/verify.html", {"certificate": certificate, "issuer": template.issuer})
+    return render(
+        request,
+        "awards/verify.html",
+        {"certificate": certificate, "issuer": certificate.campaign.certificate_template.issuer},
+    )
 
 
 @permission_required("awards.view_my_results")
@@ -210,10 +213,11 @@ def certificate_download_view(request, pk, fmt, obj):
         raise Http404("该证书已撤销。")
     field = obj.docx if fmt == "docx" else obj.pdf
     if not field or not (Path(settings.MEDIA_ROOT) / field).exists():
-        obj = services.certificate_ensure_files(certificate_id=obj.pk)
+        services.certificate_generate_queue(certificate=obj)  # the worker writes it (at once when tasks run eagerly)
+        obj.refresh_from_db()
         field = obj.docx if fmt == "docx" else obj.pdf
-    if not field:
-        messages.error(request, "证书 PDF 正在生成，请稍后再试，或先下载 Word 版本。")
+    if not field or not (Path(settings.MEDIA_ROOT) / field).exists():
+        messages.info(request, "证书文件正在生成，请稍后再下载。")
         return redirect("awards:my_results")
     return FileResponse(
         open(Path(settings.MEDIA_ROOT) / field, "rb"),

@@ -53,6 +53,9 @@ def test_publishing_mails_every_applicant_and_the_results_page_stays(
     with django_capture_on_commit_callbacks(execute=True):
         services.results_publish(campaign=campaign, by=cast.staff)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(a.application.applicant.email for a in awards)
+    # Publishing queued the certificates' issue: numbered in rank order, Word files written.
+    assert sorted(Certificate.objects.values_list("award__rank", "serial")) == [(1, 1), (2, 2), (3, 3)]
+    assert all(c.docx for c in Certificate.objects.all())
     assert "评选结果：优秀" in mail.outbox[0].body
     response = client.get(reverse("awards:results", kwargs={"slug": campaign.slug}))
     assert response.status_code == 200 and awards[0].application.title in response.content.decode()
@@ -123,7 +126,7 @@ def test_the_verification_page_shows_the_holder_or_a_clear_not_found(client, cas
     assert "证书无效" in client.get(reverse("verify", kwargs={"code": certificate.code})).content.decode()
 
 
-def test_the_holder_downloads_their_own_certificate(client, cast, db):
+def test_the_holder_downloads_their_own_certificate(client, cast, db, django_capture_on_commit_callbacks):
     from reviews.tests.factories import ApplicationFactory
 
     campaign = publicity_campaign(slug="dl", open_now=False)
@@ -132,7 +135,11 @@ def test_the_holder_downloads_their_own_certificate(client, cast, db):
     publish_results(campaign, cast.staff)
     certificate = services.certificate_allocate(award=award)
     client.force_login(cast.applicant_a)
-    response = client.get(reverse("awards:certificate_download", kwargs={"pk": certificate.pk, "fmt": "docx"}))
+    url = reverse("awards:certificate_download", kwargs={"pk": certificate.pk, "fmt": "docx"})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(url)  # no file yet: the per-application task is queued, the holder asked to come back
+    assert first.status_code == 302 and first["Location"] == reverse("awards:my_results")
+    response = client.get(url)
     assert response.status_code == 200
     assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("word/document.xml")
 

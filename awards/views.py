@@ -46,6 +46,11 @@ def _staff_campaign(request, slug):
     return get_object_or_404(Campaign, slug=slug)
 
 
+def _contact_line(campaign) -> str:
+    # The portal-wide contact already carries its own label (联系电话：…).
+    return f"联系方式：{campaign.contact}" if campaign.contact else settings.PORTAL_ORGANISER_CONTACT
+
+
 def _header(campaign, publicity, now):
     return {
         "campaign": campaign,
@@ -54,7 +59,7 @@ def _header(campaign, publicity, now):
         "closed_at": selectors.publicity_closed_at(campaign, publicity, now),
         "started": selectors.publicity_has_started(campaign, publicity, now),
         "organiser": settings.PORTAL_ORGANISER,
-        "organiser_contact": campaign.contact or settings.PORTAL_ORGANISER_CONTACT,
+        "contact_line": _contact_line(campaign),
     }
 
 
@@ -124,7 +129,7 @@ def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
         lines = [
             f"公示期：{campaign.publicity_starts_at.astimezone(tz):%Y年%m月%d日 %H:%M} 至 "
             f"{campaign.publicity_ends_at.astimezone(tz):%Y年%m月%d日 %H:%M}",
-            f"联系方式：{campaign.contact or settings.PORTAL_ORGANISER_CONTACT}",
+            _contact_line(campaign),
             "如有异议，请在公示期内通过门户公示页面实名提交，并附联系电话和证据材料。",
         ]
     return documents.publicity_list_docx(title=title, lines=lines, rows=selectors.public_rows(awards)), title

@@ -46,6 +46,10 @@ def test_objection_results_export_and_verification(page, live_server, cast, logi
     for private in (app_a.phone, app_a.email, "私密队员", "13688886666", app_a.background[:15]):
         assert private not in html
     _shots(page, f"{screenshot_dir}/awards-publicity")
+    page.emulate_media(media="print")  # the print stylesheet: header and list only
+    assert not page.get_by_test_id("objection-form").is_visible()
+    page.screenshot(path=f"{screenshot_dir}/awards-publicity-print.png", full_page=True)
+    page.emulate_media(media="screen")
     page.fill("#id_name", "赵某某")
     page.fill("#id_phone", "13912345678")
     page.fill("#id_email", "objector@example.org")

@@ -613,6 +613,13 @@ def certificate_export_run(*, export_id: int) -> CertificateExport:
     return export
 
 
+def certificate_export_fail(*, export_id: int, error: str) -> None:
+    """Marks an export failed after its last retry, so staff see why instead of a bar that never moves."""
+    CertificateExport.objects.filter(pk=export_id).exclude(status=CertificateExport.Status.DONE).update(
+        status=CertificateExport.Status.FAILED, error=f"导出失败：{error}"[:2000], finished_at=timezone.now()
+    )
+
+
 def certificate_generate_queue(*, certificate: Certificate) -> None:
     """Queues the per-application generation of one certificate's missing files."""
     from .tasks import certificate_generate_task

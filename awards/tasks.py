@@ -5,9 +5,14 @@ from kunshan_portal.celery import portal_task
 from . import services
 
 
-@portal_task(name="awards.certificate_export")
-def certificate_export_task(export_id: int) -> None:
-    services.certificate_export_run(export_id=export_id)
+@portal_task(name="awards.certificate_export", bind=True)
+def certificate_export_task(self, export_id: int) -> None:
+    try:
+        services.certificate_export_run(export_id=export_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:  # the last try: the progress bar stops and says why
+            services.certificate_export_fail(export_id=export_id, error=str(exc))
+        raise
 
 
 @portal_task(name="awards.certificate_generate")

@@ -249,3 +249,14 @@ def test_the_publicity_list_is_offered_as_pdf(client, finished):
     campaign, _ = finished
     response = client.get(reverse("awards:publicity_file", kwargs={"slug": campaign.slug, "fmt": "pdf"}))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_an_export_that_fails_its_last_retry_says_why(cast, finished):
+    from awards.tasks import certificate_export_task
+
+    campaign, _ = finished  # results not published: the run is refused every time
+    export = CertificateExport.objects.create(campaign=campaign, started_by=cast.staff)
+    with pytest.raises(ValidationError):
+        certificate_export_task.apply(args=[export.pk], retries=certificate_export_task.max_retries, throw=True)
+    export.refresh_from_db()
+    assert export.status == CertificateExport.Status.FAILED and "获奖名单发布后" in export.error

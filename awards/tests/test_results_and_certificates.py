@@ -260,3 +260,26 @@ def test_an_export_that_fails_its_last_retry_says_why(cast, finished):
         certificate_export_task.apply(args=[export.pk], retries=certificate_export_task.max_retries, throw=True)
     export.refresh_from_db()
     assert export.status == CertificateExport.Status.FAILED and "获奖名单发布后" in export.error
+
+
+def test_a_tier_changed_by_an_upheld_objection_is_reissued_under_the_same_number(cast, finished):
+    campaign, awards = finished
+    publish_results(campaign, cast.staff)
+    certificate = services.certificate_allocate(award=awards[0])
+    services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
+    objection = ObjectionFactory(award=awards[0])
+    services.objection_decide(
+        objection=objection,
+        upheld=True,
+        outcome="change_tier",
+        new_tier="入围奖",
+        reply="经核实，调整为入围奖。",
+        by=cast.staff,
+    )
+    certificate.refresh_from_db()
+    assert certificate.docx == "" and certificate.pdf == ""
+    services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
+    certificate.refresh_from_db()
+    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / certificate.docx) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "入围奖" in xml and certificate.number in xml and certificate.serial == 1

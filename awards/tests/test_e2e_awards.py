@@ -65,7 +65,10 @@ def test_objection_results_export_and_verification(page, live_server, cast, logi
 
     # Staff dismiss it with a reply.
     login(page, cast.staff)
+    page.goto(f"{live_server.url}/awards/manage/")
+    _shots(page, f"{screenshot_dir}/awards-manage")
     page.goto(f"{live_server.url}/awards/manage/{campaign.slug}/objections/")
+    _shots(page, f"{screenshot_dir}/awards-objection-list")
     page.get_by_role("link", name=tracking).click()
     assert "签到表.jpg" in page.content()
     page.check("input[name=decision][value=dismissed]")
@@ -124,6 +127,7 @@ def test_objection_results_export_and_verification(page, live_server, cast, logi
     _shots(page, f"{screenshot_dir}/awards-verify")
     page.goto(f"{live_server.url}/verify/forged-code-123/")
     assert page.get_by_test_id("verify-not-found").is_visible()
+    _shots(page, f"{screenshot_dir}/awards-verify-not-found")
 
     # The applicant sees the result and downloads their own certificate.
     page.context.clear_cookies()

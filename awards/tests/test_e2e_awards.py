@@ -8,8 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from awards import documents
 from awards.models import Certificate
 from awards.tests.factories import AwardFactory, publicity_campaign
 from cases.models import Campaign
@@ -122,7 +124,15 @@ def test_objection_results_export_and_verification(page, live_server, cast, logi
     assert app_a.phone not in page.content()
     _shots(page, f"{screenshot_dir}/awards-results")
     certificate = Certificate.objects.select_related("award__application").get(award__application=app_a)
-    page.goto(f"{live_server.url}/verify/{certificate.code}/")
+    qr_url = f"{settings.PORTAL_BASE_URL}/verify/{certificate.code}/"
+    with zipfile.ZipFile(zip_path) as z:
+        docx = zipfile.ZipFile(
+            io.BytesIO(
+                z.read(next(n for n in z.namelist() if n.startswith(certificate.number) and n.endswith(".docx")))
+            )
+        )
+        assert documents.qr_png(qr_url) in [docx.read(n) for n in docx.namelist() if n.startswith("word/media/")]
+    page.goto(live_server.url + qr_url.removeprefix(settings.PORTAL_BASE_URL))  # where the QR code points
     assert page.get_by_test_id("verify-holder").inner_text() == app_a.applicant_name
     _shots(page, f"{screenshot_dir}/awards-verify")
     page.goto(f"{live_server.url}/verify/forged-code-123/")

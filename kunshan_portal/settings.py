@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "reviews",
     "notifications",
+    "awards",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from awards.views import verify_view
 from events.views import HomeView
 
 admin.site.site_header = settings.PORTAL_NAME + " · 数据维护"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
+    path("awards/", include("awards.urls")),
+    path("verify/<str:code>/", verify_view, name="verify"),
     path("admin/", admin.site.urls),
 ]
 

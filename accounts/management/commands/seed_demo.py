@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
+from awards import demo as awards_demo
 from cases import demo as cases_demo
 from events import demo as events_demo
 from notifications import demo as notifications_demo
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         people = accounts_demo.seed(self.stdout)
         festival = events_demo.seed(self.stdout, today=today)
         cases_demo.seed(self.stdout, today=today, festival=festival["festival"], shift=festival["shift"])
-        reviews_demo.seed(self.stdout, today=today, people=people)
+        previous = reviews_demo.seed(self.stdout, today=today, people=people)
+        awards_demo.seed(self.stdout, people=people, campaign=previous["campaign"])
         notifications_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(people['users'])} 个演示账户。"))

@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import Award, Certificate, CertificateTemplate, Objection, ObjectionNote, Publicity
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only: every change goes through the console's services, which audit and mail."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyAdmin):
+    list_display = ("application", "campaign", "tier", "rank", "status", "confirmed_at")
+    list_filter = ("campaign", "status")
+    list_select_related = ("application", "campaign")
+
+
+@admin.register(Publicity)
+class PublicityAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "override", "results_published_at")
+    list_select_related = ("campaign",)
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ("tracking_number", "campaign", "award", "status", "created_at")
+    list_filter = ("campaign", "status")
+    list_select_related = ("campaign", "award__application")
+
+
+@admin.register(ObjectionNote)
+class ObjectionNoteAdmin(ReadOnlyAdmin):
+    list_display = ("objection", "author", "created_at")
+    list_select_related = ("objection", "author")
+
+
+@admin.register(CertificateTemplate)
+class CertificateTemplateAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "title", "issuer")
+    list_select_related = ("campaign",)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ("number", "campaign", "award", "issued_at")
+    list_filter = ("campaign",)
+    list_select_related = ("campaign", "award__application")

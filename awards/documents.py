@@ -1,0 +1,303 @@
+"""Word and PDF documents: the certificate (荣誉证书) and the publicity list (公示名单).
+
+A certificate is produced from a per-campaign master .docx built once with python-docx: the master holds
+tokens (@@NAME@@ ...) and a placeholder QR image; each certificate is the master's ZIP with the tokens
+replaced (XML-escaped) and the QR image swapped. That keeps a batch far above 50 certificates per second
+while every document is still a real python-docx document with East Asian fonts set (w:eastAsia).
+
+PDFs come from LibreOffice headless, several documents per call, each call with its own profile directory
+(two soffice processes sharing a profile block each other).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import qrcode
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+
+FONT_TITLE = "华文中宋"
+FONT_BODY = "仿宋"
+FONT_HEI = "黑体"
+# LibreOffice has none of the Windows fonts; it falls back through fontconfig to Noto CJK, which is installed.
+
+TOKENS = ("NAME", "CASE_TITLE", "TIER", "ORGANISATION", "DATE", "ISSUER", "NUMBER", "URL")
+PLACEHOLDERS = {
+    "name": "@@NAME@@",
+    "case_title": "@@CASE_TITLE@@",
+    "tier": "@@TIER@@",
+    "organisation": "@@ORGANISATION@@",
+    "date": "@@DATE@@",
+    "issuer": "@@ISSUER@@",
+}
+
+
+def set_run_font(run, name: str, size: float | None = None, bold: bool = False, color: RGBColor | None = None):
+    """Latin and East Asian font both: Word picks w:eastAsia for Chinese characters."""
+    run.font.name = name
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), name)
+    if size:
+        run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+
+
+def qr_png(url: str) -> bytes:
+    qr = qrcode.QRCode(border=1, box_size=6, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(url)
+    qr.make(fit=True)
+    out = io.BytesIO()
+    qr.make_image().save(out)
+    return out.getvalue()
+
+
+def _float_behind(inline, *, width, height) -> None:
+    """Turns an inline picture into one anchored at the page's top-left corner, behind the text."""
+    graphic = inline.find(qn("a:graphic"))
+    doc_pr = inline.find(qn("wp:docPr"))
+    anchor = parse_xml(
+        f'<wp:anchor {nsdecls("wp", "a", "pic", "r")} distT="0" distB="0" distL="0" distR="0" '
+        'simplePos="0" relativeHeight="0" behindDoc="1" locked="1" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="page"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="page"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{int(width)}" cy="{int(height)}"/>'
+        '<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/></wp:anchor>'
+    )
+    anchor.append(copy.deepcopy(doc_pr))
+    anchor.append(parse_xml(f"<wp:cNvGraphicFramePr {nsdecls('wp')}/>"))
+    anchor.append(copy.deepcopy(graphic))
+    inline.getparent().replace(inline, anchor)
+
+
+@dataclass
+class TemplateData:
+    title: str
+    body: str
+    background: bytes | None = None
+    seal: bytes | None = None
+
+
+PLACEHOLDER_QR = qr_png("@@URL@@")
+
+
+def build_master(template: TemplateData) -> bytes:
+    """The campaign's master certificate with tokens in place of every per-certificate value."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(3.2)
+    section.top_margin, section.bottom_margin = Cm(2.4), Cm(1.6)
+    style = document.styles["Normal"]
+    style.font.name = FONT_BODY
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_BODY)
+
+    if template.background:
+        run = section.header.paragraphs[0].add_run()
+        shape = run.add_picture(io.BytesIO(template.background), width=section.page_width, height=section.page_height)
+        _float_behind(shape._inline, width=section.page_width, height=section.page_height)
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_after = Pt(18)
+    set_run_font(title.add_run(template.title), FONT_TITLE, 40, bold=True, color=RGBColor(0xB0, 0x1E, 0x1E))
+
+    number = document.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    set_run_font(number.add_run("证书编号：@@NUMBER@@"), FONT_BODY, 11)
+
+    values = {key: value for key, value in PLACEHOLDERS.items()}
+    body = template.body.format_map(_Keep(values))
+    for line in body.splitlines() or [""]:
+        p = document.add_paragraph()
+        p.paragraph_format.first_line_indent = Pt(36) if line and not line.endswith("：") else None
+        p.paragraph_format.line_spacing = 1.6
+        set_run_font(p.add_run(line), FONT_BODY, 20)
+
+    # Issuer and date on the right, the seal beside them; the QR code and its words on the left.
+    table = document.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(8), Cm(15)
+    qr_par = left.paragraphs[0]
+    qr_par.add_run().add_picture(io.BytesIO(PLACEHOLDER_QR), width=Cm(3))
+    hint = left.add_paragraph()
+    set_run_font(hint.add_run("扫码验证证书真伪"), FONT_BODY, 9)
+    for text in ("@@ISSUER@@", "@@DATE@@"):
+        p = right.add_paragraph() if right.paragraphs[0].text or text == "@@DATE@@" else right.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        set_run_font(p.add_run(text), FONT_BODY, 18)
+    if template.seal:
+        p = right.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.add_run().add_picture(io.BytesIO(template.seal), width=Cm(3.6))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+class _Keep(dict):
+    """format_map that leaves an unknown {placeholder} as it was typed instead of failing."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def _qr_entry(master: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(master)) as z:
+        for name in z.namelist():
+            if name.startswith("word/media/") and z.read(name) == PLACEHOLDER_QR:
+                return name
+    raise ValueError("master certificate has no QR placeholder")
+
+
+class CertificateRenderer:
+    """Fills the master for one certificate after another."""
+
+    def __init__(self, master: bytes):
+        self.master = master
+        self.qr_name = _qr_entry(master)
+        with zipfile.ZipFile(io.BytesIO(master)) as z:
+            self.entries = [(info, z.read(info.filename)) for info in z.infolist()]
+
+    def render(self, values: dict[str, str]) -> bytes:
+        replacements = {f"@@{k}@@".encode(): escape(v).encode("utf-8") for k, v in values.items()}
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in self.entries:
+                if info.filename == self.qr_name:
+                    data = qr_png(values["URL"])
+                elif info.filename.endswith(".xml") and b"@@" in data:
+                    for token, value in replacements.items():
+                        data = data.replace(token, value)
+                z.writestr(info, data)
+        return out.getvalue()
+
+
+# ------------------------------------------------------------------------- PDF
+
+
+class PdfConversionError(RuntimeError):
+    pass
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def docx_to_pdf(docx_files: list[Path], out_dir: Path, *, timeout: int = 300) -> dict[Path, Path]:
+    """Converts several .docx files with one LibreOffice process and its own throw-away profile.
+
+    Returns {docx: pdf}. Raises PdfConversionError when LibreOffice is missing or a PDF did not appear.
+    """
+    binary = soffice_path()
+    if binary is None:
+        raise PdfConversionError("未安装 LibreOffice（soffice），无法生成 PDF。")
+    if not docx_files:
+        return {}
+    profile = Path(tempfile.gettempdir()) / f"kp-lo-{os.getpid()}-{uuid.uuid4().hex}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        result = subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                str(out_dir),
+                *[str(p) for p in docx_files],
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdfs = {}
+    for docx in docx_files:
+        pdf = out_dir / (docx.stem + ".pdf")
+        if not pdf.exists():
+            raise PdfConversionError(
+                f"LibreOffice 未能转换 {docx.name}：{result.stderr.decode(errors='replace')[-500:]}"
+            )
+        pdfs[docx] = pdf
+    return pdfs
+
+
+# ------------------------------------------------------------------- publicity list
+
+
+LIST_HEADERS = (
+    "序号",
+    "申报编号",
+    "案例名称",
+    "申报单位 / 机构名称",
+    "申报社工姓名",
+    "案例类别",
+    "案例领域",
+    "奖项等级",
+)
+
+
+def publicity_list_docx(*, title: str, lines: list[str], rows: list[tuple]) -> bytes:
+    """The publicity (or results) list as a Word table, for the bureau's own website."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2)
+    style = document.styles["Normal"]
+    style.font.name = FONT_BODY
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_BODY)
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_run_font(heading.add_run(title), FONT_TITLE, 20, bold=True)
+    for line in lines:
+        set_run_font(document.add_paragraph().add_run(line), FONT_BODY, 12)
+    table = document.add_table(rows=1, cols=len(LIST_HEADERS))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, LIST_HEADERS, strict=True):
+        set_run_font(cell.paragraphs[0].add_run(text), FONT_HEI, 11, bold=True)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            set_run_font(cell.paragraphs[0].add_run(str(text)), FONT_BODY, 11)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_bytes_to_pdf(data: bytes, stem: str = "list") -> bytes:
+    with tempfile.TemporaryDirectory(prefix="kp-pdf-") as tmp:
+        source = Path(tmp) / f"{stem}.docx"
+        source.write_bytes(data)
+        pdf = docx_to_pdf([source], Path(tmp) / "out")[source]
+        return pdf.read_bytes()

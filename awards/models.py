@@ -1,0 +1,297 @@
+"""The end of a campaign: confirmed awards (获奖), the publicity window (公示), objections (异议),
+published results (获奖名单) and numbered certificates (荣誉证书)."""
+
+import secrets
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+
+
+class Award(models.Model):
+    """获奖: one application's confirmed tier. Confirmed by staff from the reviews ranking or by hand."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "有效"
+        WITHDRAWN = "withdrawn", "已撤销"
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.PROTECT, related_name="awards"
+    )
+    application = models.OneToOneField(
+        "cases.Application", verbose_name="申报案例", on_delete=models.PROTECT, related_name="award"
+    )
+    tier = models.CharField("奖项等级", max_length=40)
+    rank = models.PositiveIntegerField("排名")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间")
+    withdrawn_reason = models.TextField("撤销理由", blank=True)
+
+    class Meta:
+        verbose_name = "获奖案例"
+        verbose_name_plural = "获奖案例"
+        ordering = ["campaign", "rank", "id"]
+
+    def __str__(self):
+        return f"{self.application} {self.tier}"
+
+
+class Publicity(models.Model):
+    """公示设置: the window comes from the campaign's dates; staff may force it open or closed by hand."""
+
+    class Override(models.TextChoices):
+        AUTO = "auto", "按公示时间自动开关"
+        OPEN = "open", "手动开启"
+        CLOSED = "closed", "手动关闭"
+
+    campaign = models.OneToOneField(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.CASCADE, related_name="publicity"
+    )
+    override = models.CharField("开关方式", max_length=8, choices=Override.choices, default=Override.AUTO)
+    override_at = models.DateTimeField("手动开关时间", null=True, blank=True)
+    how_to_object = models.TextField(
+        "异议方式说明",
+        blank=True,
+        help_text="留空时使用默认说明：实名在本页提交异议，附联系电话和证据材料。",
+    )
+    results_published_at = models.DateTimeField("获奖名单发布时间", null=True, blank=True)
+    results_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "公示设置"
+        verbose_name_plural = "公示设置"
+
+    def __str__(self):
+        return f"公示：{self.campaign}"
+
+
+def new_tracking_number() -> str:
+    # Unguessable: the tracking number is the objector's receipt, not a counter others could walk.
+    return "YY" + secrets.token_hex(5).upper()
+
+
+class Objection(models.Model):
+    """异议: a real-name objection against one publicised case, lodged during the window."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "已受理"
+        INQUIRY = "inquiry", "调查核实中"
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "—"
+        CHANGE_TIER = "change_tier", "调整奖项等级"
+        WITHDRAW = "withdraw", "撤销获奖"
+
+    RESOLVED = (Status.UPHELD, Status.DISMISSED)
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.PROTECT, related_name="objections"
+    )
+    award = models.ForeignKey(Award, verbose_name="异议对象", on_delete=models.PROTECT, related_name="objections")
+    tracking_number = models.CharField("受理编号", max_length=16, unique=True, default=new_tracking_number)
+    name = models.CharField("真实姓名", max_length=50)
+    phone = models.CharField("联系电话", max_length=11)
+    email = models.EmailField("电子邮箱")
+    organisation = models.CharField("所在单位", max_length=100, blank=True)
+    reason = models.TextField("异议理由")
+    ip = models.GenericIPAddressField("提交 IP", null=True, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField("处理结果", max_length=12, choices=Outcome.choices, blank=True, default="")
+    new_tier = models.CharField("调整后的奖项等级", max_length=40, blank=True)
+    reply = models.TextField("答复意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "异议"
+        verbose_name_plural = "异议"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.tracking_number
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status in self.RESOLVED
+
+
+def upload_evidence(instance, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"objections/{instance.objection.campaign_id}/{instance.objection_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ObjectionEvidence(models.Model):
+    """证据材料: an image (re-encoded) or a PDF, checked by content."""
+
+    objection = models.ForeignKey(Objection, verbose_name="异议", on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField("文件", upload_to=upload_evidence)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+
+    class Meta:
+        verbose_name = "证据材料"
+        verbose_name_plural = "证据材料"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ObjectionNote(models.Model):
+    """调查记录: a note of the inquiry, kept with the objection."""
+
+    objection = models.ForeignKey(Objection, verbose_name="异议", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT)
+    text = models.TextField("调查记录")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "调查记录"
+        verbose_name_plural = "调查记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:30]
+
+
+def upload_template_image(instance, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"certificates/{instance.campaign_id}/template/{uuid.uuid4().hex}{suffix}"
+
+
+DEFAULT_CERTIFICATE_BODY = (
+    "{organisation} {name} 同志：\n你申报的案例《{case_title}》在本次评选活动中荣获“{tier}”。\n特发此证，以资鼓励。"
+)
+
+
+class CertificateTemplate(models.Model):
+    """证书模板: one per campaign.
+
+    The body's placeholders: {name} {case_title} {tier} {organisation} {date} {issuer}."""
+
+    campaign = models.OneToOneField(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.CASCADE, related_name="certificate_template"
+    )
+    title = models.CharField("证书标题", max_length=60, default="荣誉证书")
+    body = models.TextField("证书正文", default=DEFAULT_CERTIFICATE_BODY)
+    issuer = models.CharField("颁发单位", max_length=100, default="昆山市民政局")
+    issued_on = models.DateField("落款日期", null=True, blank=True, help_text="留空时使用颁奖日期。")
+    number_prefix = models.CharField("证书编号前缀", max_length=10, default="KSZS")
+    background = models.ImageField("背景图", upload_to=upload_template_image, blank=True)
+    seal = models.ImageField("印章图", upload_to=upload_template_image, blank=True)
+
+    class Meta:
+        verbose_name = "证书模板"
+        verbose_name_plural = "证书模板"
+
+    def __str__(self):
+        return f"证书模板：{self.campaign}"
+
+
+class CertificateCounter(models.Model):
+    """The per-campaign number counter. Only ever increased, under select_for_update, in the same transaction
+    that creates the certificate: a rolled-back allocation leaves no gap and no number is handed out twice."""
+
+    campaign = models.OneToOneField("cases.Campaign", on_delete=models.CASCADE, related_name="certificate_counter")
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "证书编号计数"
+        verbose_name_plural = "证书编号计数"
+
+    def __str__(self):
+        return f"{self.campaign_id}: {self.last_serial}"
+
+
+def new_verify_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Certificate(models.Model):
+    """荣誉证书: one per award, numbered once. Files are generated by the worker under fixed names."""
+
+    award = models.OneToOneField(Award, verbose_name="获奖案例", on_delete=models.PROTECT, related_name="certificate")
+    campaign = models.ForeignKey(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.PROTECT, related_name="certificates"
+    )
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("证书编号", max_length=30, unique=True)
+    code = models.CharField("验证码", max_length=32, unique=True, default=new_verify_code)
+    issued_at = models.DateTimeField("编号时间", auto_now_add=True)
+    docx = models.CharField("Word 文件", max_length=200, blank=True)
+    pdf = models.CharField("PDF 文件", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "荣誉证书"
+        verbose_name_plural = "荣誉证书"
+        ordering = ["campaign", "serial"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "serial"], name="certificate_serial_once")]
+
+    def __str__(self):
+        return self.number
+
+
+class CertificateExport(models.Model):
+    """证书批量导出: one run of the batch task, with its progress for the staff's progress bar."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.CASCADE, related_name="certificate_exports"
+    )
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("总步数", default=0)
+    done = models.PositiveIntegerField("已完成步数", default=0)
+    zip_file = models.CharField("ZIP 文件", max_length=200, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "证书批量导出"
+        verbose_name_plural = "证书批量导出"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"导出 #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -1,0 +1,113 @@
+"""Reads for the publicity, objection, results and certificate pages, shaped for each page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from cases.models import Campaign
+
+from .models import Award, Certificate, Objection, Publicity
+
+# The only application fields a public page may show (the notice's list): never the body, photos,
+# e-mail, phone or team members.
+PUBLIC_FIELDS = (
+    "application__reference",
+    "application__title",
+    "application__declaring_unit",
+    "application__organisation_name",
+    "application__applicant_name",
+    "application__category",
+    "application__domain",
+)
+
+
+def publicity_get(campaign: Campaign) -> Publicity:
+    """The campaign's publicity settings (the cached relation when select_related), or unsaved defaults:
+    reading a page never writes."""
+    try:
+        return campaign.publicity
+    except Publicity.DoesNotExist:
+        return Publicity(campaign=campaign)
+
+
+def publicity_is_open(campaign: Campaign, publicity: Publicity, now: dt.datetime) -> bool:
+    """Open at publicity_starts_at, closed after publicity_ends_at, unless staff forced it open or closed."""
+    if publicity.results_published_at:
+        return False
+    if publicity.override == Publicity.Override.OPEN:
+        return True
+    if publicity.override == Publicity.Override.CLOSED:
+        return False
+    return campaign.publicity_starts_at <= now <= campaign.publicity_ends_at
+
+
+def publicity_closed_at(campaign: Campaign, publicity: Publicity, now: dt.datetime) -> dt.datetime | None:
+    """When the window closed, or None while it is open or has not yet opened."""
+    if publicity_is_open(campaign, publicity, now):
+        return None
+    if publicity.override == Publicity.Override.CLOSED and publicity.override_at:
+        return publicity.override_at
+    if now > campaign.publicity_ends_at:
+        return campaign.publicity_ends_at
+    if publicity.results_published_at:
+        return publicity.results_published_at
+    return None
+
+
+def publicity_has_started(campaign: Campaign, publicity: Publicity, now: dt.datetime) -> bool:
+    return publicity_is_open(campaign, publicity, now) or publicity_closed_at(campaign, publicity, now) is not None
+
+
+def public_awards(campaign: Campaign, *, active_only: bool = True) -> QuerySet[Award]:
+    """The publicity list: awards in rank order with the allowlisted application fields only."""
+    qs = Award.objects.filter(campaign=campaign)
+    if active_only:
+        qs = qs.filter(status=Award.Status.ACTIVE)
+    return qs.select_related("application").only("id", "tier", "rank", "status", "campaign_id", *PUBLIC_FIELDS)
+
+
+def public_rows(awards) -> list[tuple]:
+    """Rows for the Word/PDF list, in the order of documents.LIST_HEADERS."""
+    rows = []
+    for i, award in enumerate(awards, start=1):
+        a = award.application
+        unit = " / ".join(x for x in dict.fromkeys([a.declaring_unit, a.organisation_name]) if x)
+        rows.append(
+            (i, a.reference or "", a.title, unit, a.applicant_name, a.get_category_display(), a.domain, award.tier)
+        )
+    return rows
+
+
+def staff_objections(campaign: Campaign) -> QuerySet[Objection]:
+    return (
+        Objection.objects.filter(campaign=campaign)
+        .select_related("award__application", "assignee")
+        .prefetch_related("evidence")
+    )
+
+
+def objection_detail(pk: int) -> Objection:
+    return (
+        Objection.objects.select_related("campaign", "award__application", "assignee", "decided_by")
+        .prefetch_related("evidence", "notes__author")
+        .get(pk=pk)
+    )
+
+
+def my_awards(user) -> QuerySet[Award]:
+    """The applicant's awards whose results are published, with their certificates."""
+    return (
+        Award.objects.filter(application__applicant=user, campaign__publicity__results_published_at__isnull=False)
+        .select_related("application", "campaign", "certificate")
+        .order_by("-campaign__publicity_ends_at")
+    )
+
+
+def certificate_for_verification(code: str) -> Certificate | None:
+    return (
+        Certificate.objects.select_related("award__application", "campaign__certificate_template")
+        .filter(code=code)
+        .first()
+    )

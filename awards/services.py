@@ -1,0 +1,661 @@
+"""Every write of the awards app: confirming awards, the publicity window, objections, results and
+certificates. Each function checks its transition, writes in a transaction, audits and mails on commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.services import audit_record, client_ip, email_send
+from cases.models import Application, Campaign
+from kunshan_portal.celery import enqueue
+
+from . import documents
+from .models import (
+    Award,
+    Certificate,
+    CertificateCounter,
+    CertificateExport,
+    CertificateTemplate,
+    Objection,
+    ObjectionEvidence,
+    ObjectionNote,
+    Publicity,
+)
+from .selectors import publicity_closed_at, publicity_is_open
+
+# ------------------------------------------------------------------------------------------- awards
+
+
+def _fresh_publicity(campaign: Campaign) -> Publicity:
+    """Read from the database (never a cached relation): decisions must see the latest state."""
+    return Publicity.objects.filter(campaign=campaign).first() or Publicity(campaign=campaign)
+
+
+def awards_from_decision(*, campaign: Campaign, by: User) -> int:
+    """Copies the expert review's confirmed decision list (reviews.AwardDecision, tier and rank) into awards;
+    cases already on the list keep their award. Returns how many awards were created."""
+    from reviews.selectors import decision_list
+
+    created = 0
+    now = timezone.now()
+    for decision in decision_list(campaign):
+        _, was_created = Award.objects.get_or_create(
+            application_id=decision.application_id,
+            defaults={
+                "campaign": campaign,
+                "tier": decision.tier,
+                "rank": decision.rank or 0,
+                "confirmed_by": by,
+                "confirmed_at": now,
+            },
+        )
+        created += was_created
+    return created
+
+
+@transaction.atomic
+def awards_import_decision(*, campaign: Campaign, by: User, request=None) -> int:
+    """Staff take the confirmed review decision as the publicity list. Refused before the decision is confirmed
+    in the expert review and once the publicity window has started."""
+    from reviews.models import ReviewSettings
+
+    _ensure_list_editable(campaign)
+    if not ReviewSettings.objects.filter(campaign=campaign, decision_confirmed_at__isnull=False).exists():
+        raise ValidationError("专家评审的评审结果尚未确认：请先在“专家评审 → 排名”中确认评审结果。")
+    created = awards_from_decision(campaign=campaign, by=by)
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"导入已确认的评审结果为获奖名单：新增 {created} 项",
+    )
+    return created
+
+
+@transaction.atomic
+def award_confirm(*, application: Application, tier: str, rank: int, by: User, request=None) -> Award:
+    """Confirms (or corrects, before publicity) one case's tier by hand."""
+    _ensure_list_editable(application.campaign)
+    if application.status != Application.Status.ACCEPTED:
+        raise ValidationError("只有通过形式审查的案例才能确认获奖。")
+    tier = tier.strip()
+    if not tier:
+        raise ValidationError("请填写奖项等级。")
+    award, _ = Award.objects.update_or_create(
+        application=application,
+        defaults={
+            "campaign": application.campaign,
+            "tier": tier,
+            "rank": rank,
+            "status": Award.Status.ACTIVE,
+            "confirmed_by": by,
+            "confirmed_at": timezone.now(),
+        },
+    )
+    audit_record(
+        kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail=f"确认获奖：{tier}，第 {rank} 名"
+    )
+    return award
+
+
+@transaction.atomic
+def award_remove(*, award: Award, by: User, request=None) -> None:
+    """Takes a case off the list before the publicity window starts (a mistake, not a withdrawal)."""
+    _ensure_list_editable(award.campaign)
+    audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail="从获奖名单移除")
+    award.delete()
+
+
+def _ensure_list_editable(campaign: Campaign) -> None:
+    publicity = _fresh_publicity(campaign)
+    now = timezone.now()
+    if publicity_is_open(campaign, publicity, now) or publicity_closed_at(campaign, publicity, now):
+        raise ValidationError("公示已开始，名单只能通过异议处理调整。")
+
+
+# ---------------------------------------------------------------------------------------- publicity
+
+
+@transaction.atomic
+def publicity_override_set(*, campaign: Campaign, override: str, by: User, request=None) -> Publicity:
+    """Staff open or close the window by hand, or give it back to the campaign's dates."""
+    if override not in Publicity.Override.values:
+        raise ValidationError("未知的开关方式。")
+    Publicity.objects.get_or_create(campaign=campaign)
+    publicity = Publicity.objects.select_for_update().get(campaign=campaign)
+    if publicity.results_published_at:
+        raise ValidationError("获奖名单已发布，公示不能再开启或关闭。")
+    if override == Publicity.Override.OPEN and not campaign.awards.exists():
+        raise ValidationError("获奖名单为空，不能开启公示。")
+    publicity.override = override
+    publicity.override_at = timezone.now()
+    publicity.save(update_fields=["override", "override_at"])
+    audit_record(
+        kind=AuditEvent.Kind.PUBLICATION,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"公示开关：{Publicity.Override(override).label}",
+    )
+    return publicity
+
+
+@transaction.atomic
+def publicity_settings_save(*, campaign: Campaign, how_to_object: str, by: User, request=None) -> Publicity:
+    publicity, _ = Publicity.objects.get_or_create(campaign=campaign)
+    publicity.how_to_object = how_to_object.strip()
+    publicity.save(update_fields=["how_to_object"])
+    audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="修改异议方式说明")
+    return publicity
+
+
+# --------------------------------------------------------------------------------------- objections
+
+RATE_IP_LIMIT = 10  # objection form submissions per IP address per hour
+RATE_IP_WINDOW = 60 * 60
+RATE_PHONE_LIMIT = 3  # objections lodged per phone number per day
+RATE_PHONE_WINDOW = 24 * 60 * 60
+REASON_MIN_CHARS = 20
+MAX_EVIDENCE_FILES = 5
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _hit(key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def objection_rate_check_ip(*, ip: str | None) -> None:
+    """Counts one submission of the form from this address; refuses beyond the hourly limit."""
+    if _hit(f"awards:objection:ip:{ip or 'unknown'}", RATE_IP_WINDOW) > RATE_IP_LIMIT:
+        raise ValidationError(f"提交过于频繁：同一网络每小时最多提交 {RATE_IP_LIMIT} 次异议，请稍后再试。", code="rate")
+
+
+def _phone_key(phone: str) -> str:
+    return f"awards:objection:phone:{phone}"
+
+
+def objection_lodge(
+    *,
+    campaign: Campaign,
+    award: Award,
+    name: str,
+    phone: str,
+    email: str,
+    organisation: str,
+    reason: str,
+    evidence: list[tuple],
+    request=None,
+    now: dt.datetime | None = None,
+) -> Objection:
+    """Records a real-name objection with its evidence (already cleaned: (ContentFile, name, content type))
+    and mails the receipt. Refused outside the window, for a case not on the list, or beyond the phone limit."""
+    now = now or timezone.now()
+    publicity = _fresh_publicity(campaign)
+    if not publicity_is_open(campaign, publicity, now):
+        raise ValidationError("公示期已结束或尚未开始，不能提交异议。")
+    if award.campaign_id != campaign.pk or award.status != Award.Status.ACTIVE:
+        raise ValidationError("请选择公示名单中的案例。")
+    if len(reason.strip()) < REASON_MIN_CHARS:
+        raise ValidationError(f"异议理由至少 {REASON_MIN_CHARS} 个字。")
+    if (cache.get(_phone_key(phone)) or 0) >= RATE_PHONE_LIMIT:
+        raise ValidationError(f"同一手机号码每天最多提交 {RATE_PHONE_LIMIT} 次异议，请明天再试。", code="rate")
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            campaign=campaign,
+            award=award,
+            name=name.strip(),
+            phone=phone,
+            email=email,
+            organisation=organisation.strip(),
+            reason=reason.strip(),
+            ip=client_ip(request),
+        )
+        for content, original_name, content_type in evidence:
+            item = ObjectionEvidence(
+                objection=objection, original_name=original_name[:200], content_type=content_type, size=content.size
+            )
+            item.file.save(content.name, content, save=True)
+        audit_record(
+            kind=AuditEvent.Kind.OTHER,
+            request=request,
+            user_label=f"公众：{objection.name}",
+            obj=objection,
+            detail=f"提交异议 {objection.tracking_number}，针对 {award.application.reference}",
+        )
+        email_send(
+            to=[email],
+            subject=f"异议受理回执 {objection.tracking_number}",
+            template="awards/email/objection_received.txt",
+            context={"objection": objection, "campaign": campaign, "application": award.application},
+        )
+    _hit(_phone_key(phone), RATE_PHONE_WINDOW)
+    return objection
+
+
+def _unresolved(objection: Objection) -> Objection:
+    locked = Objection.objects.select_for_update().get(pk=objection.pk)
+    if locked.is_resolved:
+        raise ValidationError("该异议已处理完毕。")
+    return locked
+
+
+@transaction.atomic
+def objection_assign(*, objection: Objection, assignee: User, by: User, request=None) -> Objection:
+    """Names the staff member who looks into the objection."""
+    if not assignee.is_staff:
+        raise ValidationError("经办人必须是工作人员。")
+    locked = _unresolved(objection)
+    locked.assignee = assignee
+    if locked.status == Objection.Status.RECEIVED:
+        locked.status = Objection.Status.INQUIRY
+    locked.save(update_fields=["assignee", "status"])
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=locked, detail=f"异议分派给 {assignee.name}")
+    return locked
+
+
+@transaction.atomic
+def objection_note_add(*, objection: Objection, text: str, by: User, request=None) -> ObjectionNote:
+    """Adds a note of the inquiry; the objection is then under inquiry."""
+    if not text.strip():
+        raise ValidationError("请填写调查记录。")
+    locked = _unresolved(objection)
+    note = ObjectionNote.objects.create(objection=locked, author=by, text=text.strip())
+    if locked.status == Objection.Status.RECEIVED:
+        Objection.objects.filter(pk=locked.pk).update(status=Objection.Status.INQUIRY)
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=locked, detail="添加异议调查记录")
+    return note
+
+
+@transaction.atomic
+def objection_decide(
+    *,
+    objection: Objection,
+    upheld: bool,
+    outcome: str = "",
+    new_tier: str = "",
+    reply: str,
+    by: User,
+    request=None,
+) -> Objection:
+    """Decides the objection. Upheld: the award's tier changes or the award is withdrawn (its certificate,
+    if any, then verifies as withdrawn and its number is never reused). The reply is mailed to the objector."""
+    reply = reply.strip()
+    if len(reply) < 10:
+        raise ValidationError("请填写答复意见（至少 10 个字），答复将通过电子邮件发送给异议人。")
+    locked = _unresolved(objection)
+    award = Award.objects.select_for_update().get(pk=locked.award_id)
+    if upheld:
+        if outcome == Objection.Outcome.CHANGE_TIER:
+            new_tier = new_tier.strip()
+            if not new_tier or new_tier == award.tier:
+                raise ValidationError("请填写调整后的奖项等级（须与原等级不同）。")
+            award.tier = new_tier
+            award.save(update_fields=["tier"])
+            # The files carry the old tier: cleared so the next generation writes them again, same number.
+            Certificate.objects.filter(award=award).update(docx="", pdf="")
+        elif outcome == Objection.Outcome.WITHDRAW:
+            award.status = Award.Status.WITHDRAWN
+            award.withdrawn_reason = f"异议 {locked.tracking_number} 成立：{reply}"
+            award.save(update_fields=["status", "withdrawn_reason"])
+        else:
+            raise ValidationError("异议成立时请选择处理结果：调整奖项等级或撤销获奖。")
+        locked.status, locked.outcome, locked.new_tier = Objection.Status.UPHELD, outcome, new_tier
+    else:
+        locked.status, locked.outcome, locked.new_tier = Objection.Status.DISMISSED, "", ""
+    locked.reply, locked.decided_by, locked.decided_at = reply, by, timezone.now()
+    locked.save(update_fields=["status", "outcome", "new_tier", "reply", "decided_by", "decided_at"])
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=locked,
+        detail=f"异议{locked.get_status_display()}" + (f"：{locked.get_outcome_display()}" if upheld else ""),
+    )
+    email_send(
+        to=[locked.email],
+        subject=f"异议处理答复 {locked.tracking_number}",
+        template="awards/email/objection_reply.txt",
+        context={"objection": locked, "application": award.application, "campaign": locked.campaign},
+    )
+    return locked
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+def results_refusal(campaign: Campaign, now: dt.datetime) -> str:
+    """Why the results cannot be published now, or "" when they can."""
+    publicity = _fresh_publicity(campaign)
+    if publicity.results_published_at:
+        return "获奖名单已发布。"
+    if publicity_is_open(campaign, publicity, now) or not publicity_closed_at(campaign, publicity, now):
+        return "公示期结束后才能发布获奖名单。"
+    pending = campaign.objections.exclude(status__in=Objection.RESOLVED).count()
+    if pending:
+        return f"还有 {pending} 件异议未处理完毕。"
+    if not campaign.awards.filter(status=Award.Status.ACTIVE).exists():
+        return "获奖名单为空。"
+    return ""
+
+
+def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datetime | None = None) -> Publicity:
+    """Publishes the final list (获奖名单) once the window closed and every objection is resolved,
+    and mails every applicant on it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        refusal = results_refusal(campaign, now)
+        if refusal:
+            raise ValidationError(refusal)
+        Publicity.objects.get_or_create(campaign=campaign)
+        updated = Publicity.objects.filter(campaign=campaign, results_published_at__isnull=True).update(
+            results_published_at=now, results_published_by=by
+        )
+        if updated != 1:
+            raise ValidationError("获奖名单已发布。")
+        awards = Award.objects.filter(campaign=campaign).select_related("application__applicant")
+        for award in awards:
+            email_send(
+                to=[award.application.applicant.email],
+                subject=f"评选结果：{award.application.title}",
+                template="awards/email/result.txt",
+                context={"award": award, "application": award.application, "campaign": campaign},
+            )
+        audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
+        from .tasks import certificates_issue_task  # tasks import services
+
+        enqueue(certificates_issue_task, campaign.pk)
+    return Publicity.objects.get(campaign=campaign)
+
+
+# ------------------------------------------------------------------------------------- certificates
+
+
+def certificate_template_get(campaign: Campaign) -> CertificateTemplate:
+    template, _ = CertificateTemplate.objects.get_or_create(campaign=campaign)
+    return template
+
+
+def certificate_allocate(*, award: Award) -> Certificate:
+    """Gives the award its certificate number, once. The counter row is locked (select_for_update) in the
+    same transaction that creates the certificate, so two workers never take the same serial and a
+    rolled-back or killed allocation leaves no gap; award one-to-one and (campaign, serial) are unique."""
+    with transaction.atomic():
+        counter, _ = CertificateCounter.objects.get_or_create(campaign_id=award.campaign_id)
+        counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
+        existing = Certificate.objects.filter(award=award).first()  # read after the lock: sees a rival's commit
+        if existing:
+            return existing
+        template = certificate_template_get(award.campaign)
+        counter.last_serial += 1
+        counter.save(update_fields=["last_serial"])
+        year = award.campaign.publicity_ends_at.astimezone(timezone.get_default_timezone()).year
+        certificate = Certificate.objects.create(
+            award=award,
+            campaign_id=award.campaign_id,
+            serial=counter.last_serial,
+            number=f"{template.number_prefix}-{year}-{counter.last_serial:03d}",
+        )
+        audit_record(kind=AuditEvent.Kind.CERTIFICATE, obj=certificate, user_label="系统", detail="证书编号")
+        return certificate
+
+
+def certificates_allocate(*, campaign: Campaign) -> int:
+    """Numbers every active award of the campaign in rank order (each in its own short transaction)."""
+    if not _fresh_publicity(campaign).results_published_at:
+        raise ValidationError("获奖名单发布后才能颁发证书。")
+    count = 0
+    for award in Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE, certificate__isnull=True).order_by(
+        "rank", "id"
+    ):
+        try:
+            certificate_allocate(award=award)
+        except IntegrityError:  # a rival allocation won the one-to-one on SQLite (no row locks): it stands
+            continue
+        count += 1
+    return count
+
+
+def _media(name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / name
+
+
+def _write_atomically(name: str, data: bytes) -> None:
+    path = _media(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _certificate_values(certificate: Certificate, template: CertificateTemplate) -> dict[str, str]:
+    application = certificate.award.application
+    campaign = certificate.campaign
+    day = (
+        template.issued_on
+        or (campaign.ceremony_at or campaign.publicity_ends_at).astimezone(timezone.get_default_timezone()).date()
+    )
+    return {
+        "NAME": application.applicant_name,
+        "CASE_TITLE": application.title,
+        "TIER": certificate.award.tier,
+        "ORGANISATION": application.organisation_name or application.declaring_unit,
+        "DATE": f"{day.year}年{day.month}月{day.day}日",
+        "ISSUER": template.issuer,
+        "NUMBER": certificate.number,
+        "URL": f"{settings.PORTAL_BASE_URL}/verify/{certificate.code}/",
+    }
+
+
+def _master(template: CertificateTemplate) -> bytes:
+    def read(field):
+        if not field:
+            return None
+        with field.open("rb") as f:
+            return f.read()
+
+    return documents.build_master(
+        documents.TemplateData(
+            title=template.title, body=template.body, background=read(template.background), seal=read(template.seal)
+        )
+    )
+
+
+PDF_BATCH = 20  # documents per LibreOffice call: its start-up costs more than a page
+PDF_PROCESSES = max(1, min(2, os.cpu_count() or 1))
+DOCX_CHUNK = 25  # DOCX written between two database commits (and progress updates)
+
+
+def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int] | None = None, progress=None) -> int:
+    """Writes the missing DOCX, then the missing PDF, of the campaign's active certificates under fixed names
+    (certificates/<campaign>/<number>.docx|pdf). Safe to run twice or concurrently: a file is replaced
+    atomically with the same content. `progress(n)` is called after each file. Returns the files written."""
+    template = certificate_template_get(campaign)
+    qs = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE).select_related(
+        "award__application", "campaign"
+    )
+    if certificate_ids is not None:
+        qs = qs.filter(pk__in=certificate_ids)
+    certificates = list(qs.order_by("serial"))
+    written = 0
+    renderer = None
+    pending: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        # One transaction per chunk: a commit per file would cost a disk flush per certificate.
+        with transaction.atomic():
+            for pk, name in pending:
+                Certificate.objects.filter(pk=pk).update(docx=name, pdf="")
+        if progress and pending:
+            progress(len(pending))
+        pending.clear()
+
+    for certificate in certificates:
+        if certificate.docx and _media(certificate.docx).exists():
+            continue
+        renderer = renderer or documents.CertificateRenderer(_master(template))
+        name = f"certificates/{campaign.pk}/{certificate.number}.docx"
+        _write_atomically(name, renderer.render(_certificate_values(certificate, template)))
+        certificate.docx, certificate.pdf = name, ""
+        pending.append((certificate.pk, name))
+        written += 1
+        if len(pending) >= DOCX_CHUNK:
+            flush()
+    flush()
+    if documents.soffice_path() is None:
+        return written
+    todo = [c for c in certificates if not (c.pdf and _media(c.pdf).exists())]
+    batches = [todo[i : i + PDF_BATCH] for i in range(0, len(todo), PDF_BATCH)]
+    with tempfile.TemporaryDirectory(prefix="kp-cert-") as tmp, ThreadPoolExecutor(PDF_PROCESSES) as pool:
+        # LibreOffice converts on one core: PDF_PROCESSES soffice processes (each with its own profile) run
+        # side by side; the database is written from this thread only.
+        futures = {}
+        for number, batch in enumerate(batches):
+            folder = Path(tmp) / str(number)
+            folder.mkdir()
+            sources = []
+            for certificate in batch:
+                source = folder / f"{certificate.number}.docx"
+                shutil.copyfile(_media(certificate.docx), source)
+                sources.append(source)
+            futures[pool.submit(documents.docx_to_pdf, sources, folder / "pdf")] = (batch, sources)
+        for future in as_completed(futures):
+            batch, sources = futures[future]
+            pdfs = future.result()
+            with transaction.atomic():
+                for certificate, source in zip(batch, sources, strict=True):
+                    name = f"certificates/{campaign.pk}/{certificate.number}.pdf"
+                    _write_atomically(name, pdfs[source].read_bytes())
+                    Certificate.objects.filter(pk=certificate.pk).update(pdf=name)
+                    certificate.pdf = name
+                    written += 1
+            if progress:
+                progress(len(batch))
+    return written
+
+
+@transaction.atomic
+def certificate_export_start(*, campaign: Campaign, by: User, request=None) -> CertificateExport:
+    """Queues the batch export of every certificate of the campaign into a ZIP."""
+    from .tasks import certificate_export_task
+
+    if not _fresh_publicity(campaign).results_published_at:
+        raise ValidationError("获奖名单发布后才能导出证书。")
+    export = CertificateExport.objects.create(campaign=campaign, started_by=by)
+    audit_record(
+        kind=AuditEvent.Kind.CERTIFICATE, request=request, user=by, obj=campaign, detail=f"证书批量导出 #{export.pk}"
+    )
+    enqueue(certificate_export_task, export.pk)
+    return export
+
+
+def certificate_export_run(*, export_id: int) -> CertificateExport:
+    """The batch: numbers, DOCX, PDF, then the ZIP, with progress written after every file. Run twice (or
+    after a worker died half-way) it finishes the same export with the same numbers: every step skips
+    what is already done."""
+    export = CertificateExport.objects.select_related("campaign__publicity").get(pk=export_id)
+    if export.status == CertificateExport.Status.DONE:
+        return export
+    campaign = export.campaign
+    certificates_allocate(campaign=campaign)
+    active = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE)
+    has_pdf = documents.soffice_path() is not None
+    count = active.count()
+    total = count * (2 if has_pdf else 1) + 1
+    done = active.exclude(docx="").count() + (active.exclude(pdf="").count() if has_pdf else 0)
+    CertificateExport.objects.filter(pk=export.pk).update(
+        status=CertificateExport.Status.RUNNING, total=total, done=done
+    )
+    state = {"done": done}
+
+    def progress(n):
+        state["done"] = min(state["done"] + n, total - 1)
+        CertificateExport.objects.filter(pk=export.pk, done__lt=state["done"]).update(done=state["done"])
+
+    certificate_files_generate(campaign=campaign, progress=progress)
+    name = f"certificates/{campaign.pk}/export-{export.pk}.zip"
+    path = _media(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for certificate in active.select_related("award__application").order_by("serial"):
+            label = f"{certificate.number}-{certificate.award.application.applicant_name}"
+            for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
+                if field:
+                    z.write(_media(field), f"{label}.{ext}")
+    os.replace(tmp, path)
+    CertificateExport.objects.filter(pk=export.pk).update(
+        status=CertificateExport.Status.DONE,
+        done=total,
+        zip_file=name,
+        finished_at=timezone.now(),
+        error="" if has_pdf else "未安装 LibreOffice，ZIP 中只有 Word 文件。",
+    )
+    export.refresh_from_db()
+    return export
+
+
+def certificate_export_fail(*, export_id: int, error: str) -> None:
+    """Marks an export failed after its last retry, so staff see why instead of a bar that never moves."""
+    CertificateExport.objects.filter(pk=export_id).exclude(status=CertificateExport.Status.DONE).update(
+        status=CertificateExport.Status.FAILED, error=f"导出失败：{error}"[:2000], finished_at=timezone.now()
+    )
+
+
+def certificate_generate_queue(*, certificate: Certificate) -> None:
+    """Queues the per-application generation of one certificate's missing files."""
+    from .tasks import certificate_generate_task
+
+    enqueue(certificate_generate_task, certificate.pk)
+
+
+def certificates_issue(*, campaign_id: int) -> int:
+    """Numbers every award of a published campaign in rank order and writes the files (the task queued when
+    the results are published, so holders can download theirs without waiting for an export)."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    certificates_allocate(campaign=campaign)
+    return certificate_files_generate(campaign=campaign)
+
+
+def certificate_ensure_files(*, certificate_id: int) -> Certificate:
+    """Per-application generation: the one certificate's missing files."""
+    certificate = Certificate.objects.select_related("campaign").get(pk=certificate_id)
+    certificate_files_generate(campaign=certificate.campaign, certificate_ids=[certificate.pk])
+    certificate.refresh_from_db()
+    return certificate
+
+
+@transaction.atomic
+def certificate_template_save(*, template: CertificateTemplate, by: User, request=None) -> CertificateTemplate:
+    """Saves the template; files already generated keep their text until staff regenerate them."""
+    try:
+        template.body.format_map({k: "" for k in documents.PLACEHOLDERS})
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValidationError(
+            f"证书正文的占位符有误：{exc}。可用占位符：{{name}} {{case_title}} {{tier}} "
+            "{{organisation}} {{date}} {{issuer}}。"
+        ) from exc
+    template.save()
+    Certificate.objects.filter(campaign_id=template.campaign_id).update(docx="", pdf="")
+    audit_record(
+        kind=AuditEvent.Kind.CERTIFICATE, request=request, user=by, obj=template.campaign, detail="修改证书模板"
+    )
+    return template

@@ -1,0 +1,514 @@
+"""Public publicity/results/verification pages, the applicant's results, and the staff console.
+
+Views parse input, call one service or selector, and render; every file goes through a permission check
+(no /media/ route exists)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.permissions import permission_required
+from accounts.services import client_ip
+from cases.models import Application, Campaign
+
+from . import documents, selectors, services
+from .forms import AssignForm, AwardForm, CertificateTemplateForm, DecideForm, NoteForm, ObjectionForm, PublicityForm
+from .models import Award, Certificate, CertificateExport, Objection, ObjectionEvidence
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _campaign(request, slug, **_):
+    return get_object_or_404(Campaign.objects.select_related("publicity"), slug=slug)
+
+
+def _staff(get_object):
+    """Staff pages: 403 for anyone else (checked first), then the object (404 when missing)."""
+
+    def decorator(view):
+        return permission_required("awards.manage")(permission_required("awards.manage", get_object=get_object)(view))
+
+    return decorator
+
+
+def _staff_campaign(request, slug):
+    return get_object_or_404(Campaign, slug=slug)
+
+
+def _contact_line(campaign) -> str:
+    # The portal-wide contact already carries its own label (联系电话：…).
+    return f"联系方式：{campaign.contact}" if campaign.contact else settings.PORTAL_ORGANISER_CONTACT
+
+
+def _header(campaign, publicity, now):
+    return {
+        "campaign": campaign,
+        "publicity": publicity,
+        "is_open": selectors.publicity_is_open(campaign, publicity, now),
+        "closed_at": selectors.publicity_closed_at(campaign, publicity, now),
+        "started": selectors.publicity_has_started(campaign, publicity, now),
+        "organiser": settings.PORTAL_ORGANISER,
+        "contact_line": _contact_line(campaign),
+    }
+
+
+# -------------------------------------------------------------------------------------- public
+
+
+@permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
+def publicity_view(request, slug, obj):
+    """公示: the header and the allowlisted list; during the window, the objection form (POST lodges it)."""
+    campaign, now = obj, timezone.now()
+    publicity = selectors.publicity_get(campaign)
+    context = _header(campaign, publicity, now)
+    awards = list(selectors.public_awards(campaign)) if context["started"] else []
+    form = None
+    if context["is_open"]:
+        form = ObjectionForm(request.POST or None, request.FILES or None, awards=selectors.public_awards(campaign))
+        if request.method == "POST":
+            try:
+                services.objection_rate_check_ip(ip=client_ip(request))
+                if form.is_valid():
+                    d = form.cleaned_data
+                    objection = services.objection_lodge(
+                        campaign=campaign,
+                        award=d["award"],
+                        name=d["name"],
+                        phone=d["phone"],
+                        email=d["email"],
+                        organisation=d["organisation"],
+                        reason=d["reason"],
+                        evidence=d["evidence"],
+                        request=request,
+                    )
+                    return redirect("awards:objection_receipt", tracking=objection.tracking_number)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+    elif request.method == "POST":
+        messages.error(request, "公示期已结束或尚未开始，不能提交异议。")
+    context.update(awards=awards, form=form)
+    return render(request, "awards/publicity.html", context, status=429 if _rate_limited(form) else 200)
+
+
+def _rate_limited(form) -> bool:
+    return bool(form is not None and form.is_bound and any(e.code == "rate" for e in form.non_field_errors().as_data()))
+
+
+@permission_required(login_required=False)
+def objection_receipt_view(request, tracking):
+    """受理回执: shown to whoever holds the (unguessable) tracking number."""
+    objection = get_object_or_404(
+        Objection.objects.select_related("campaign").only(
+            "tracking_number", "status", "created_at", "campaign__title", "campaign__slug", "reply", "decided_at"
+        ),
+        tracking_number=tracking,
+    )
+    return render(request, "awards/receipt.html", {"objection": objection})
+
+
+def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
+    publicity = selectors.publicity_get(campaign)
+    awards = list(selectors.public_awards(campaign))
+    tz = timezone.get_default_timezone()
+    if results:
+        title = f"{campaign.title}获奖名单"
+        lines = [f"{settings.PORTAL_ORGANISER} 发布于 {publicity.results_published_at.astimezone(tz):%Y年%m月%d日}"]
+    else:
+        title = f"{campaign.title}结果公示"
+        lines = [
+            f"公示期：{campaign.publicity_starts_at.astimezone(tz):%Y年%m月%d日 %H:%M} 至 "
+            f"{campaign.publicity_ends_at.astimezone(tz):%Y年%m月%d日 %H:%M}",
+            _contact_line(campaign),
+            "如有异议，请在公示期内通过门户公示页面实名提交，并附联系电话和证据材料。",
+        ]
+    return documents.publicity_list_docx(title=title, lines=lines, rows=selectors.public_rows(awards)), title
+
+
+def _list_file(campaign, fmt, *, results):
+    if fmt not in ("docx", "pdf"):
+        raise Http404("不支持的格式。")
+    data, title = _list_document(campaign, results=results)
+    if fmt == "pdf":
+        try:
+            data = documents.docx_bytes_to_pdf(data)
+        except documents.PdfConversionError as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            data,
+            content_type="application/pdf",
+            headers={"Content-Disposition": _disposition(f"{title}.pdf")},
+        )
+    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": _disposition(f"{title}.docx")})
+
+
+def _disposition(filename: str, inline: bool = False) -> str:
+    from urllib.parse import quote
+
+    return f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+
+
+@permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
+def publicity_file_view(request, slug, fmt, obj):
+    publicity = selectors.publicity_get(obj)
+    if not selectors.publicity_has_started(obj, publicity, timezone.now()):
+        raise Http404("公示尚未开始。")
+    return _list_file(obj, fmt, results=False)
+
+
+@permission_required("awards.read_results", get_object=_campaign, login_required=False)
+def results_view(request, slug, obj):
+    """获奖名单: the final list, public for good once published."""
+    publicity = selectors.publicity_get(obj)
+    if not publicity.results_published_at:
+        raise Http404("获奖名单尚未发布。")
+    return render(
+        request,
+        "awards/results.html",
+        {"campaign": obj, "publicity": publicity, "awards": list(selectors.public_awards(obj))},
+    )
+
+
+@permission_required("awards.read_results", get_object=_campaign, login_required=False)
+def results_file_view(request, slug, fmt, obj):
+    if not selectors.publicity_get(obj).results_published_at:
+        raise Http404("获奖名单尚未发布。")
+    return _list_file(obj, fmt, results=True)
+
+
+@permission_required(login_required=False)
+def verify_view(request, code):
+    """证书验证: the QR code's page. A forged or mistyped code answers a clear "not found" (404)."""
+    certificate = selectors.certificate_for_verification(code)
+    if certificate is None:
+        return render(request, "awards/verify.html", {"certificate": None, "code": code}, status=404)
+    return render(
+        request,
+        "awards/verify.html",
+        {"certificate": certificate, "issuer": certificate.campaign.certificate_template.issuer},
+    )
+
+
+@permission_required("awards.view_my_results")
+def my_results_view(request):
+    """我的获奖结果: the applicant's published results and certificates."""
+    return render(request, "awards/my_results.html", {"awards": list(selectors.my_awards(request.user))})
+
+
+def _certificate(request, pk, fmt):
+    if fmt not in ("docx", "pdf"):
+        raise Http404("不支持的格式。")
+    return get_object_or_404(Certificate.objects.select_related("award__application", "campaign__publicity"), pk=pk)
+
+
+@permission_required("awards.download_certificate", get_object=_certificate)
+def certificate_download_view(request, pk, fmt, obj):
+    """The holder's (or staff's) certificate file, generated on the spot when missing (same number)."""
+    if obj.award.status != Award.Status.ACTIVE:
+        raise Http404("该证书已撤销。")
+    field = obj.docx if fmt == "docx" else obj.pdf
+    if not field or not (Path(settings.MEDIA_ROOT) / field).exists():
+        services.certificate_generate_queue(certificate=obj)  # the worker writes it (at once when tasks run eagerly)
+        obj.refresh_from_db()
+        field = obj.docx if fmt == "docx" else obj.pdf
+    if not field or not (Path(settings.MEDIA_ROOT) / field).exists():
+        messages.info(request, "证书文件正在生成，请稍后再下载。")
+        return redirect("awards:my_results")
+    return FileResponse(
+        open(Path(settings.MEDIA_ROOT) / field, "rb"),
+        as_attachment=True,
+        filename=f"荣誉证书-{obj.number}.{fmt}",
+        content_type=DOCX if fmt == "docx" else "application/pdf",
+    )
+
+
+# --------------------------------------------------------------------------------------- staff
+
+
+@permission_required("awards.manage")
+def manage_view(request):
+    campaigns = Campaign.objects.annotate(
+        award_count=Count("awards", distinct=True),
+        pending_objections=Count("objections", filter=~Q(objections__status__in=Objection.RESOLVED), distinct=True),
+    ).order_by("-publicity_starts_at")
+    return render(request, "awards/manage.html", {"campaigns": campaigns})
+
+
+@_staff(_staff_campaign)
+def campaign_view(request, slug, obj):
+    """The campaign's console: the award list, the window, results, the certificate template and export."""
+    campaign, now = obj, timezone.now()
+    publicity = selectors.publicity_get(campaign)
+    awards = list(
+        Award.objects.filter(campaign=campaign).select_related("application", "certificate").order_by("rank", "id")
+    )
+    template = services.certificate_template_get(campaign)
+    applications = Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).order_by(
+        "reference"
+    )
+    context = _header(campaign, publicity, now)
+    context.update(
+        awards=awards,
+        award_form=AwardForm(applications=applications),
+        publicity_form=PublicityForm(instance=publicity),
+        template_form=CertificateTemplateForm(instance=template),
+        template=template,
+        results_refusal=services.results_refusal(campaign, now),
+        pending_objections=campaign.objections.exclude(status__in=Objection.RESOLVED).count(),
+        last_export=campaign.certificate_exports.first(),
+    )
+    return render(request, "awards/campaign.html", context)
+
+
+def _run(request, action, success: str):
+    try:
+        action()
+        messages.success(request, success)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+
+
+@require_POST
+@_staff(_staff_campaign)
+def import_decision_view(request, slug, obj):
+    _run(
+        request,
+        lambda: services.awards_import_decision(campaign=obj, by=request.user, request=request),
+        "已导入专家评审确认的获奖名单。",
+    )
+    return redirect("awards:campaign", slug=slug)
+
+
+@require_POST
+@_staff(_staff_campaign)
+def award_add_view(request, slug, obj):
+    form = AwardForm(
+        request.POST, applications=Application.objects.filter(campaign=obj, status=Application.Status.ACCEPTED)
+    )
+    if form.is_valid():
+        d = form.cleaned_data
+        _run(
+            request,
+            lambda: services.award_confirm(
+                application=d["application"], tier=d["tier"], rank=d["rank"], by=request.user, request=request
+            ),
+            "已确认获奖。",
+        )
+    else:
+        messages.error(request, "请选择案例并填写奖项等级和排名。")
+    return redirect("awards:campaign", slug=slug)
+
+
+def _award(request, pk):
+    return get_object_or_404(Award.objects.select_related("campaign"), pk=pk)
+
+
+@require_POST
+@_staff(_award)
+def award_remove_view(request, pk, obj):
+    _run(request, lambda: services.award_remove(award=obj, by=request.user, request=request), "已从获奖名单移除。")
+    return redirect("awards:campaign", slug=obj.campaign.slug)
+
+
+@require_POST
+@_staff(_staff_campaign)
+def publicity_override_view(request, slug, obj):
+    if "how_to_object" in request.POST:
+        _run(
+            request,
+            lambda: services.publicity_settings_save(
+                campaign=obj, how_to_object=request.POST["how_to_object"], by=request.user, request=request
+            ),
+            "已保存异议方式说明。",
+        )
+    else:
+        _run(
+            request,
+            lambda: services.publicity_override_set(
+                campaign=obj, override=request.POST.get("override", ""), by=request.user, request=request
+            ),
+            "已更新公示开关。",
+        )
+    return redirect("awards:campaign", slug=slug)
+
+
+@require_POST
+@_staff(_staff_campaign)
+def results_publish_view(request, slug, obj):
+    _run(
+        request,
+        lambda: services.results_publish(campaign=obj, by=request.user, request=request),
+        "获奖名单已发布，已通知申报人。",
+    )
+    return redirect("awards:campaign", slug=slug)
+
+
+@require_POST
+@_staff(_staff_campaign)
+def template_save_view(request, slug, obj):
+    template = services.certificate_template_get(obj)
+    form = CertificateTemplateForm(request.POST, request.FILES, instance=template)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.certificate_template_save(template=form.instance, by=request.user, request=request),
+            "证书模板已保存。",
+        )
+    else:
+        messages.error(request, "证书模板有误：" + "；".join(m for errs in form.errors.values() for m in errs))
+    return redirect("awards:campaign", slug=slug)
+
+
+@require_POST
+@_staff(_staff_campaign)
+def export_start_view(request, slug, obj):
+    try:
+        export = services.certificate_export_start(campaign=obj, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("awards:campaign", slug=slug)
+    return redirect(f"{reverse('awards:campaign', kwargs={'slug': slug})}?export={export.pk}#export")
+
+
+def _export(request, pk):
+    return get_object_or_404(CertificateExport.objects.select_related("campaign"), pk=pk)
+
+
+@_staff(_export)
+def export_status_view(request, pk, obj):
+    """The progress bar's JSON."""
+    return JsonResponse(
+        {
+            "status": obj.status,
+            "status_label": obj.get_status_display(),
+            "percent": obj.percent,
+            "done": obj.done,
+            "total": obj.total,
+            "note": obj.error,
+            "download": reverse("awards:export_download", kwargs={"pk": obj.pk}) if obj.zip_file else "",
+        }
+    )
+
+
+@_staff(_export)
+def export_download_view(request, pk, obj):
+    if obj.status != CertificateExport.Status.DONE or not obj.zip_file:
+        raise Http404("导出尚未完成。")
+    return FileResponse(
+        open(Path(settings.MEDIA_ROOT) / obj.zip_file, "rb"),
+        as_attachment=True,
+        filename=f"荣誉证书-{obj.campaign.slug}-{obj.pk}.zip",
+        content_type="application/zip",
+    )
+
+
+@_staff(_staff_campaign)
+def objection_list_view(request, slug, obj):
+    return render(
+        request, "awards/objection_list.html", {"campaign": obj, "objections": list(selectors.staff_objections(obj))}
+    )
+
+
+def _objection(request, pk):
+    try:
+        return selectors.objection_detail(pk)
+    except Objection.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _staff_users():
+    return User.objects.filter(is_staff=True, is_active=True).order_by("name")
+
+
+@_staff(_objection)
+def objection_detail_view(request, pk, obj):
+    return render(
+        request,
+        "awards/objection_detail.html",
+        {
+            "objection": obj,
+            "campaign": obj.campaign,
+            "assign_form": AssignForm(staff=_staff_users(), initial={"assignee": obj.assignee_id}),
+            "note_form": NoteForm(),
+            "decide_form": DecideForm(),
+        },
+    )
+
+
+@require_POST
+@_staff(_objection)
+def objection_assign_view(request, pk, obj):
+    form = AssignForm(request.POST, staff=_staff_users())
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.objection_assign(
+                objection=obj, assignee=form.cleaned_data["assignee"], by=request.user, request=request
+            ),
+            "已分派经办人。",
+        )
+    else:
+        messages.error(request, "请选择经办人。")
+    return redirect("awards:objection_detail", pk=pk)
+
+
+@require_POST
+@_staff(_objection)
+def objection_note_view(request, pk, obj):
+    _run(
+        request,
+        lambda: services.objection_note_add(
+            objection=obj, text=request.POST.get("text", ""), by=request.user, request=request
+        ),
+        "已添加调查记录。",
+    )
+    return redirect("awards:objection_detail", pk=pk)
+
+
+@require_POST
+@_staff(_objection)
+def objection_decide_view(request, pk, obj):
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择处理决定并填写答复意见。")
+        return redirect("awards:objection_detail", pk=pk)
+    d = form.cleaned_data
+    upheld = d["decision"] != "dismissed"
+    _run(
+        request,
+        lambda: services.objection_decide(
+            objection=obj,
+            upheld=upheld,
+            outcome=d["decision"] if upheld else "",
+            new_tier=d["new_tier"],
+            reply=d["reply"],
+            by=request.user,
+            request=request,
+        ),
+        "已作出处理决定，答复已发送给异议人。",
+    )
+    return redirect("awards:objection_detail", pk=pk)
+
+
+def _evidence(request, pk):
+    return get_object_or_404(ObjectionEvidence.objects.select_related("objection"), pk=pk)
+
+
+@_staff(_evidence)
+def evidence_view(request, pk, obj):
+    return FileResponse(
+        obj.file.open("rb"),
+        as_attachment=obj.content_type == "application/pdf",
+        filename=obj.original_name,
+        content_type=obj.content_type,
+    )

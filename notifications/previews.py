@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from awards.models import Award, Objection
 from cases.models import Application, Campaign
 from events.models import Activity, ActivityReport
 from reviews.models import Assignment, Review
@@ -85,6 +86,36 @@ def previews() -> list[Preview]:
         resubmit_until=campaign.submission_closes_at + dt.timedelta(days=5),
     )
     assignment = Assignment(application=case)
+    award = Award(application=case, tier="优秀", rank=3, status=Award.Status.ACTIVE)
+    objection = Objection(
+        tracking_number="YY7Q2K9D",
+        name="赵某某",
+        status=Objection.Status.DISMISSED,
+        reply="经核实，案例服务时间与机构服务记录一致，异议不成立。",
+    )
+    result += [
+        Preview(
+            "objection_received",
+            "异议受理回执",
+            "awards/email/objection_received.txt",
+            f"异议已受理：{objection.tracking_number}",
+            {"objection": objection, "campaign": campaign, "application": case},
+        ),
+        Preview(
+            "objection_reply",
+            "异议处理结果",
+            "awards/email/objection_reply.txt",
+            f"异议处理结果：{objection.tracking_number}",
+            {"objection": objection, "application": case, "campaign": campaign},
+        ),
+        Preview(
+            "award_result",
+            "评选结果通知",
+            "awards/email/result.txt",
+            f"评选结果：{case.title}",
+            {"award": award, "application": case, "campaign": campaign},
+        ),
+    ]
     result += [
         Preview(
             "case_submitted",

@@ -47,13 +47,18 @@ def pending_reviews_by_reviewer(campaign: Campaign) -> dict[User, list]:
     return grouped
 
 
-def open_objections(campaign: Campaign) -> list:
-    """Objections raised during the publicity window and not yet handled.
+def open_objections(campaign: Campaign) -> list[Application]:
+    """The cases that still have an objection (异议) not yet upheld or dismissed, for the
+    "publicity closes with open objections" reminder to staff."""
+    from awards.models import Objection
 
-    Objections arrive with the publicity issue (issue 5); until then there are none, so the
-    "publicity closes with open objections" reminder finds nothing to report.
-    """
-    return []
+    objections = (
+        Objection.objects.filter(campaign=campaign)
+        .exclude(status__in=Objection.RESOLVED)
+        .select_related("award__application")
+        .order_by("pk")
+    )
+    return list({o.award.application_id: o.award.application for o in objections}.values())
 
 
 # --- Time ------------------------------------------------------------------------------------------

@@ -336,3 +336,32 @@ def test_two_overlapping_runs_send_each_reminder_once(world):
     assert errors == []
     assert sorted(results) in ([0, 2], [1, 1])
     assert Reminder.objects.count() == 2 and OutboxEmail.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_staff_are_told_when_the_publicity_window_closes_with_objections_still_open(
+    world, django_capture_on_commit_callbacks
+):
+    from awards.models import Objection
+    from awards.tests.factories import AwardFactory, ObjectionFactory
+
+    cast, campaign, objects = world
+    closes = at(12, 31, 17, 5)
+
+    def closing(now):
+        return {(email, kind) for email, kind, _ in due_set(now) if kind == "publicity_closes"}
+
+    assert closing(closes) == set()  # no objection at all
+    ObjectionFactory(
+        award=AwardFactory(campaign=campaign, application=objects["accepted_2"], confirmed_by=cast.staff),
+        status=Objection.Status.DISMISSED,
+    )
+    assert closing(closes) == set()  # the only objection is resolved
+    ObjectionFactory(award=AwardFactory(campaign=campaign, application=objects["accepted"], confirmed_by=cast.staff))
+    assert closing(at(12, 31, 16, 55)) == set()  # still open
+    assert closing(closes) == {("staff@example.cn", "publicity_closes")}
+    send(closes, django_capture_on_commit_callbacks)
+    assert closing(closes) == set()
+    message = mail.outbox[-1]
+    assert message.to == ["staff@example.cn"] and "KS2026-0001" in message.body
+    assert "KS2026-0002" not in message.body

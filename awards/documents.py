@@ -32,6 +32,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
+from cases.docx_export import set_east_asian_font
+
 FONT_TITLE = "华文中宋"
 FONT_BODY = "仿宋"
 FONT_HEI = "黑体"
@@ -51,13 +53,7 @@ PLACEHOLDERS = {
 def set_run_font(run, name: str, size: float | None = None, bold: bool = False, color: RGBColor | None = None):
     """Latin and East Asian font both: Word picks w:eastAsia for Chinese characters."""
     run.font.name = name
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), name)
+    set_east_asian_font(run._element, name)
     if size:
         run.font.size = Pt(size)
     run.font.bold = bold

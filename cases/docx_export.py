@@ -50,7 +50,7 @@ _NAME_MAX_BYTES = 200  # ext4 and most others allow 255 bytes; room left for "ï¼
 # ---------------------------------------------------------------- fonts
 
 
-def _set_east_asian_font(element_with_rpr, name: str) -> None:
+def set_east_asian_font(element_with_rpr, name: str) -> None:
     """Sets the Latin and the East Asian font: Word uses w:eastAsia for Chinese characters."""
     rpr = element_with_rpr.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -76,7 +76,7 @@ def _style_fonts(document) -> None:
         style.font.bold = bold
         style.font.italic = False
         style.font.color.rgb = RGBColor(0, 0, 0)
-        _set_east_asian_font(style.element, font)
+        set_east_asian_font(style.element, font)
 
 
 def _run(paragraph, text: str, *, font: str = FONT_FORM, size: float = 10.5, bold: bool = False):
@@ -84,7 +84,7 @@ def _run(paragraph, text: str, *, font: str = FONT_FORM, size: float = 10.5, bol
     run.font.name = font
     run.font.size = Pt(size)
     run.font.bold = bold
-    _set_east_asian_font(run._element, font)
+    set_east_asian_font(run._element, font)
     return run
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from .models import SECTIONS, Application, Category, TeamMember
-from .services import FORM_FIELDS
+from .services import FORM_FIELDS, TEAM_FIELDS
 
 
 class ApplicationForm(forms.ModelForm):
@@ -60,16 +60,7 @@ class ApplicationForm(forms.ModelForm):
 class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
-        fields = [
-            "name",
-            "gender",
-            "age",
-            "education",
-            "unit_and_title",
-            "years_in_social_work",
-            "certificate_level",
-            "contact",
-        ]
+        fields = list(TEAM_FIELDS)
         error_messages = {
             "age": {"invalid": "请填写数字。"},
             "years_in_social_work": {"invalid": "请填写数字。"},

@@ -265,3 +265,28 @@ def test_every_email_template_in_the_portal_has_a_preview():
         if "reminder_base" not in path.name
     }
     assert found - {p.template for p in previews()} == set()
+
+
+@pytest.mark.django_db
+def test_every_link_in_every_email_leads_to_a_page_of_the_portal(settings):
+    """The e-mails build links from PORTAL_BASE_URL and a path: each path must resolve, so a
+    renamed URL cannot leave a dead link in a receipt or a reminder."""
+    import re
+
+    from django.urls import Resolver404, resolve
+
+    from notifications.previews import previews
+    from notifications.services import email_render
+
+    settings.PORTAL_BASE_URL = "https://portal.example.cn"
+    dead, checked = [], 0
+    for preview in previews():
+        text, html = email_render(template=preview.template, context=preview.context)
+        for path in re.findall(r"https://portal\.example\.cn(/[^\s\"'<>）)]*)", text + html):
+            checked += 1
+            try:
+                resolve(path.split("?")[0])
+            except Resolver404:
+                dead.append((preview.name, path))
+    assert checked >= 20  # the links were really found
+    assert dead == []

@@ -101,3 +101,15 @@ def login(live_server):
         return page
 
     return _login
+
+
+def require_postgresql(reason: str) -> None:
+    """Skip a PostgreSQL-only test on SQLite with a printed reason; with CI=true, fail instead,
+    because CI runs on PostgreSQL and a skipped test there would hide a missing setup."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true 但数据库不是 PostgreSQL：{reason}")
+    pytest.skip(reason)

@@ -260,8 +260,9 @@ def test_the_staff_filter_finds_by_reference_and_findings(client, cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_submits_make_exactly_one_reference(cast):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite 串行化所有写入，并发提交只在 PostgreSQL 上有意义（CI 使用 PostgreSQL）。")
+    from tests.fixtures import require_postgresql
+
+    require_postgresql("SQLite 串行化所有写入，并发提交只在 PostgreSQL 上有意义（CI 使用 PostgreSQL）。")
     from django.db import connections
 
     draft = ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)

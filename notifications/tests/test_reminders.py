@@ -311,10 +311,11 @@ def test_two_overlapping_runs_send_each_reminder_once(world):
     """Two beat runs at the same moment, in two threads and two database connections (PostgreSQL)."""
     import threading
 
-    from django.db import connection, connections
+    from django.db import connections
 
-    if connection.vendor != "postgresql":
-        pytest.skip("并发写入需要 PostgreSQL（SQLite 整库加锁）。")
+    from tests.fixtures import require_postgresql
+
+    require_postgresql("并发写入需要 PostgreSQL（SQLite 整库加锁）。")
     barrier = threading.Barrier(2)
     results, errors = [], []
 

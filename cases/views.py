@@ -341,11 +341,11 @@ def photo_file(request, pk, photo_pk, obj):
     photo = get_object_or_404(obj.photos, pk=photo_pk)
     if request.GET.get("size") == "thumb":
         response = HttpResponse(photo_thumbnail(photo), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
+        response["Cache-Control"] = "private, no-store"
         return response
     content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -53,6 +53,23 @@ def cast(db):
     )
 
 
+@pytest.fixture(autouse=True)
+def throttle_counters_reset():
+    """Per-address counters (failed logins, sign-ups, reset requests) live in the cache, which is
+    Redis when REDIS_URL is set and outlives a test: every test starts with none. Only those keys
+    go, so a Celery broker sharing the Redis database keeps its queues."""
+    from django.core.cache import cache
+
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:
+        cache.clear()  # a per-process cache: nothing else shares it
+        return
+    redis = client_of(write=True)
+    keys = list(redis.scan_iter(match="*:throttle:*"))
+    if keys:
+        redis.delete(*keys)
+
+
 # --- Browser ------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from accounts.models import Membership
 from accounts.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 from cases.models import Application
 from cases.tests.factories import SECTION_TEXT, ApplicationFactory, CampaignFactory
+from tests.e2e.test_foundation import activation_path
 
 PLANTED_ID = "320583199001011232"
 
@@ -61,6 +62,8 @@ def test_a_social_worker_files_a_case_the_org_recommends_and_staff_download_it(
     page.fill("#id_password2", PASSWORD)
     page.select_option("#id_organisation", label=org.name)
     page.click("form[data-testid=signup-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=signup-done]")
+    page.goto(live_server.url + activation_path("new.worker@example.cn"))  # the link in the e-mail
     page.wait_for_load_state()
 
     # 申报 on the campaign page opens a new draft in the editor.

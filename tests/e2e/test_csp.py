@@ -47,7 +47,7 @@ def test_the_main_pages_of_every_role_have_no_csp_violation(browser, live_server
 
     visitor = browser.new_page()
     seen += _watch(visitor)
-    for path in ("/", reverse("accounts:login"), reverse("accounts:signup"), reverse("accounts:password_reset")):
+    for path in ("/", reverse("accounts:login"), reverse("accounts:password_reset"), reverse("accounts:signup")):
         _visit(visitor, base + path, seen)
     visitor.check("#id_request_new_organisation")  # the sign-up script shows the new-organisation fields
     assert visitor.is_visible("#id_organisation_name")
@@ -60,8 +60,9 @@ def test_the_main_pages_of_every_role_have_no_csp_violation(browser, live_server
     login(applicant, cast.applicant_a)
     for path in (
         reverse("cases:dashboard"),
-        reverse("cases:application_edit", args=[draft.pk]),
         reverse("accounts:profile"),
+        reverse("cases:application_detail", args=[draft.pk]),
+        reverse("cases:application_edit", args=[draft.pk]),
     ):
         _visit(applicant, base + path, seen)
     applicant.fill("#id_title", draft.title + "（修改）")  # the editor's script runs its autosave

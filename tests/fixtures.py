@@ -120,6 +120,19 @@ def login(live_server):
     return _login
 
 
+def wait_for_js(page, expression: str, timeout_ms: int = 30_000) -> None:
+    """Wait until a JavaScript expression is true in the page. Playwright's wait_for_function
+    compiles its predicate with eval, which the portal's Content-Security-Policy refuses;
+    page.evaluate goes through the DevTools protocol and is allowed."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"等待超时：{expression}")
+        page.wait_for_timeout(100)
+
+
 def require_postgresql(reason: str) -> None:
     """Skip a PostgreSQL-only test on SQLite with a printed reason; with CI=true, fail instead,
     because CI runs on PostgreSQL and a skipped test there would hide a missing setup."""

@@ -76,10 +76,10 @@ def test_the_main_pages_of_every_role_have_no_csp_violation(browser, live_server
         reverse("accounts:manage"),
         reverse("cases:staff_applications"),
         reverse("awards:manage"),
-        reverse("awards:campaign", args=[award.campaign.slug]),
         reverse("notifications:previews"),
         reverse("notifications:preview", args=["welcome"]),
         "/admin/",
+        reverse("awards:campaign", args=[award.campaign.slug]),
     ):
         _visit(staff, base + path, seen)
     staff.screenshot(path=f"{screenshot_dir}/csp-awards-campaign.png", full_page=False)

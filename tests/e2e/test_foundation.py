@@ -47,6 +47,7 @@ def test_a_new_social_worker_signs_up_choosing_an_organisation(page, live_server
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=signup-done]")
     assert "请查收邮件" in page.content()
+    page.screenshot(path=f"{screenshot_dir}/signup-done.png")
     page.goto(live_server.url + activation_path("xin.zhao@example.cn"))  # the link in the e-mail
     page.wait_for_url(f"{live_server.url}/")
     assert "注册成功" in page.content()

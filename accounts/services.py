@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -136,8 +136,13 @@ def user_sign_up(
         return None
     user = User(email=email, name=name.strip(), phone=phone.strip(), is_active=False)
     user.password = hashed
-    user.full_clean()
-    user.save()
+    user.full_clean(validate_unique=False)  # a taken address must not show as a form error: see below
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same address signed up a moment ago, in a request still running
+        _sign_up_existing(User.objects.get(email__iexact=email), request=request)
+        return None
     if new_organisation is not None:
         organisation = Organisation(**new_organisation, status=Organisation.Status.PENDING, requested_by=user)
         organisation.credit_code = organisation.credit_code.strip().upper()

@@ -78,3 +78,48 @@ def test_a_late_submit_with_other_content_after_submission_says_it_is_locked_not
     assert response["Location"] == reverse("cases:application_detail", args=[draft.pk])
     assert draft.title != "提交后才改的标题"
     assert not any("申报编号" in m for m in _messages(response))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_simultaneous_identical_submits_all_land_on_the_application(cast):
+    """The attack run's double clicks, at once: every answer is the success page, one submission."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    from tests.fixtures import require_postgresql
+
+    require_postgresql("SQLite 串行化所有写入，并发提交只在 PostgreSQL 上有意义（CI 使用 PostgreSQL）。")
+    draft = ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
+    url = reverse("cases:application_edit", args=[draft.pk])
+    data = form_data(draft, action="submit")
+    clients = []
+    for _ in range(5):
+        client = Client()
+        client.force_login(cast.applicant_a)
+        clients.append(client)
+    barrier = threading.Barrier(5)
+    answers, errors = [], []
+
+    def submit(client):
+        try:
+            barrier.wait()
+            response = client.post(url, data)
+            answers.append((response.status_code, response.get("Location")))
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    detail = reverse("cases:application_detail", args=[draft.pk])
+    assert answers == [(302, detail)] * 5
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CASE_SUBMIT).count() == 1

@@ -67,10 +67,8 @@ class SignUpForm(PortalFormMixin, forms.Form):
         self.fields["organisation_district"].choices = [("", "请选择……")] + [(d, d) for d in settings.PORTAL_DISTRICTS]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("该电子邮箱已注册，请直接登录或找回密码。")
-        return email
+        # Whether the address is registered is not said here: the service tells its owner by e-mail.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_organisation_credit_code(self):
         code = self.cleaned_data.get("organisation_credit_code", "").strip().upper()
@@ -126,13 +124,3 @@ class OrganisationDecisionForm(forms.Form):
 
 class PortalPasswordResetForm(PortalFormMixin, PasswordResetForm):
     email = forms.EmailField(label="电子邮箱", max_length=254, error_messages=EMAIL_ERROR)
-
-    def send_mail(
-        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
-    ):
-        """Queue the reset e-mail through Celery instead of sending inside the request."""
-        from .services import email_send
-
-        email_send(
-            to=[to_email], subject=f"{settings.PORTAL_NAME}：重置密码", template=email_template_name, context=context
-        )

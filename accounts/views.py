@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -12,13 +13,56 @@ from .forms import LoginForm, OrganisationDecisionForm, PortalPasswordResetForm,
 from .models import AuditEvent, Organisation
 from .permissions import PermissionMixin, permission_required
 from .selectors import audit_events, organisations_pending
-from .services import audit_record, organisation_decide, profile_update, user_sign_up
+from .services import (
+    audit_record,
+    ip_throttle_hit,
+    organisation_decide,
+    password_reset_send,
+    profile_update,
+    user_activate,
+    user_sign_up,
+)
+
+IP_LIMITED_MESSAGE = (
+    "您所在的网络地址登录失败次数过多，已暂停从该地址登录 {minutes} 分钟。请稍后再试，或通过“忘记密码”重设密码。"
+)
+EMAIL_REQUESTS_LIMITED_MESSAGE = "该网络地址的请求过于频繁，请一小时后再试。"
+
+
+def _login_failures_over_limit(request, *, count: bool) -> bool:
+    return ip_throttle_hit(
+        request,
+        scope="login-failure",
+        limit=settings.LOGIN_IP_FAILURE_LIMIT,
+        window_seconds=settings.LOGIN_IP_WINDOW_MINUTES * 60,
+        count=count,
+    )
+
+
+def _email_requests_over_limit(request, scope: str) -> bool:
+    """Sign-ups and reset requests send e-mail to the address typed: a cap per address stops the
+    portal being used to flood someone's mailbox."""
+    return ip_throttle_hit(request, scope=scope, limit=settings.ACCOUNT_EMAIL_IP_LIMIT, window_seconds=60 * 60)
 
 
 class LoginView(auth_views.LoginView):
+    """Besides django-axes' lock-out of one account after a few failures, an address with many
+    failures across accounts (a password spray) is stopped for a while."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if _login_failures_over_limit(request, count=False):
+            form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+            message = IP_LIMITED_MESSAGE.format(minutes=settings.LOGIN_IP_WINDOW_MINUTES)
+            return render(request, self.template_name, {"form": form, "locked_out_message": message}, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        _login_failures_over_limit(self.request, count=True)
+        return super().form_invalid(form)
 
 
 class SignUpView(FormView):
@@ -31,9 +75,12 @@ class SignUpView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        if _email_requests_over_limit(self.request, "signup"):
+            form.add_error(None, EMAIL_REQUESTS_LIMITED_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         data = form.cleaned_data
         try:
-            user = user_sign_up(
+            user_sign_up(
                 email=data["email"],
                 name=data["name"],
                 phone=data["phone"],
@@ -45,12 +92,22 @@ class SignUpView(FormView):
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        if form.new_organisation():
-            messages.info(self.request, "注册成功。新增机构申请已提交，民政局工作人员审核通过后即可以该机构名义申报。")
-        else:
-            messages.success(self.request, f"注册成功，欢迎您，{user.name}！")
+        # The same page whether or not the address was registered (the e-mail says which).
+        return render(self.request, "accounts/signup_done.html", {"email": data["email"]})
+
+
+def activate_view(request, uidb64, token):
+    """The link in the sign-up e-mail: switches the account on and logs its owner in."""
+    user = user_activate(uidb64=uidb64, token=token, request=request)
+    if user is None:
+        messages.error(request, "注册验证链接无效、已使用或已过期。如已完成验证，请直接登录；否则请重新注册。")
         return redirect("home")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.memberships.filter(organisation__status=Organisation.Status.PENDING).exists():
+        messages.info(request, "注册成功。新增机构申请已提交，民政局工作人员审核通过后即可以该机构名义申报。")
+    else:
+        messages.success(request, f"注册成功，欢迎您，{user.name}！")
+    return redirect("home")
 
 
 class ProfileView(PermissionMixin, FormView):
@@ -86,8 +143,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PortalPasswordResetForm
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if _email_requests_over_limit(self.request, "password-reset"):
+            form.add_error(None, EMAIL_REQUESTS_LIMITED_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        password_reset_send(email=form.cleaned_data["email"], request=self.request)
+        return redirect(self.success_url)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -167,8 +230,6 @@ LOCKED_OUT_MESSAGE = "登录失败次数过多，该账户已被暂时锁定 {mi
 
 def locked_out(request, credentials=None, *args, **kwargs):
     """Axes calls this when an account is locked: the login page again, with the reason."""
-    from django.conf import settings
-
     # Unbound, so showing it never tries to authenticate again; the typed e-mail is kept.
     form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     minutes = int(settings.AXES_COOLOFF_TIME * 60)

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -105,6 +106,7 @@ def _rate_limited(form) -> bool:
     return bool(form is not None and form.is_bound and any(e.code == "rate" for e in form.non_field_errors().as_data()))
 
 
+@cache_control(private=True, no_store=True)  # the objector's name and the reply: never kept by a cache
 @permission_required(login_required=False)
 def objection_receipt_view(request, tracking):
     """受理回执: shown to whoever holds the (unguessable) tracking number."""

@@ -257,7 +257,9 @@ def application_save_draft(
     request=None,
 ) -> Application:
     """Save what the applicant has typed, missing or not. Bumps `version` by a conditional update
-    that must touch one row: a save based on an older version raises StaleVersion."""
+    that must touch one row: a save based on an older version raises StaleVersion, unless the
+    draft already holds exactly what is sent (the same form posted twice): then nothing is
+    written and the returned application has `save_repeated` set."""
     values = {name: fields[name] for name in FORM_FIELDS if name in fields}
     for name, value in values.items():
         if isinstance(value, str):
@@ -279,6 +281,19 @@ def application_save_draft(
         pk=application.pk, version=expected_version, status__in=Application.EDITABLE_STATUSES
     ).update(version=F("version") + 1, updated_at=timezone.now(), **values)
     if updated != 1:
+        # A repeat of a save that already happened (a double-clicked button sends the same form
+        # twice) is not a conflict: the draft already holds exactly this, so there is nothing to do.
+        if _draft_holds(
+            application.pk,
+            values=values,
+            team=team,
+            photo_captions=photo_captions,
+            deletes=(photo_deletes, attachment_deletes, link_deletes),
+            new_links=new_links,
+        ):
+            application.refresh_from_db()
+            application.save_repeated = True
+            return application
         current = Application.objects.filter(pk=application.pk).values_list("version", "status").first()
         if current and current[1] not in Application.EDITABLE_STATUSES:
             raise ValidationError("该申报已提交，不能再修改；如需修改，请先撤回。")
@@ -308,7 +323,45 @@ def application_save_draft(
     application.refresh_from_db()
     Application.objects.filter(pk=application.pk).update(findings_count=_findings_count(application))
     application.refresh_from_db(fields=["findings_count"])
+    application.save_repeated = False
     return application
+
+
+def _draft_holds(
+    pk: int,
+    *,
+    values: dict,
+    team: list[dict] | None,
+    photo_captions: dict[int, str] | None,
+    deletes: tuple,
+    new_links,
+) -> bool:
+    """Whether the stored application already holds everything a draft save would write."""
+    values = {k: v for k, v in values.items() if k not in ("pledged_at", "pledged_ip")}
+    stored = Application.objects.filter(pk=pk).values(*values).first()
+    if stored is None or any(stored[k] != v for k, v in values.items()):
+        return False
+    if team is not None:
+        rows = [row for row in team[:TEAM_MAX] if row.get("name")]
+        members = list(TeamMember.objects.filter(application_id=pk).order_by("position").values(*TEAM_FIELDS))
+        if len(rows) != len(members):
+            return False
+        for row, member in zip(rows, members, strict=True):
+            if any(member[k] != _clean(row.get(k)) for k in TEAM_FIELDS if k in row):
+                return False
+    captions = dict(CasePhoto.objects.filter(application_id=pk).values_list("pk", "caption"))
+    for photo_pk, caption in (photo_captions or {}).items():
+        if photo_pk in captions and captions[photo_pk] != strip_control_characters(caption).strip()[:200]:
+            return False
+    photo_deletes, attachment_deletes, link_deletes = deletes
+    if (
+        set(photo_deletes) & set(captions)
+        or CaseAttachment.objects.filter(application_id=pk, pk__in=list(attachment_deletes)).exists()
+        or ReportLink.objects.filter(application_id=pk, pk__in=list(link_deletes)).exists()
+    ):
+        return False
+    urls = set(ReportLink.objects.filter(application_id=pk).values_list("url", flat=True))
+    return all(link["url"] in urls for link in new_links)
 
 
 def _require_editable(application: Application) -> None:

@@ -139,7 +139,7 @@ def _post_to_draft(request, application, *, with_uploads: bool):
         for key, value in request.POST.items()
         if key.startswith("photo_caption_") and key.rsplit("_", 1)[1].isdigit()
     }
-    services.application_save_draft(
+    saved = services.application_save_draft(
         application=application,
         expected_version=int(request.POST.get("version") or 0),
         fields=fields,
@@ -155,7 +155,7 @@ def _post_to_draft(request, application, *, with_uploads: bool):
         },
         request=request,
     )
-    if with_uploads:
+    if with_uploads and not saved.save_repeated:  # a repeated form's files were stored the first time
         caption = request.POST.get("new_photo_caption", "")
         for upload in request.FILES.getlist("new_photos"):
             try:
@@ -216,7 +216,10 @@ def _edit_object(request, pk, **_):
 def application_edit(request, pk, obj):
     """The application form: save a draft any time, or submit."""
     application = obj
-    if not application.is_editable:
+    # A submit that arrives after its twin (a double click) already submitted goes on: the draft
+    # step finds the same content and the submit is idempotent, so it ends on the success page.
+    repeat_submit = request.method == "POST" and request.POST.get("action") == "submit"
+    if not application.is_editable and not (repeat_submit and application.status == Application.Status.SUBMITTED):
         messages.info(request, "该申报已提交，不能修改；如需修改，请先撤回。")
         return redirect("cases:application_detail", pk=application.pk)
     if request.method != "POST":
@@ -233,6 +236,9 @@ def application_edit(request, pk, obj):
         context = _editor_context(request, application, form, formset, {})
         context["conflict"] = error.messages[0]
         return render(request, "cases/application_edit.html", context, status=409)
+    except ValidationError as error:  # submitted meanwhile, with other content than this form's
+        messages.info(request, "；".join(error.messages))
+        return redirect("cases:application_detail", pk=application.pk)
     application.refresh_from_db()
 
     if request.POST.get("action") == "submit" and not errors:
@@ -341,11 +347,11 @@ def photo_file(request, pk, photo_pk, obj):
     photo = get_object_or_404(obj.photos, pk=photo_pk)
     if request.GET.get("size") == "thumb":
         response = HttpResponse(photo_thumbnail(photo), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
+        response["Cache-Control"] = "private, no-store"
         return response
     content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str, env_url
@@ -52,13 +53,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kunshan_portal.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kunshan_portal.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -178,7 +182,29 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# The client's address behind nginx (django-ipware, which axes uses when installed; the audit log
+# and the per-address limits below read the same one). PROXY_COUNT proxies sit in front; each
+# appends the address it received from to PROXY_CLIENT_IP_HEADER, so the client is the entry
+# PROXY_COUNT from the right. A header with more or fewer entries than that (a spoofed one, an
+# unexpected hop) is not trusted: the address is then the proxy's own (REMOTE_ADDR).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("环境变量 PROXY_COUNT 不能为负数。")
+PROXY_CLIENT_IP_HEADER = env_str("PROXY_CLIENT_IP_HEADER", "X-Forwarded-For")
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_" + PROXY_CLIENT_IP_HEADER.upper().replace("-", "_"), "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1  # ipware counts the proxies listed in the header
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+IPWARE_STRICT = True
+# A password spray (a few tries at many accounts from one address) is stopped per address:
+# generous enough for a whole office behind one IP, well under a 20-account spray.
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 15)
+LOGIN_IP_WINDOW_MINUTES = env_int("LOGIN_IP_WINDOW_MINUTES", 15)
+# Sign-ups and password-reset requests (each sends an e-mail) per address per hour.
+ACCOUNT_EMAIL_IP_LIMIT = env_int("ACCOUNT_EMAIL_IP_LIMIT", 30)
 
 # --- Language, time -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -236,6 +262,25 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): no script but the portal's own files, none inline and no
+# eval, so an injected <script> or on* attribute does nothing. Styles keep 'unsafe-inline' because
+# templates (progress bars, table widths, the e-mail preview) and the admin use style attributes.
+# No frame-ancestors: X-Frame-Options keeps pages out of frames, except the e-mail preview that
+# the portal frames itself (xframe_options_sameorigin).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Portal ---------------------------------------------------------------------------

@@ -54,8 +54,15 @@ def previews() -> list[Preview]:
             "welcome",
             "注册成功（欢迎邮件）",
             "accounts/email/welcome.txt",
-            "欢迎注册昆山社工案例评选门户",
-            {"user": user, "organisation": organisation},
+            "请验证邮箱，完成昆山社工案例评选门户注册",
+            {"user": user, "organisation": organisation, "activation_link": "/accounts/activate/MQ/preview-token/"},
+        ),
+        Preview(
+            "signup_existing",
+            "已注册的邮箱再次注册（告知账户本人）",
+            "accounts/email/signup_existing.txt",
+            "昆山社工案例评选门户：您的邮箱已注册",
+            {"user": user, "activation_link": ""},
         ),
         Preview(
             "organisation_decided",
@@ -70,6 +77,13 @@ def previews() -> list[Preview]:
             "accounts/email/password_reset.txt",
             "昆山社工案例评选门户：重置密码",
             {"user": user, "uid": "MQ", "token": "preview-token"},
+        ),
+        Preview(
+            "password_reset_unknown",
+            "重置密码（该邮箱没有账户）",
+            "accounts/email/password_reset_unknown.txt",
+            "昆山社工案例评选门户：重置密码",
+            {"email": "someone@example.cn", "signup_link": "/accounts/signup/"},
         ),
     ]
     case = Application(

@@ -53,6 +53,23 @@ def cast(db):
     )
 
 
+@pytest.fixture(autouse=True)
+def throttle_counters_reset():
+    """Per-address counters (failed logins, sign-ups, reset requests) live in the cache, which is
+    Redis when REDIS_URL is set and outlives a test: every test starts with none. Only those keys
+    go, so a Celery broker sharing the Redis database keeps its queues."""
+    from django.core.cache import cache
+
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:
+        cache.clear()  # a per-process cache: nothing else shares it
+        return
+    redis = client_of(write=True)
+    keys = list(redis.scan_iter(match="*:throttle:*"))
+    if keys:
+        redis.delete(*keys)
+
+
 # --- Browser ------------------------------------------------------------------------------
 
 
@@ -101,6 +118,19 @@ def login(live_server):
         return page
 
     return _login
+
+
+def wait_for_js(page, expression: str, timeout_ms: int = 30_000) -> None:
+    """Wait until a JavaScript expression is true in the page. Playwright's wait_for_function
+    compiles its predicate with eval, which the portal's Content-Security-Policy refuses;
+    page.evaluate goes through the DevTools protocol and is allowed."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"等待超时：{expression}")
+        page.wait_for_timeout(100)
 
 
 def require_postgresql(reason: str) -> None:

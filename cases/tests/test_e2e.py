@@ -12,6 +12,8 @@ from accounts.models import Membership
 from accounts.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 from cases.models import Application
 from cases.tests.factories import SECTION_TEXT, ApplicationFactory, CampaignFactory
+from tests.e2e.test_foundation import activation_path
+from tests.fixtures import wait_for_js
 
 PLANTED_ID = "320583199001011232"
 
@@ -61,6 +63,8 @@ def test_a_social_worker_files_a_case_the_org_recommends_and_staff_download_it(
     page.fill("#id_password2", PASSWORD)
     page.select_option("#id_organisation", label=org.name)
     page.click("form[data-testid=signup-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=signup-done]")
+    page.goto(live_server.url + activation_path("new.worker@example.cn"))  # the link in the e-mail
     page.wait_for_load_state()
 
     # 申报 on the campaign page opens a new draft in the editor.
@@ -108,7 +112,7 @@ def test_a_social_worker_files_a_case_the_org_recommends_and_staff_download_it(
     assert PLANTED_ID not in page.input_value("#id_background")
     assert page.locator("[data-findings-for=background] [data-kind=id_number]").count() == 0
 
-    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    wait_for_js(page, "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=f"{screenshot_dir}/application-form-1280.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 800})
@@ -176,7 +180,7 @@ def test_autosave_keeps_the_draft_across_a_closed_browser_and_refuses_a_stale_ta
     page.goto(edit_url)
     page.fill("#id_reflection", "自动保存的专业反思：社会工作者在服务中不断反思。")
     page.clock.run_for(31_000)
-    page.wait_for_function("document.getElementById('autosave-status').textContent.includes('已自动保存')")
+    wait_for_js(page, "document.getElementById('autosave-status').textContent.includes('已自动保存')")
     context.close()
 
     # Reopen: the text is back.

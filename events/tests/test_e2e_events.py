@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.tests.factories import CampaignFactory
 from events.models import Activity, ActivityReport, Festival
 from events.tests.factories import photo_bytes
+from tests.fixtures import wait_for_js
 
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
@@ -120,8 +121,8 @@ def test_festival_activity_report_gallery_and_home_in_chromium(
     page.click("text=社区项目团队响应社工节")
     page.wait_for_selector("[data-testid=gallery] img")
     assert page.locator("[data-testid=gallery] img").count() == 3
-    page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=gallery] img')].every(i => i.complete && i.naturalWidth > 0)"
+    wait_for_js(
+        page, "[...document.querySelectorAll('[data-testid=gallery] img')].every(i => i.complete && i.naturalWidth > 0)"
     )
     assert "活动现场1" in page.locator("[data-testid=gallery]").inner_text()
     shoot(page, screenshot_dir, "activity")

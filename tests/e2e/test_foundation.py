@@ -9,6 +9,16 @@ from events.tests.factories import FestivalFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
+def activation_path(email: str) -> str:
+    """The activation link of the sign-up e-mail sent to `email` (from the outbox)."""
+    from notifications.models import OutboxEmail
+
+    body = OutboxEmail.objects.filter(to=[email]).latest("pk").body_text
+    line = next(line for line in body.splitlines() if "/accounts/activate/" in line)
+    return "/" + line.strip().split("://", 1)[1].split("/", 1)[1]
+
+
 NAV = {
     "nav-applicant": "我的申报",
     "nav-org-admin": "单位推荐",
@@ -35,6 +45,10 @@ def test_a_new_social_worker_signs_up_choosing_an_organisation(page, live_server
     page.fill("#id_password1", "Kunshan2026abc")
     page.fill("#id_password2", "Kunshan2026abc")
     page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=signup-done]")
+    assert "请查收邮件" in page.content()
+    page.screenshot(path=f"{screenshot_dir}/signup-done.png")
+    page.goto(live_server.url + activation_path("xin.zhao@example.cn"))  # the link in the e-mail
     page.wait_for_url(f"{live_server.url}/")
     assert "注册成功" in page.content()
     assert page.get_by_test_id("nav-applicant").is_visible()

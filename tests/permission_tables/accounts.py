@@ -25,6 +25,16 @@ ROWS = {
         method="post",
     ),
     "accounts:signup": visitor_only,
+    # A wrong or used activation link sends everybody home with a message.
+    "accounts:activate": row(
+        anonymous=REDIRECT,
+        applicant_a=REDIRECT,
+        applicant_b=REDIRECT,
+        org_admin=REDIRECT,
+        reviewer=REDIRECT,
+        staff=REDIRECT,
+        kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"},
+    ),
     "accounts:profile": any_user(),
     "accounts:password_change": any_user(),
     "accounts:password_reset": public(),

@@ -300,6 +300,7 @@ def application_save_draft(
     for pk in attachment_deletes:
         for attachment in application.attachments.filter(pk=pk):
             attachment.file.delete(save=False)
+            attachment.blind_file.delete(save=False)
             attachment.delete()
     application.report_links.filter(pk__in=list(link_deletes)).delete()
     for link in new_links:

@@ -1,0 +1,144 @@
+"""Blind copies of attachments made from files with every trap Word-like tools leave: metadata parts, comments,
+tracked changes, names split across runs, headers, footers, footnotes, text boxes; PDFs with Info and XMP in
+compressed object streams. What cannot be made blind safely is withheld."""
+
+import io
+import posixpath
+import re
+import zipfile
+
+import docx
+import pikepdf
+import pytest
+
+from reviews.blind import attachment_blind_copy
+from reviews.tests.blind_files import (
+    DELETED,
+    KEPT,
+    PLANTED,
+    blank_pdf_bytes,
+    docx_parts,
+    pdf_naming_in_text,
+    planted_in_docx,
+    planted_in_pdf,
+    trap_docx,
+    trap_pdf,
+)
+
+IDENTIFIERS = sorted(set(PLANTED), key=len, reverse=True)
+
+
+@pytest.fixture(scope="module")
+def docx_copy():
+    source = trap_docx()
+    assert planted_in_docx(source)  # the fixture does hold the traps
+    copy = attachment_blind_copy(source, "案例全文.docx", IDENTIFIERS)
+    assert copy.withheld_reason == ""
+    return copy.data
+
+
+def test_no_planted_identifier_is_left_in_any_xml_part_of_a_blind_docx(docx_copy):
+    assert planted_in_docx(docx_copy) == []
+
+
+def test_the_blind_docx_keeps_the_text_of_every_story(docx_copy):
+    everything = "".join(docx_parts(docx_copy).values())
+    for text in KEPT:
+        assert text in everything, text
+
+
+def test_a_name_split_across_runs_and_a_spaced_phone_number_are_redacted(docx_copy):
+    texts = [p.text for p in docx.Document(io.BytesIO(docx_copy)).paragraphs]
+    assert "社工＊＊负责，电话＊＊" in texts
+
+
+def test_tracked_changes_are_accepted_and_leave_no_author(docx_copy):
+    document = docx_parts(docx_copy)["word/document.xml"]
+    assert "新增的服务记录" in document and DELETED not in document
+    for mark in ("<w:ins ", "<w:del ", "w:delText", "w:rPrChange", "w:author"):
+        assert mark not in document, mark
+
+
+def test_comments_their_authors_and_every_metadata_part_are_gone(docx_copy):
+    parts = docx_parts(docx_copy)
+    with zipfile.ZipFile(io.BytesIO(docx_copy)) as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.startswith(("docProps/", "customXml/")) or "comments" in n or "people" in n]
+    assert "commentRangeStart" not in parts["word/document.xml"]
+    assert "commentReference" not in parts["word/document.xml"]
+    assert "w:author" not in "".join(parts.values())
+
+
+def test_the_blind_docx_is_a_whole_package_word_can_open(docx_copy):
+    """Every relationship and content-type override points at a part that is there."""
+    parts = docx_parts(docx_copy)
+    with zipfile.ZipFile(io.BytesIO(docx_copy)) as archive:
+        names = set(archive.namelist())
+    for override in re.findall(r'PartName="/([^"]+)"', parts["[Content_Types].xml"]):
+        assert override in names, override
+    for rels_name, rels in parts.items():
+        if not rels_name.endswith(".rels"):
+            continue
+        folder = posixpath.dirname(posixpath.dirname(rels_name))
+        for target, mode in re.findall(r'Target="([^"]+)"(?: TargetMode="(\w+)")?', rels):
+            if mode != "External":
+                assert posixpath.normpath(posixpath.join(folder, target)) in names, (rels_name, target)
+    document = docx.Document(io.BytesIO(docx_copy))
+    assert document.core_properties.author != "张敏"
+
+
+def test_a_blind_pdf_has_no_information_dictionary_xmp_comment_or_identifier_in_any_object():
+    source = trap_pdf()
+    assert planted_in_pdf(source)  # Info and XMP sit in compressed object streams
+    copy = attachment_blind_copy(source, "全文.pdf", IDENTIFIERS)
+    assert copy.withheld_reason == ""
+    assert planted_in_pdf(copy.data) == []
+    with pikepdf.open(io.BytesIO(copy.data)) as pdf:
+        assert "/Info" not in pdf.trailer and "/Metadata" not in pdf.Root
+        assert [annot.Subtype for annot in pdf.pages[0].Annots] == [pikepdf.Name.Link]
+        assert b"Case report" in pdf.pages[0].Contents.read_bytes()
+
+
+def test_a_pdf_whose_page_text_names_the_applicant_is_withheld():
+    copy = attachment_blind_copy(pdf_naming_in_text(), "全文.pdf", IDENTIFIERS)
+    assert copy.data is None and "PDF 正文中含有申报人身份信息" in copy.withheld_reason
+
+
+def test_a_pdf_without_identifiers_keeps_its_page():
+    copy = attachment_blind_copy(blank_pdf_bytes(), "全文.pdf", IDENTIFIERS)
+    with pikepdf.open(io.BytesIO(copy.data)) as pdf:
+        assert len(pdf.pages) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (b"%PDF-1.4\n% not really\n", "a.pdf", "PDF 文件无法解析"),
+        (b"PK\x03\x04 broken", "a.docx", "DOCX 文件无法解析"),
+        (b"\xd0\xcf\x11\xe0 old word", "a.doc", "无法安全去除身份信息"),
+    ],
+)
+def test_a_file_that_cannot_be_checked_is_withheld_with_a_reason(data, name, reason):
+    copy = attachment_blind_copy(data, name, IDENTIFIERS)
+    assert copy.data is None and reason in copy.withheld_reason
+
+
+def test_a_docx_with_an_embedded_object_is_withheld():
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(trap_docx())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", b"PK\x03\x04 a workbook")
+    copy = attachment_blind_copy(out.getvalue(), "a.docx", IDENTIFIERS)
+    assert copy.data is None and "嵌入" in copy.withheld_reason
+
+
+def test_an_identifier_that_survives_cleaning_withholds_the_docx():
+    """A name in a part the cleaning does not rewrite (here a font part) is caught by the final check."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(trap_docx())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("word/fonts/font1.odttf", "张敏".encode("utf-16-le"))
+    copy = attachment_blind_copy(out.getvalue(), "a.docx", IDENTIFIERS)
+    assert copy.data is None and "word/fonts/font1.odttf" in copy.withheld_reason

@@ -4,8 +4,8 @@
 
 Builds a DOCX like an applicant's full case text (paragraphs with names split across runs, a comment, tracked
 changes, header and footer, JPEG photos of about 2 MB each) and a PDF with many pages, then reports the best of
-several runs of reviews.blind.attachment_blind_copy (made once per attachment, then kept in storage) and of
-reviews.blind.blind_copy_key (what every later download costs before it streams the kept copy).
+several runs of cases.blind.attachment_blind_copy (made once per attachment, then kept in storage) and of
+cases.blind.blind_copy_key (what every later download costs before it streams the kept copy).
 """
 
 import argparse
@@ -37,7 +37,7 @@ def _docx(paragraphs: int, photos: int) -> bytes:
     import docx
     from docx.shared import Cm
 
-    from reviews.tests.blind_files import _with_raw_parts, trap_docx
+    from cases.tests.blind_files import _with_raw_parts, trap_docx
 
     base = docx.Document(io.BytesIO(trap_docx()))
     for number in range(paragraphs):
@@ -58,7 +58,7 @@ def _docx(paragraphs: int, photos: int) -> bytes:
 def _pdf(pages: int) -> bytes:
     import pikepdf
 
-    from reviews.tests.blind_files import _save, trap_pdf
+    from cases.tests.blind_files import _save, trap_pdf
 
     pdf = pikepdf.open(io.BytesIO(trap_pdf()))
     for _ in range(pages - 1):
@@ -86,8 +86,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from reviews.blind import attachment_blind_copy, blind_copy_key
-    from reviews.tests.blind_files import PLANTED, planted_in_docx, planted_in_pdf
+    from cases.blind import attachment_blind_copy, blind_copy_key
+    from cases.tests.blind_files import PLANTED, planted_in_docx, planted_in_pdf
 
     identifiers = sorted(set(PLANTED), key=len, reverse=True)
     for label, data, name, leaks in (

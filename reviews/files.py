@@ -1,5 +1,5 @@
 """Case files as a reviewer receives them: under neutral names and, in a blind review, photos without metadata.
-Attachments' blind copies are made by `reviews.blind`."""
+Attachments' blind copies are made by `cases.blind`."""
 
 import io
 from pathlib import PurePath

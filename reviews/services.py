@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, email_send
-from cases.models import Application, Campaign, CaseAttachment
+from cases.models import Application, Campaign
 
 from .models import (
     Assignment,
@@ -649,53 +649,3 @@ def reviewers_notify(*, campaign: Campaign, by: User, request=None) -> int:
         detail=f"发送评审任务通知：{len(by_reviewer)} 位专家",
     )
     return len(by_reviewer)
-
-
-# --- Blind copies of attachments --------------------------------------------------------------
-
-
-def attachment_blind_copy_ensure(*, attachment: CaseAttachment, identifiers: list[str]) -> CaseAttachment:
-    """Make, once, the copy of an attachment a blind reviewer downloads (or record why it is withheld) and keep
-    it in storage beside the original. The copy is keyed by the source file, the identifiers and the rules'
-    version: a changed file or list makes it anew, a current one is reused. Writes the copy's file and three
-    fields of the attachment; no audit event (nothing a person decided) and no e-mail."""
-    from django.core.files.base import ContentFile
-
-    from .blind import BlindCopy, attachment_blind_copy, blind_copy_key
-
-    try:
-        with attachment.file.open("rb") as f:
-            source = f.read()
-    except (OSError, ValueError):
-        source = None
-    key = blind_copy_key(source or b"", identifiers)
-    if attachment.blind_key == key and (attachment.blind_withheld_reason or attachment.blind_file):
-        if attachment.blind_withheld_reason or attachment.blind_file.storage.exists(attachment.blind_file.name):
-            return attachment
-    if source is None:
-        copy = BlindCopy(None, "附件文件缺失")
-    else:
-        copy = attachment_blind_copy(source, attachment.original_name, identifiers)
-    previous_key, previous_file = attachment.blind_key, attachment.blind_file.name
-    storage = attachment.blind_file.storage
-    new_name = ""
-    if copy.data is not None:
-        new_name = storage.save(
-            attachment.blind_file.field.generate_filename(attachment, attachment.original_name),
-            ContentFile(copy.data),
-        )
-    # Conditional on the key read above, so two reviewers opening the file at once leave one copy.
-    updated = CaseAttachment.objects.filter(pk=attachment.pk, blind_key=previous_key).update(
-        blind_file=new_name, blind_key=key, blind_withheld_reason=copy.withheld_reason[:200]
-    )
-    if not updated:
-        if new_name:
-            storage.delete(new_name)
-        attachment.refresh_from_db(fields=["blind_file", "blind_key", "blind_withheld_reason"])
-        return attachment
-    if previous_file and previous_file != new_name:
-        storage.delete(previous_file)
-    attachment.blind_file.name = new_name
-    attachment.blind_key = key
-    attachment.blind_withheld_reason = copy.withheld_reason[:200]
-    return attachment

@@ -10,10 +10,11 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
+from cases.blind import Withheld, docx_blind
 from cases.models import Application, CaseAttachment, CasePhoto, Category
+from cases.services import attachment_blind_copy_ensure
 
 from . import selectors, services
-from .blind import Withheld, docx_blind
 from .files import neutral_name, photo_bytes_blind
 from .forms import (
     CriterionEditForm,
@@ -63,11 +64,12 @@ class QueueView(PermissionMixin, TemplateView):
 
 
 def _attachments_for_reviewer(application, identifiers, *, blind: bool):
-    """The case's attachments; in a blind review each with its blind copy made (once) or its withholding."""
+    """The case's attachments; in a blind review each with its blind copy or its withholding (made on submission
+    in the background; made here only if that has not happened yet)."""
     attachments = list(application.attachments.all())
     if blind:
         for attachment in attachments:
-            services.attachment_blind_copy_ensure(attachment=attachment, identifiers=identifiers)
+            attachment_blind_copy_ensure(attachment=attachment, identifiers=identifiers, verify=False)
     return attachments
 
 
@@ -240,7 +242,7 @@ def attachment_view(request, pk, obj):
         from cases.selectors import application_for_page
 
         identifiers = selectors.blind_identifiers(application_for_page(application.pk))
-        services.attachment_blind_copy_ensure(attachment=obj, identifiers=identifiers)
+        attachment_blind_copy_ensure(attachment=obj, identifiers=identifiers)
         if obj.blind_withheld_reason:
             return render(request, "reviews/attachment_withheld.html", status=404)
         position = list(application.attachments.order_by("id").values_list("pk", flat=True)).index(obj.pk) + 1

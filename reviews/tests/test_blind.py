@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from cases.models import CaseAttachment, CasePhoto
-from reviews.tests.blind_files import planted_in_pdf, trap_pdf
+from cases.tests.blind_files import planted_in_pdf, trap_pdf
 from reviews.tests.factories import (
     ApplicationFactory,
     AssignmentFactory,

@@ -9,10 +9,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases import services
 from cases.models import Application, CaseAttachment, Endorsement
-from reviews import services
-from reviews.selectors import blind_identifiers, redact
-from reviews.tests.blind_files import (
+from cases.tests.blind_files import (
     EMAIL,
     MEMBER,
     NAME,
@@ -23,6 +22,7 @@ from reviews.tests.blind_files import (
     planted_in_docx,
     trap_docx,
 )
+from reviews.selectors import blind_identifiers, redact
 from reviews.tests.factories import ApplicationFactory, AssignmentFactory, TeamMemberFactory, review_window_campaign
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ part of a DOCX or any object of a PDF (streams decompressed)."""
 import pytest
 
 from cases.models import Application, CaseAttachment
-from reviews.tests.blind_files import (
+from cases.tests.blind_files import (
     EMAIL,
     MEMBER,
     NAME,

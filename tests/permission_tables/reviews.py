@@ -9,8 +9,8 @@ def build(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases.models import Application, CaseAttachment, CasePhoto
+    from cases.tests.blind_files import blank_pdf_bytes
     from reviews.models import Conflict
-    from reviews.tests.blind_files import blank_pdf_bytes
     from reviews.tests.factories import (
         ApplicationFactory,
         AssignmentFactory,

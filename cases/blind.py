@@ -17,6 +17,7 @@ old-style .doc, a DOCX with embedded objects, and any copy in which an identifie
 
 import hashlib
 import io
+import logging
 import posixpath
 import re
 import zipfile
@@ -25,11 +26,12 @@ from pathlib import PurePath
 
 from lxml import etree
 
-from cases.selectors import identifiers_pattern
+from .selectors import identifiers_pattern
 
 NEUTRAL = "＊＊"
 # Part of the cache key of every blind copy: bump it when the rules below change, so copies are made anew.
 RULES_VERSION = "2"
+logger = logging.getLogger(__name__)
 # A DOCX that unpacks to more than this is not opened (a zip bomb costs nothing).
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
@@ -62,6 +64,9 @@ def attachment_blind_copy(data: bytes, original_name: str, identifiers: list[str
         raise Withheld("此格式（如旧版 .doc）无法安全去除身份信息，请申报人改交 DOCX 或 PDF")
     except Withheld as withheld:
         return BlindCopy(None, str(withheld))
+    except Exception:  # a hostile or damaged file must never reach a reviewer because the cleaner tripped
+        logger.exception("匿名评审副本生成失败：%s", original_name)
+        return BlindCopy(None, "文件无法解析")
 
 
 # --- finding identifiers ----------------------------------------------------------------------

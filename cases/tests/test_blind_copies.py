@@ -11,8 +11,8 @@ import docx
 import pikepdf
 import pytest
 
-from reviews.blind import attachment_blind_copy
-from reviews.tests.blind_files import (
+from cases.blind import attachment_blind_copy
+from cases.tests.blind_files import (
     DELETED,
     KEPT,
     PLANTED,
@@ -142,3 +142,29 @@ def test_an_identifier_that_survives_cleaning_withholds_the_docx():
         target.writestr("word/fonts/font1.odttf", "张敏".encode("utf-16-le"))
     copy = attachment_blind_copy(out.getvalue(), "a.docx", IDENTIFIERS)
     assert copy.data is None and "word/fonts/font1.odttf" in copy.withheld_reason
+
+
+@pytest.mark.django_db
+def test_submitting_a_case_makes_the_blind_copies_of_its_attachments_in_the_background(
+    cast, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import services
+    from cases.models import CaseAttachment
+    from cases.tests.blind_files import pdf_naming_in_text
+    from cases.tests.factories import ApplicationFactory
+
+    draft = ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a, phone="13712345678")
+    assert draft.campaign.blind_review
+    kept = CaseAttachment.objects.create(
+        application=draft, original_name="全文.docx", content_type="x", file=SimpleUploadedFile("x", trap_docx())
+    )
+    scan = SimpleUploadedFile("x", pdf_naming_in_text())
+    withheld = CaseAttachment.objects.create(application=draft, original_name="扫描.pdf", content_type="x", file=scan)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application_id=draft.pk, by=draft.applicant)
+    kept.refresh_from_db()
+    withheld.refresh_from_db()
+    assert kept.blind_key and kept.blind_file and not kept.blind_withheld_reason
+    assert withheld.blind_key and not withheld.blind_file and "PDF 正文" in withheld.blind_withheld_reason

@@ -91,9 +91,14 @@ class _Finder:
         return self.pattern.sub(NEUTRAL, text) if self.pattern and text else text
 
     def in_text(self, text: str) -> bool:
+        return bool(self.first_in_text(text))
+
+    def first_in_text(self, text: str) -> str:
+        """The first identifier found in the text (also when a tool put spaces or line breaks inside it)."""
         if not self.pattern or not text:
-            return False
-        return bool(self.pattern.search(text) or self.squeezed.search(re.sub(r"\s+", "", text)))
+            return ""
+        found = self.pattern.search(text) or self.squeezed.search(re.sub(r"\s+", "", text))
+        return found.group(0) if found else ""
 
     def in_bytes(self, data: bytes) -> bool:
         return any(value in data for value in self.encoded) or self.in_text(data.decode("utf-8", "ignore"))
@@ -169,7 +174,8 @@ def docx_blind(data: bytes, identifiers: list[str]) -> bytes:
                 cleaned = raw
             if finder.in_bytes(cleaned):
                 raise Withheld(f"DOCX 的 {name} 中仍有申报人身份信息，无法安全去除")
-            target.writestr(name, cleaned)
+            # Photos are compressed already: stored as they are, deflating them again costs time and gains nothing.
+            target.writestr(name, cleaned, zipfile.ZIP_STORED if suffix in _IMAGE_SUFFIXES else zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -272,6 +278,67 @@ def _redact_paragraph(paragraph, paragraph_tag: str, text_tag: str, finder: _Fin
 
 
 def _image_without_metadata(raw: bytes, suffix: str) -> bytes:
+    """The image without EXIF, XMP, IPTC, comments or text chunks. The pixels are kept byte for byte (no
+    re-encoding, no loss); an image whose structure is not understood is re-encoded instead."""
+    try:
+        return _jpeg_without_metadata(raw) if suffix in (".jpg", ".jpeg") else _png_without_metadata(raw)
+    except ValueError:
+        return _image_reencoded(raw, suffix)
+
+
+# JPEG segments kept: APP0 (JFIF), APP2 (ICC colour profile) and APP14 (Adobe colour transform); every other
+# APPn (EXIF, XMP, IPTC, maker notes) and COM go.
+_JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}
+
+
+def _jpeg_without_metadata(raw: bytes) -> bytes:
+    if raw[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    out = [raw[:2]]
+    position = 2
+    while position < len(raw):
+        if raw[position] != 0xFF:
+            raise ValueError("bad JPEG marker")
+        while position + 1 < len(raw) and raw[position + 1] == 0xFF:
+            position += 1  # fill bytes
+        marker = raw[position + 1] if position + 1 < len(raw) else 0xD9
+        if marker in (0xDA, 0xD9):  # start of scan or end: the rest is image data
+            out.append(raw[position:])
+            return b"".join(out)
+        length = int.from_bytes(raw[position + 2 : position + 4], "big")
+        if length < 2 or position + 2 + length > len(raw):
+            raise ValueError("bad JPEG segment")
+        segment = raw[position : position + 2 + length]
+        if not (marker == 0xFE or (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEPT_APPS)):
+            out.append(segment)
+        position += 2 + length
+    raise ValueError("JPEG without image data")
+
+
+_PNG_DROPPED_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+
+
+def _png_without_metadata(raw: bytes) -> bytes:
+    signature = b"\x89PNG\r\n\x1a\n"
+    if not raw.startswith(signature):
+        raise ValueError("not a PNG")
+    out = [signature]
+    position = len(signature)
+    while position + 12 <= len(raw):
+        length = int.from_bytes(raw[position : position + 4], "big")
+        kind = raw[position + 4 : position + 8]
+        end = position + 12 + length
+        if end > len(raw):
+            raise ValueError("bad PNG chunk")
+        if kind not in _PNG_DROPPED_CHUNKS:
+            out.append(raw[position:end])
+        position = end
+        if kind == b"IEND":
+            return b"".join(out)
+    raise ValueError("PNG without IEND")
+
+
+def _image_reencoded(raw: bytes, suffix: str) -> bytes:
     from PIL import Image
 
     try:
@@ -297,8 +364,9 @@ def pdf_blind(data: bytes, identifiers: list[str]) -> bytes:
     import pikepdf
 
     finder = _Finder(identifiers)
-    if finder.in_text(_pdf_text(data)):
-        raise Withheld("PDF 正文中含有申报人身份信息（PDF 正文无法安全改写），请申报人去除后重新上传")
+    named = finder.first_in_text(_pdf_text(data))
+    if named:
+        raise Withheld(f"PDF 正文中含有申报人身份信息“{named}”（PDF 正文无法安全改写），请申报人去除后重新上传")
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError as exc:

@@ -144,6 +144,35 @@ def test_an_identifier_that_survives_cleaning_withholds_the_docx():
     assert copy.data is None and "word/fonts/font1.odttf" in copy.withheld_reason
 
 
+def test_photos_in_a_docx_lose_their_metadata_and_keep_their_pixels_byte_for_byte():
+    from PIL import Image, PngImagePlugin
+
+    from reviews.tests.factories import jpeg_bytes
+
+    jpeg = jpeg_bytes(artist="zhangmin@example.cn")
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "zhangmin@example.cn")
+    png = io.BytesIO()
+    Image.new("RGB", (20, 20), (10, 200, 30)).save(png, format="PNG", pnginfo=text)
+    document = docx.Document()
+    document.add_picture(io.BytesIO(jpeg))
+    document.add_picture(io.BytesIO(png.getvalue()))
+    out = io.BytesIO()
+    document.save(out)
+    copy = attachment_blind_copy(out.getvalue(), "a.docx", IDENTIFIERS)
+    assert copy.withheld_reason == ""
+    with zipfile.ZipFile(io.BytesIO(copy.data)) as archive:
+        media = {name: archive.read(name) for name in archive.namelist() if name.startswith("word/media/")}
+    assert len(media) == 2
+    for data in media.values():
+        assert b"zhangmin" not in data
+        with Image.open(io.BytesIO(data)) as image:
+            assert not image.getexif() and "Author" not in image.info
+    cleaned_jpeg = next(data for data in media.values() if data.startswith(b"\xff\xd8"))
+    scan = jpeg.index(b"\xff\xda")
+    assert cleaned_jpeg.endswith(jpeg[scan:])  # the compressed pixels are untouched
+
+
 @pytest.mark.django_db
 def test_submitting_a_case_makes_the_blind_copies_of_its_attachments_in_the_background(
     cast, django_capture_on_commit_callbacks

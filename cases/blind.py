@@ -116,9 +116,11 @@ def _w(*names: str) -> set[str]:
     return {f"{{{W}}}{name}" for name in names}
 
 
-# Parts that are metadata or review chatter: never copied.
+# Parts that are metadata, review chatter or the author's printer (its name is in printer settings): never copied.
 _DROPPED_PARTS = re.compile(
-    r"^(docProps/.*|customXml/.*|word/comments[^/]*\.xml|word/people\.xml|word/_rels/comments[^/]*\.rels)$", re.I
+    r"^(docProps/.*|customXml/.*|word/printerSettings/.*|word/comments[^/]*\.xml|word/people\.xml"
+    r"|word/_rels/comments[^/]*\.rels)$",
+    re.I,
 )
 # Parts that hold other files or code: their contents cannot be checked, so the attachment is withheld.
 _OPAQUE_PARTS = re.compile(r"(^|/)(embeddings|activeX)/|vbaProject\.bin$|\.bin$", re.I)

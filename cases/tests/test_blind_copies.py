@@ -133,6 +133,18 @@ def test_a_docx_with_an_embedded_object_is_withheld():
     assert copy.data is None and "嵌入" in copy.withheld_reason
 
 
+def test_printer_settings_which_name_the_authors_printer_are_dropped_not_withheld():
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(trap_docx())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("word/printerSettings/printerSettings1.bin", "阳光社会工作服务中心-HP".encode("utf-16-le"))
+    copy = attachment_blind_copy(out.getvalue(), "a.docx", IDENTIFIERS)
+    assert copy.withheld_reason == ""
+    with zipfile.ZipFile(io.BytesIO(copy.data)) as archive:
+        assert not [name for name in archive.namelist() if "printerSettings" in name]
+
+
 def test_an_identifier_that_survives_cleaning_withholds_the_docx():
     """A name in a part the cleaning does not rewrite (here a font part) is caught by the final check."""
     out = io.BytesIO()

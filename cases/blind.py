@@ -154,9 +154,9 @@ def docx_blind(data: bytes, identifiers: list[str]) -> bytes:
     names = [info.filename for info in infos]
     if "word/document.xml" not in names:
         raise Withheld("DOCX 文件无法解析（缺少正文）")
-    if any(_OPAQUE_PARTS.search(name) for name in names):
-        raise Withheld("DOCX 中含有嵌入的对象或宏（如表格、其他文件），无法检查其中的身份信息")
     dropped = {name for name in names if _DROPPED_PARTS.match(name)}
+    if any(_OPAQUE_PARTS.search(name) for name in names if name not in dropped):
+        raise Withheld("DOCX 中含有嵌入的对象或宏（如表格、其他文件），无法检查其中的身份信息")
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in infos:

@@ -256,7 +256,8 @@ def pdf_objects_text(data: bytes) -> list[bytes]:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream):
                 found.append(obj.read_bytes())
-            found.append(str(obj.unparse(resolved=True), "latin-1").encode())
+            if isinstance(obj, pikepdf.Object):
+                found.append(obj.unparse(resolved=True))
             found.extend(_strings(obj))
         found.extend(_strings(pdf.trailer))
     return found

@@ -3,8 +3,10 @@ tracked changes, names split across runs, headers, footers, footnotes, text boxe
 compressed object streams. What cannot be made blind safely is withheld."""
 
 import io
+import os
 import posixpath
 import re
+import shutil
 import zipfile
 
 import docx
@@ -209,3 +211,35 @@ def test_submitting_a_case_makes_the_blind_copies_of_its_attachments_in_the_back
     withheld.refresh_from_db()
     assert kept.blind_key and kept.blind_file and not kept.blind_withheld_reason
     assert withheld.blind_key and not withheld.blind_file and "PDF 正文" in withheld.blind_withheld_reason
+
+
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None and os.environ.get("CI", "").lower() != "true",
+    reason="LibreOffice（soffice）未安装；CI 中必须安装。",
+)
+
+
+@needs_soffice
+def test_an_office_suite_opens_the_blind_docx_and_a_pdf_it_writes_of_the_original_is_withheld(tmp_path):
+    """LibreOffice, a Word-like tool, renders the blind copy with every story and no identifier; its PDF of the
+    original (CID fonts, compressed streams, Author in Info and XMP) names the applicant in its text: withheld."""
+    from pypdf import PdfReader
+
+    from awards.documents import docx_to_pdf
+
+    original = trap_docx()
+    (tmp_path / "original.docx").write_bytes(original)
+    (tmp_path / "blind.docx").write_bytes(attachment_blind_copy(original, "a.docx", IDENTIFIERS).data)
+    pdfs = docx_to_pdf([tmp_path / "original.docx", tmp_path / "blind.docx"], tmp_path / "pdf")
+
+    blind_pdf = pdfs[tmp_path / "blind.docx"].read_bytes()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(blind_pdf)).pages)
+    for kept in ("接案评估", "社工＊＊负责", "新增的服务记录", "页眉文字", "页脚文字", "脚注说明", "表格内容"):
+        assert kept in text, kept
+    assert planted_in_pdf(blind_pdf) == []
+    assert attachment_blind_copy(blind_pdf, "a.pdf", IDENTIFIERS).withheld_reason == ""
+
+    original_pdf = pdfs[tmp_path / "original.docx"].read_bytes()
+    assert planted_in_pdf(original_pdf)
+    copy = attachment_blind_copy(original_pdf, "a.pdf", IDENTIFIERS)
+    assert copy.data is None and "PDF 正文中含有申报人身份信息" in copy.withheld_reason

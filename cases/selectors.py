@@ -91,12 +91,13 @@ def application_identifiers(application: Application) -> list[str]:
 
 
 def identifiers_pattern(identifiers: list[str]) -> re.Pattern | None:
-    """One regular expression for all identifiers; a number (phone, QQ) also matches when written with spaces
-    or hyphens between its digits, as in 137 1234 5678."""
+    """One regular expression for all identifiers; a number (phone, QQ) also matches however its digits are
+    grouped: 13712345678 as 137 1234 5678, 0512-57501234 as 0512 5750 1234."""
     alternatives = []
     for value in identifiers:
-        if value.isdigit() and len(value) >= 5:
-            alternatives.append(r"[\s\-]?".join(re.escape(digit) for digit in value))
+        digits = re.sub(r"\D", "", value)
+        if re.fullmatch(r"[\d\s\-+()]+", value) and len(digits) >= 5:
+            alternatives.append(r"[\s\-]?".join(re.escape(digit) for digit in digits))
         else:
             alternatives.append(re.escape(value))
     return re.compile("|".join(alternatives)) if alternatives else None

@@ -151,3 +151,9 @@ def test_the_case_page_the_word_export_and_the_attachments_redact_one_list_of_id
     identifiers = blind_identifiers(app)
     assert "张敏签" in identifiers and cast.org_admin.name in identifiers
     assert redact(f"由{cast.org_admin.name}推荐，电话 137-1234-5678", identifiers) == "由＊＊推荐，电话 ＊＊"
+
+
+def test_a_number_is_redacted_however_its_digits_are_grouped():
+    identifiers = ["0512-57501234", "87654321"]
+    text = "座机 0512 5750 1234，QQ 8765-4321，编号 1234"
+    assert redact(text, identifiers) == "座机 ＊＊，QQ ＊＊，编号 1234"

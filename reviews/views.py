@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
 from cases.blind import Withheld, docx_blind
 from cases.models import Application, CaseAttachment, CasePhoto, Category
+from cases.selectors import application_for_page
 from cases.services import attachment_blind_copy_ensure
 
 from . import selectors, services
@@ -239,8 +240,6 @@ def attachment_view(request, pk, obj):
     or a neutral page when the attachment is withheld from reviewers."""
     application = obj.application
     if application.campaign.blind_review and not request.user.is_staff:
-        from cases.selectors import application_for_page
-
         identifiers = selectors.blind_identifiers(application_for_page(application.pk))
         attachment_blind_copy_ensure(attachment=obj, identifiers=identifiers)
         if obj.blind_withheld_reason:

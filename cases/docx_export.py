@@ -306,26 +306,11 @@ def _keep(text: str) -> str:
 
 def _redactor(application):
     """Blanks, in free text, every name and contact the form itself leaves out in blind mode."""
-    members = list(application.team_members.all())
-    known = [
-        application.applicant_name,
-        application.applicant.name,
-        application.organisation_name,
-        application.organisation.name,
-        application.declaring_unit,
-        application.phone,
-        application.email,
-        application.qq,
-        application.pledge_signature,
-        *(member.name for member in members),
-        *(member.contact for member in members),
-        *(member.unit_and_title for member in members),
-        *(endorsement.decided_by.name for endorsement in application.endorsements.all()),
-    ]
-    strings = sorted({s.strip() for s in known if s and len(s.strip()) >= 2}, key=len, reverse=True)
-    if not strings:
+    from .selectors import application_identifiers, identifiers_pattern
+
+    pattern = identifiers_pattern(application_identifiers(application))
+    if pattern is None:
         return _keep
-    pattern = re.compile("|".join(re.escape(s) for s in strings))
     return lambda text: pattern.sub("***", text or "")
 
 

@@ -359,6 +359,10 @@ def upload_attachment(instance, filename):
     return _upload_path(instance, filename, "attachments")
 
 
+def upload_blind_attachment(instance, filename):
+    return _upload_path(instance, filename, "blind")
+
+
 class CasePhoto(models.Model):
     """服务照片, EXIF stripped before it is stored."""
 
@@ -394,6 +398,11 @@ class CaseAttachment(models.Model):
     size = models.PositiveIntegerField("大小（字节）", default=0)
     description = models.CharField("附件说明", max_length=200, blank=True)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # The copy a blind reviewer downloads, made once and kept: blind_key is a hash of the source file, the
+    # identifiers removed and the rules' version, so a changed file or list makes the copy anew.
+    blind_file = models.FileField("匿名评审副本", upload_to=upload_blind_attachment, blank=True, editable=False)
+    blind_key = models.CharField("匿名评审副本依据", max_length=64, blank=True, editable=False)
+    blind_withheld_reason = models.CharField("对评审专家隐去的原因", max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = "附件"

@@ -1,5 +1,7 @@
 """Reads about applications, each shaped for the page (or export) that shows it."""
 
+import re
+
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.selectors import user_roles
@@ -59,3 +61,43 @@ def applications_for_export(campaign) -> QuerySet[Application]:
 def case_export_for_page() -> QuerySet[CaseExport]:
     """评选活动申报导出 with its campaign (the page and the download name show its title)."""
     return CaseExport.objects.select_related("campaign", "requested_by")
+
+
+# --- Blind review: what identifies the applicant ---------------------------------------------
+
+
+def application_identifiers(application: Application) -> list[str]:
+    """The strings that identify who filed the case: the one list that blind review removes from the case
+    page, the Word export and every attachment. Longest first, so a unit name goes before a name inside it."""
+    members = list(application.team_members.all())
+    values = [
+        application.applicant_name,
+        application.applicant.name,
+        application.applicant.email,
+        application.applicant.phone,
+        application.organisation_name,
+        application.organisation.name,
+        application.declaring_unit,
+        application.phone,
+        application.email,
+        application.qq,
+        application.pledge_signature,
+        *(member.name for member in members),
+        *(member.contact for member in members),
+        *(member.unit_and_title for member in members),
+        *(endorsement.decided_by.name for endorsement in application.endorsements.all() if endorsement.decided_by),
+    ]
+    return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
+
+
+def identifiers_pattern(identifiers: list[str]) -> re.Pattern | None:
+    """One regular expression for all identifiers; a number (phone, QQ) also matches however its digits are
+    grouped: 13712345678 as 137 1234 5678, 0512-57501234 as 0512 5750 1234."""
+    alternatives = []
+    for value in identifiers:
+        digits = re.sub(r"\D", "", value)
+        if re.fullmatch(r"[\d\s\-+()]+", value) and len(digits) >= 5:
+            alternatives.append(r"[\s\-]?".join(re.escape(digit) for digit in digits))
+        else:
+            alternatives.append(re.escape(value))
+    return re.compile("|".join(alternatives)) if alternatives else None

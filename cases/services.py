@@ -315,6 +315,7 @@ def application_save_draft(
     for pk in attachment_deletes:
         for attachment in application.attachments.filter(pk=pk):
             attachment.file.delete(save=False)
+            attachment.blind_file.delete(save=False)
             attachment.delete()
     application.report_links.filter(pk__in=list(link_deletes)).delete()
     for link in new_links:
@@ -485,6 +486,10 @@ def application_submit(
             template="cases/email/submitted.txt",
             context={"application": application, "campaign": campaign},
         )
+        if campaign.blind_review and application.attachments.exists():
+            from .tasks import make_blind_copies
+
+            enqueue(make_blind_copies, application.pk)
     return application
 
 
@@ -672,3 +677,75 @@ def case_export_run(*, export_id: int, final_attempt: bool = True) -> str:
         old.file.delete(save=False)
         CaseExport.objects.filter(pk=old.pk).update(file="")
     return CaseExport.Status.DONE
+
+
+# --- Blind copies of attachments --------------------------------------------------------------
+
+
+def attachment_blind_copy_ensure(
+    *, attachment: CaseAttachment, identifiers: list[str], verify: bool = True
+) -> CaseAttachment:
+    """Make, once, the copy of an attachment a blind reviewer downloads (or record why it is withheld) and keep
+    it in storage beside the original. The copy is keyed by the source file, the identifiers and the rules'
+    version: a changed file or list makes it anew, a current one is reused. Writes the copy's file and three
+    fields of the attachment; no audit event (nothing a person decided) and no e-mail. `verify=False` trusts a
+    copy already made (lists that show many attachments need not read every file); a download verifies."""
+    from django.core.files.base import ContentFile
+
+    from .blind import BlindCopy, attachment_blind_copy, blind_copy_key
+
+    if not verify and attachment.blind_key:
+        return attachment
+    try:
+        with attachment.file.open("rb") as f:
+            source = f.read()
+    except (OSError, ValueError):
+        source = None
+    key = blind_copy_key(source or b"", identifiers)
+    if attachment.blind_key == key and (attachment.blind_withheld_reason or attachment.blind_file):
+        if attachment.blind_withheld_reason or attachment.blind_file.storage.exists(attachment.blind_file.name):
+            return attachment
+    if source is None:
+        copy = BlindCopy(None, "附件文件缺失")
+    else:
+        copy = attachment_blind_copy(source, attachment.original_name, identifiers)
+    previous_key, previous_file = attachment.blind_key, attachment.blind_file.name
+    storage = attachment.blind_file.storage
+    new_name = ""
+    if copy.data is not None:
+        new_name = storage.save(
+            attachment.blind_file.field.generate_filename(attachment, attachment.original_name),
+            ContentFile(copy.data),
+        )
+    # Conditional on the key read above, so two reviewers opening the file at once leave one copy.
+    updated = CaseAttachment.objects.filter(pk=attachment.pk, blind_key=previous_key).update(
+        blind_file=new_name, blind_key=key, blind_withheld_reason=copy.withheld_reason[:200]
+    )
+    if not updated:
+        if new_name:
+            storage.delete(new_name)
+        attachment.refresh_from_db(fields=["blind_file", "blind_key", "blind_withheld_reason"])
+        return attachment
+    if previous_file and previous_file != new_name:
+        storage.delete(previous_file)
+    attachment.blind_file.name = new_name
+    attachment.blind_key = key
+    attachment.blind_withheld_reason = copy.withheld_reason[:200]
+    return attachment
+
+
+def application_blind_copies_make(*, application_id: int) -> int:
+    """Make the blind copies of a submitted application's attachments ahead of the formal check and review, so
+    neither staff nor a reviewer waits for them. Safe to run twice: current copies are kept. Returns how many
+    attachments are withheld from reviewers."""
+    from .selectors import application_for_page, application_identifiers
+
+    application = application_for_page(application_id)
+    if not application.campaign.blind_review:
+        return 0
+    identifiers = application_identifiers(application)
+    withheld = 0
+    for attachment in application.attachments.all():
+        attachment_blind_copy_ensure(attachment=attachment, identifiers=identifiers)
+        withheld += bool(attachment.blind_withheld_reason)
+    return withheld

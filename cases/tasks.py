@@ -9,3 +9,9 @@ from . import services
 def export_campaign(self, export_id: int) -> str:
     """评选活动申报导出: build one campaign's ZIP of Word files; the last attempt marks a failure."""
     return services.case_export_run(export_id=export_id, final_attempt=self.request.retries >= self.max_retries)
+
+
+@portal_task(name="cases.make_blind_copies", ignore_result=True)
+def make_blind_copies(application_id: int) -> int:
+    """匿名评审副本: clean the attachments of a submitted application for blind reviewers, once."""
+    return services.application_blind_copies_make(application_id=application_id)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from cases.models import SECTIONS, Application, Campaign
+from cases.models import SECTIONS, Application, Campaign, Endorsement
+from cases.selectors import application_identifiers, identifiers_pattern
 
 from . import aggregation
 from .models import Assignment, AwardDecision, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
@@ -70,7 +71,12 @@ def formal_check_queue(campaign: Campaign) -> QuerySet[Application]:
     return (
         Application.objects.filter(campaign=campaign, status__in=formal_check_statuses(campaign))
         .select_related("organisation", "applicant")
-        .prefetch_related("team_members", "photos")
+        .prefetch_related(
+            "team_members",
+            "photos",
+            "attachments",
+            Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by")),
+        )
         .order_by("submitted_at", "id")
     )
 
@@ -201,36 +207,26 @@ def next_unreviewed(user, after: Assignment) -> Assignment | None:
 
 def application_for_review(pk: int) -> Application:
     return (
-        Application.objects.select_related("campaign", "organisation")
-        .prefetch_related("team_members", "photos", "attachments", "report_links")
+        Application.objects.select_related("campaign", "organisation", "applicant")
+        .prefetch_related(
+            "team_members",
+            "photos",
+            "attachments",
+            "report_links",
+            Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by")),
+        )
         .get(pk=pk, status=Application.Status.ACCEPTED)
     )
 
 
 def blind_identifiers(application: Application) -> list[str]:
     """The strings that identify the applicant: removed from everything a blind reviewer sees."""
-    values = [
-        application.applicant_name,
-        application.organisation_name,
-        application.declaring_unit,
-        application.organisation.name,
-        application.phone,
-        application.email,
-        application.qq,
-        application.applicant.name,
-        application.applicant.email,
-        application.applicant.phone,
-    ]
-    for member in application.team_members.all():
-        values += [member.name, member.unit_and_title, member.contact]
-    # Longest first, so a unit name is removed before a shorter name inside it.
-    return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
+    return application_identifiers(application)
 
 
 def redact(text: str, identifiers: list[str]) -> str:
-    for value in identifiers:
-        text = text.replace(value, "＊＊")
-    return text
+    pattern = identifiers_pattern(identifiers)
+    return pattern.sub("＊＊", text) if pattern and text else text
 
 
 def peer_reviews(assignment: Assignment) -> list[Review]:

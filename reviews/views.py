@@ -10,10 +10,13 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
+from cases.blind import Withheld, docx_blind
 from cases.models import Application, CaseAttachment, CasePhoto, Category
+from cases.selectors import application_for_page
+from cases.services import attachment_blind_copy_ensure
 
 from . import selectors, services
-from .files import attachment_blind, neutral_name, photo_bytes_blind
+from .files import neutral_name, photo_bytes_blind
 from .forms import (
     CriterionEditForm,
     CriterionForm,
@@ -61,6 +64,16 @@ class QueueView(PermissionMixin, TemplateView):
         return context
 
 
+def _attachments_for_reviewer(application, identifiers, *, blind: bool):
+    """The case's attachments; in a blind review each with its blind copy or its withholding (made on submission
+    in the background; made here only if that has not happened yet)."""
+    attachments = list(application.attachments.all())
+    if blind:
+        for attachment in attachments:
+            attachment_blind_copy_ensure(attachment=attachment, identifiers=identifiers, verify=False)
+    return attachments
+
+
 def _case_context(request, application, assignment, form):
     campaign = application.campaign
     blind = campaign.blind_review
@@ -80,7 +93,7 @@ def _case_context(request, application, assignment, form):
         "photos": [(photo, clean(photo.caption)) for photo in application.photos.all()],
         "attachments": [
             (a, neutral_name(i, a.original_name) if blind else a.original_name, clean(a.description))
-            for i, a in enumerate(application.attachments.all(), start=1)
+            for i, a in enumerate(_attachments_for_reviewer(application, identifiers, blind=blind), start=1)
         ],
         "report_links": [] if blind else application.report_links.all(),
         "team": application.team_members.all(),
@@ -185,7 +198,11 @@ def case_docx_view(request, pk, obj):
     blind = obj.campaign.blind_review
     data = application_docx(obj, blind=blind)
     if blind:
-        data = attachment_blind(data, "case.docx", selectors.blind_identifiers(obj))
+        try:
+            data = docx_blind(data, selectors.blind_identifiers(obj))
+        except Withheld:
+            messages.error(request, "匿名版本无法生成，请联系工作人员。")
+            return redirect("reviews:case", pk=obj.pk)
     filename = application_docx_filename(obj, blind=blind)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -219,15 +236,17 @@ def photo_view(request, pk, obj):
 
 @permission_required("reviews.view_case_file", get_object=_attachment)
 def attachment_view(request, pk, obj):
-    """An attachment for the case's reviewers and staff; in a blind review under a neutral name and with the
-    applicant's identifying strings removed from its metadata."""
+    """An attachment for the case's reviewers and staff; in a blind review the blind copy under a neutral name,
+    or a neutral page when the attachment is withheld from reviewers."""
     application = obj.application
     if application.campaign.blind_review and not request.user.is_staff:
+        identifiers = selectors.blind_identifiers(application_for_page(application.pk))
+        attachment_blind_copy_ensure(attachment=obj, identifiers=identifiers)
+        if obj.blind_withheld_reason:
+            return render(request, "reviews/attachment_withheld.html", status=404)
         position = list(application.attachments.order_by("id").values_list("pk", flat=True)).index(obj.pk) + 1
-        with obj.file.open("rb") as f:
-            data = attachment_blind(f.read(), obj.original_name, selectors.blind_identifiers(application))
         filename = neutral_name(position, obj.original_name)
-        response = HttpResponse(data, content_type=obj.content_type or "application/octet-stream")
+        response = FileResponse(obj.blind_file.open("rb"), content_type=obj.content_type or "application/octet-stream")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     else:
         response = FileResponse(
@@ -291,6 +310,12 @@ class FormalCheckView(CampaignStaffView):
         for application in applications:
             application.campaign = self.campaign
             application.check_items = selectors.formal_check_items(application)
+            # Staff see, before accepting, which attachments blind reviewers will not get, and why.
+            application.attachment_list = _attachments_for_reviewer(
+                application,
+                selectors.blind_identifiers(application) if self.campaign.blind_review else [],
+                blind=self.campaign.blind_review,
+            )
         context["applications"] = applications
         return context
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 7
 RANKING_QUERIES = 13
-FORMAL_CHECK_QUERIES = 10
+FORMAL_CHECK_QUERIES = 12  # + attachments and endorsements (blind copies)
 ASSIGNMENT_QUERIES = 12
 POOL_QUERIES = 8
 

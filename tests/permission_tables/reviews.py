@@ -9,6 +9,7 @@ def build(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases.models import Application, CaseAttachment, CasePhoto
+    from cases.tests.blind_files import blank_pdf_bytes
     from reviews.models import Conflict
     from reviews.tests.factories import (
         ApplicationFactory,
@@ -56,7 +57,8 @@ def build(world):
     world.attachment = CaseAttachment(
         application=world.review_app, original_name="案例全文.pdf", content_type="application/pdf", size=20
     )
-    world.attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n% test\n"), save=True)
+    # A real PDF: a blind reviewer gets its blind copy (a file that does not parse would be withheld).
+    world.attachment.file.save("a.pdf", ContentFile(blank_pdf_bytes()), save=True)
 
 
 def _slug(w):

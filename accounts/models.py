@@ -1,5 +1,11 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.db import models
 from django.utils import timezone
 
@@ -58,6 +64,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name
+
+    # A superuser manages staff and permissions in the admin; it is not a key to every
+    # object. Django's PermissionsMixin answers True to any permission for a superuser;
+    # here the backends decide, so the object rules (rules.py) hold for superusers too
+    # (another applicant's draft is 404 to them as to staff) while the admin's model
+    # permissions still come from ModelBackend, which grants a superuser all of them.
+    def has_perm(self, perm, obj=None):
+        return self.is_active and _user_has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label):
+        return self.is_active and _user_has_module_perms(self, app_label)
 
 
 class Organisation(models.Model):
@@ -165,15 +182,23 @@ class AuditEvent(models.Model):
         PUBLICATION = "publication", "发布公示/结果"
         CERTIFICATE = "certificate", "荣誉证书"
         ACTIVITY_REPORT = "activity_report", "活动报送"
+        DRAFT_SAVE = "draft_save", "保存草稿"
+        PROFILE_CHANGE = "profile_change", "修改个人资料"
+        ADMIN_ADD = "admin_add", "后台新增"
+        ADMIN_CHANGE = "admin_change", "后台修改"
+        ADMIN_DELETE = "admin_delete", "后台删除"
         OTHER = "other", "其他"
 
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # No database constraint and DO_NOTHING: deleting a user must not rewrite the rows that
+    # record what they did (the database refuses UPDATE on this table); user_label keeps who.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="用户",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     user_label = models.CharField(

@@ -25,6 +25,17 @@ def is_staff_member(user):
     return user_roles(user).staff or user_roles(user).superuser
 
 
+@rules.predicate
+def is_superuser(user):
+    return user_roles(user).superuser
+
+
+@rules.predicate
+def is_privileged_account(user, target):
+    """The target account is staff or superuser (None: no particular account is asked about)."""
+    return target is not None and (target.is_staff or target.is_superuser)
+
+
 def add_staff_model_perms(app_label: str, *models: str, actions=("view", "add", "change", "delete")) -> None:
     """Let staff manage these models in the admin: declared once per app, here.
 
@@ -41,7 +52,10 @@ rules.add_perm("accounts.manage_portal", is_staff_member)
 rules.add_perm("accounts.view_auditevent", is_staff_member)
 rules.add_perm("accounts.decide_organisation", is_staff_member)
 add_staff_model_perms("accounts", "organisation", "membership")
-add_staff_model_perms("accounts", "user", actions=("view", "add", "change"))
+add_staff_model_perms("accounts", "user", actions=("view", "add"))
+# Staff change applicants', organisation people's and reviewers' accounts; a staff or
+# superuser account (its flags, password, permissions) only a superuser changes.
+rules.add_perm("accounts.change_user", is_superuser | (is_staff_member & ~is_privileged_account))
 # Staff read login attempts and unlock an account by deleting its attempt record.
 add_staff_model_perms("axes", "accessattempt", actions=("view", "delete"))
 add_staff_model_perms("axes", "accessfailurelog", "accesslog", actions=("view",))

@@ -65,4 +65,4 @@ def organisations_pending() -> QuerySet[Organisation]:
 
 
 def audit_events() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("user").order_by("-created_at", "-id")
+    return AuditEvent.objects.order_by("-created_at", "-id")

@@ -267,9 +267,19 @@ def organisation_decide(
 
 
 @transaction.atomic
-def profile_update(*, user: User, name: str, phone: str) -> User:
+def profile_update(*, user: User, name: str, phone: str, request=None) -> User:
+    """Change one's own 姓名 and 手机号码; the audit event names what changed."""
+    before = {"姓名": user.name, "手机号码": user.phone}
     user.name = name.strip()
     user.phone = phone.strip()
     user.full_clean()
     user.save(update_fields=["name", "phone"])
+    after = {"姓名": user.name, "手机号码": user.phone}
+    changed = [
+        f"{label}: {before[label] or '—'} → {after[label] or '—'}" for label in before if before[label] != after[label]
+    ]
+    if changed:
+        audit_record(
+            kind=AuditEvent.Kind.PROFILE_CHANGE, request=request, user=user, obj=user, detail="；".join(changed)
+        )
     return user

@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
+from .audit_export import audit_csv_response, audit_xlsx_response
 from .filters import AuditEventFilter
 from .forms import LoginForm, OrganisationDecisionForm, PortalPasswordResetForm, ProfileForm, SignUpForm
 from .models import AuditEvent, Organisation
@@ -124,7 +125,7 @@ class ProfileView(PermissionMixin, FormView):
         return context
 
     def form_valid(self, form):
-        profile_update(user=self.request.user, **form.cleaned_data)
+        profile_update(user=self.request.user, request=self.request, **form.cleaned_data)
         messages.success(self.request, "个人信息已保存。")
         return super().form_valid(form)
 
@@ -216,11 +217,22 @@ class AuditLogView(PermissionMixin, ListView):
         self.filterset = AuditEventFilter(self.request.GET or None, queryset=audit_events())
         return self.filterset.qs
 
+    def get(self, request, *args, **kwargs):
+        # ?export=csv|xlsx: the same filtered events as the page, as a file (the export is audited).
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            events = self.get_queryset()
+            detail = f"导出审计日志（{export}）：{request.GET.urlencode()}"[:500]
+            audit_record(kind=AuditEvent.Kind.OTHER, request=request, detail=detail)
+            return audit_csv_response(events) if export == "csv" else audit_xlsx_response(events)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         query = self.request.GET.copy()
         query.pop("page", None)
+        query.pop("export", None)
         context["querystring"] = query.urlencode()
         return context
 

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from accounts.admin_audit import ReadOnlyModelAdmin as ReadOnlyAdmin
+
 from .models import Award, Certificate, CertificateTemplate, Objection, ObjectionNote, Publicity
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the console's services, which audit and mail."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Award)

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 
+from accounts.admin_audit import AuditedModelAdmin
+
 from .models import Campaign, Category
 
 
@@ -56,7 +58,7 @@ class CampaignAdminForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedModelAdmin):
     """评选活动: staff set the timeline and the rules here; every date is a setting."""
 
     form = CampaignAdminForm

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 
+from accounts.admin_audit import AuditedModelAdmin
+
 from .models import Activity, ActivityReport, ActivityUnit, Festival, FestivalUnit, ReportPhoto
 
 
@@ -14,7 +16,7 @@ class FestivalUnitInline(admin.TabularInline):
 
 
 @admin.register(Festival)
-class FestivalAdmin(admin.ModelAdmin):
+class FestivalAdmin(AuditedModelAdmin):
     list_display = ["title", "edition", "year", "starts_on", "ends_on", "status"]
     list_filter = ["status", "year"]
     search_fields = ["title", "theme"]
@@ -56,7 +58,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedModelAdmin):
     form = ActivityAdminForm
     list_display = ["title", "festival", "kind", "starts_at", "ends_at", "district", "status"]
     list_filter = ["status", "kind", "festival"]
@@ -85,7 +87,7 @@ class ReportPhotoInline(admin.TabularInline):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(admin.ModelAdmin):
+class ActivityReportAdmin(AuditedModelAdmin):
     """Read-only here: staff accept or return reports in the portal (活动报送审核), where it is audited and mailed."""
 
     list_display = ["activity", "organisation", "held_on", "status", "created_at"]

@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from accounts.admin_audit import AuditedModelAdmin
+
 from .models import NotificationPreference, OutboxEmail, Reminder, ReminderRule
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(AuditedModelAdmin):
     list_display = ["campaign", "kind", "days_before", "at_time", "is_active"]
     list_filter = ["campaign", "kind", "is_active"]
     list_editable = ["days_before", "at_time", "is_active"]
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(AuditedModelAdmin):
     list_display = ["created_at", "recipient", "campaign", "kind", "milestone"]
     list_filter = ["campaign", "kind"]
     list_select_related = ["recipient", "campaign"]
@@ -22,7 +24,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(AuditedModelAdmin):
     list_display = ["created_at", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status"]
     search_fields = ["subject"]
@@ -48,7 +50,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(AuditedModelAdmin):
     list_display = ["user", "recommendation", "publicity", "updated_at"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

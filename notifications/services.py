@@ -24,6 +24,9 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from accounts.models import AuditEvent
+from accounts.services import audit_record
+
 from .models import NotificationPreference, OutboxEmail, Reminder, ReminderKind, ReminderRule
 
 logger = logging.getLogger(__name__)
@@ -233,9 +236,20 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def preference_update(*, user, recommendation: bool, publicity: bool) -> NotificationPreference:
+def preference_update(*, user, recommendation: bool, publicity: bool, request=None) -> NotificationPreference:
+    """Switch the optional reminders on or off; the change is audited."""
     preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    changed = (preference.recommendation, preference.publicity) != (recommendation, publicity)
     preference.recommendation = recommendation
     preference.publicity = publicity
     preference.save()
+    if changed:
+        on_off = {True: "开", False: "关"}
+        audit_record(
+            kind=AuditEvent.Kind.PROFILE_CHANGE,
+            request=request,
+            user=user,
+            obj=preference,
+            detail=f"邮件提醒：单位推荐提醒{on_off[recommendation]}，公示提醒{on_off[publicity]}",
+        )
     return preference

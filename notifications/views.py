@@ -124,6 +124,7 @@ class PreferenceView(PermissionMixin, FormView):
             user=self.request.user,
             recommendation=form.cleaned_data["recommendation"],
             publicity=form.cleaned_data["publicity"],
+            request=self.request,
         )
         messages.success(self.request, "邮件提醒设置已保存。")
         return redirect(self.get_success_url())

@@ -38,6 +38,7 @@ def cast(db):
     reviewer_unassigned = UserFactory(name="吴教授", email="reviewer2@example.cn", is_reviewer=True)
     reviewer_conflicted = UserFactory(name="郑教授", email="reviewer3@example.cn", is_reviewer=True)
     staff = UserFactory(name="王晓民", email="staff@example.cn", is_staff=True)
+    superuser = UserFactory(name="管理员", email="root@example.cn", is_staff=True, is_superuser=True)
     return SimpleNamespace(
         password=PASSWORD,
         org_a=org_a,
@@ -50,6 +51,7 @@ def cast(db):
         reviewer_unassigned=reviewer_unassigned,
         reviewer_conflicted=reviewer_conflicted,
         staff=staff,
+        superuser=superuser,
     )
 
 

@@ -10,7 +10,7 @@ so a new URL cannot land without saying who may use it.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-ROLES = ("anonymous", "applicant_a", "applicant_b", "org_admin", "reviewer", "staff")
+ROLES = ("anonymous", "applicant_a", "applicant_b", "org_admin", "reviewer", "staff", "superuser")
 
 LOGIN = "login"  # redirected to the login page (anonymous visitors)
 OK = 200
@@ -29,9 +29,22 @@ class Row:
 
 
 def row(
-    *, anonymous, applicant_a, applicant_b, org_admin, reviewer, staff, kwargs=None, method="get", data=None
+    *,
+    anonymous,
+    applicant_a,
+    applicant_b,
+    org_admin,
+    reviewer,
+    staff,
+    superuser=None,
+    kwargs=None,
+    method="get",
+    data=None,
 ) -> Row:
-    """One URL's expected answers; every role must be named, so none is forgotten."""
+    """One URL's expected answers; every role must be named, so none is forgotten.
+
+    A superuser is staff with the admin's user management: unless a row says otherwise it
+    gets exactly what staff get — never more (another applicant's draft stays 404)."""
     return Row(
         expect={
             "anonymous": anonymous,
@@ -40,6 +53,7 @@ def row(
             "org_admin": org_admin,
             "reviewer": reviewer,
             "staff": staff,
+            "superuser": staff if superuser is None else superuser,
         },
         kwargs=kwargs or (lambda world: {}),
         method=method,

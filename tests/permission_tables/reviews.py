@@ -109,13 +109,18 @@ ROWS = {
     "reviews:panel_toggle": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
     "reviews:rubric": staff_only(kwargs=_slug),
     "reviews:criterion_edit": staff_only(kwargs=lambda w: {"pk": w.criterion.pk}),
-    "reviews:criterion_delete": _post_staff(lambda w: {"pk": w.criterion.pk}),
+    # Staff's POST (asked before the superuser's) deleted the object: the superuser then finds none.
+    "reviews:criterion_delete": staff_only(
+        ok=REDIRECT, superuser=NOT_FOUND, method="post", kwargs=lambda w: {"pk": w.criterion.pk}
+    ),
     "reviews:settings": staff_only(kwargs=_slug),
     "reviews:assignments": staff_only(kwargs=_slug),
     "reviews:assign_auto": _post_staff(_slug),
     "reviews:reviewers_notify": _post_staff(_slug),
     "reviews:assignment_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
-    "reviews:assignment_remove": _post_staff(lambda w: {"pk": w.assignment_removable.pk}),
+    "reviews:assignment_remove": staff_only(
+        ok=REDIRECT, superuser=NOT_FOUND, method="post", kwargs=lambda w: {"pk": w.assignment_removable.pk}
+    ),
     "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:review_reopen": _post_staff(lambda w: {"pk": w.review_other.pk}),
     "reviews:ranking": staff_only(kwargs=_slug),

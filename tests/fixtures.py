@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from functools import cached_property
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,13 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+class Cast(SimpleNamespace):
+    @cached_property
+    def superuser(self):
+        """Made when a test asks for it: a staff member more would change who gets staff e-mail."""
+        return UserFactory(name="管理员", email="root@example.cn", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -38,8 +46,7 @@ def cast(db):
     reviewer_unassigned = UserFactory(name="吴教授", email="reviewer2@example.cn", is_reviewer=True)
     reviewer_conflicted = UserFactory(name="郑教授", email="reviewer3@example.cn", is_reviewer=True)
     staff = UserFactory(name="王晓民", email="staff@example.cn", is_staff=True)
-    superuser = UserFactory(name="管理员", email="root@example.cn", is_staff=True, is_superuser=True)
-    return SimpleNamespace(
+    return Cast(
         password=PASSWORD,
         org_a=org_a,
         org_b=org_b,
@@ -51,7 +58,6 @@ def cast(db):
         reviewer_unassigned=reviewer_unassigned,
         reviewer_conflicted=reviewer_conflicted,
         staff=staff,
-        superuser=superuser,
     )
 
 

@@ -151,3 +151,36 @@ def require_postgresql(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true 但数据库不是 PostgreSQL：{reason}")
     pytest.skip(reason)
+
+
+# --- Query counts -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, monkeypatch):
+    """pytest-django's fixture, plus: every page the test client fetches inside the block must
+    answer 2xx. A query count pinned on a 403, 404 or error page pins nothing."""
+    from contextlib import contextmanager
+
+    from django.test.client import Client
+
+    @contextmanager
+    def checked(num, *args, **kwargs):
+        answers = []
+        original = Client.request
+
+        def request(self, **request):
+            response = original(self, **request)
+            answers.append((request.get("PATH_INFO", ""), response.status_code))
+            return response
+
+        monkeypatch.setattr(Client, "request", request)
+        try:
+            with django_assert_num_queries(num, *args, **kwargs) as context:
+                yield context
+        finally:
+            monkeypatch.setattr(Client, "request", original)
+        refused = [(path, status) for path, status in answers if not 200 <= status < 300]
+        assert not refused, f"query count measured on pages that did not answer 2xx: {refused}"
+
+    return checked

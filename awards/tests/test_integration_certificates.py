@@ -131,7 +131,7 @@ def _assert_numbers_unique_and_complete(campaign, n):
 def test_two_concurrent_export_runs_leave_numbers_unique_and_complete(cast, queue):
     n = 12
     campaign = _campaign_with_awards(cast, n)
-    exports = [CertificateExport.objects.create(campaign=campaign, started_by=cast.staff) for _ in range(2)]
+    exports = [CertificateExport.objects.create(campaign=campaign, requested_by=cast.staff) for _ in range(2)]
     worker = _start_worker(queue, "--pool=prefork", "-c", "2")
     try:
         for export in exports:
@@ -143,14 +143,14 @@ def test_two_concurrent_export_runs_leave_numbers_unique_and_complete(cast, queu
     import zipfile
 
     for export in CertificateExport.objects.filter(pk__in=[e.pk for e in exports]):
-        with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / export.zip_file) as z:
+        with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / export.file.name) as z:
             assert len([x for x in z.namelist() if x.endswith(".docx")]) == n
 
 
 def test_a_worker_killed_mid_batch_and_restarted_finishes_without_duplicate_or_missing_numbers(cast, queue):
     n = 40
     campaign = _campaign_with_awards(cast, n)
-    export = CertificateExport.objects.create(campaign=campaign, started_by=cast.staff)
+    export = CertificateExport.objects.create(campaign=campaign, requested_by=cast.staff)
     worker = _start_worker(queue, "--pool=solo")
     try:
         certificate_export_task.apply_async(args=[export.pk], queue=queue)

@@ -4,6 +4,7 @@ certificates. Each function checks its transition, writes in a transaction, audi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, client_ip, email_send
@@ -36,6 +38,8 @@ from .models import (
     Publicity,
 )
 from .selectors import publicity_closed_at, publicity_is_open
+
+logger = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------------------------------- awards
 
@@ -176,12 +180,26 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _hit(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
+    """Counts one more in the cache; with the cache (Redis) down the count is 0: the limit is not enforced
+    for a while, and the objection, which must reach the bureau during the window, is still taken."""
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+        cache.add(key, 0, timeout=window)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            return 1
+    except RedisError:
+        logger.warning("缓存（Redis）不可用，暂不限制异议提交频率。", exc_info=True)
+        return 0
+
+
+def _count(key: str) -> int:
+    try:
+        return cache.get(key) or 0
+    except RedisError:
+        logger.warning("缓存（Redis）不可用，暂不限制异议提交频率。", exc_info=True)
+        return 0
 
 
 def objection_rate_check_ip(*, ip: str | None) -> None:
@@ -217,7 +235,7 @@ def objection_lodge(
         raise ValidationError("请选择公示名单中的案例。")
     if len(reason.strip()) < REASON_MIN_CHARS:
         raise ValidationError(f"异议理由至少 {REASON_MIN_CHARS} 个字。")
-    if (cache.get(_phone_key(phone)) or 0) >= RATE_PHONE_LIMIT:
+    if _count(_phone_key(phone)) >= RATE_PHONE_LIMIT:
         raise ValidationError(f"同一手机号码每天最多提交 {RATE_PHONE_LIMIT} 次异议，请明天再试。", code="rate")
     with transaction.atomic():
         objection = Objection.objects.create(

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -148,15 +149,10 @@ def _list_file(campaign, fmt, *, results):
         return HttpResponse(
             data,
             content_type="application/pdf",
-            headers={"Content-Disposition": _disposition(f"{title}.pdf")},
+            headers={"Content-Disposition": content_disposition_header(True, f"{title}.pdf")},
         )
-    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": _disposition(f"{title}.docx")})
-
-
-def _disposition(filename: str, inline: bool = False) -> str:
-    from urllib.parse import quote
-
-    return f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+    disposition = content_disposition_header(True, f"{title}.docx")
+    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": disposition})
 
 
 @permission_required("awards.read_publicity", get_object=_campaign, login_required=False)

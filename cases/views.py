@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
@@ -376,8 +377,6 @@ def application_docx(request, pk, obj):
     response = HttpResponse(
         build(obj), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    from django.utils.http import content_disposition_header
-
     response["Content-Disposition"] = content_disposition_header(True, application_docx_filename(obj))
     return response
 

@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import close_old_connections, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.utils import timezone
@@ -281,7 +281,6 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             elif mine.update(status=model.Status.PENDING, run_token="", heartbeat_at=None, queued_at=None):
                 job_queue(job)
                 counts["resumed"] += 1
-    close_old_connections()
     return counts
 
 

@@ -51,6 +51,9 @@ def _start_worker(queue: str, *args: str) -> subprocess.Popen:
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_VISIBILITY_TIMEOUT": "4",
+        # A run that stopped beating for 2 s lost its worker: the redelivered task may take the job over.
+        "JOBS_HEARTBEAT_SECONDS": "1",
+        "JOBS_STALE_SECONDS": "2",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     return subprocess.Popen(
@@ -165,6 +168,7 @@ def test_a_worker_killed_mid_batch_and_restarted_finishes_without_duplicate_or_m
         _stop(worker, signal.SIGKILL)  # killed mid-batch: the task was never acknowledged
     export.refresh_from_db()
     assert export.status != CertificateExport.Status.DONE
+    time.sleep(3)  # the killed run's heartbeat goes stale, so the redelivered task takes the job over
     restarted = _start_worker(queue, "--pool=solo")
     try:
         _wait_done([export.pk], [restarted])  # the broker hands the unacknowledged task to the new worker

@@ -29,8 +29,8 @@ def main() -> int:
     if os.getpgrp() != os.getpid():
         os.setpgid(0, 0)  # lead a group of its own, so that killing "the group" never reaches the caller's
     signal.signal(signal.SIGTERM, _kill_group)
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+    prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)  # Linux; elsewhere only the timeout applies
+    if prctl is not None and prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:  # the parent died before the death signal was armed
         _kill_group()

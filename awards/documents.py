@@ -11,11 +11,14 @@ PDFs come from LibreOffice headless, several documents per call, each call with 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import uuid
 import zipfile
@@ -205,6 +208,30 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+CONVERTER_GUARD = Path(__file__).with_name("converter_guard.py")
+
+
+def _run_guarded(command: list[str], *, timeout: int) -> bytes:
+    """Run the converter in its own process group under converter_guard.py, which kills the group when this
+    process dies (a SIGKILLed worker leaves no LibreOffice behind); on a timeout the group is killed here.
+    Returns the converter's stderr."""
+    process = subprocess.Popen(
+        # -I: isolated, so the guard's folder (awards/, with its selectors.py) does not shadow the standard library.
+        [sys.executable, "-I", str(CONVERTER_GUARD), str(os.getpid()), *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except BaseException:
+        # Still unreaped, so its process group id cannot have been reused: the kill reaches only the converter.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+
+
 def docx_to_pdf(docx_files: list[Path], out_dir: Path, *, timeout: int = 300) -> dict[Path, Path]:
     """Converts several .docx files with one LibreOffice process and its own throw-away profile.
 
@@ -217,33 +244,27 @@ def docx_to_pdf(docx_files: list[Path], out_dir: Path, *, timeout: int = 300) ->
         return {}
     profile = Path(tempfile.gettempdir()) / f"kp-lo-{os.getpid()}-{uuid.uuid4().hex}"
     out_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        binary,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf:writer_pdf_Export",
+        "--outdir",
+        str(out_dir),
+        *[str(p) for p in docx_files],
+    ]
     try:
-        result = subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--nolockcheck",
-                "--convert-to",
-                "pdf:writer_pdf_Export",
-                "--outdir",
-                str(out_dir),
-                *[str(p) for p in docx_files],
-            ],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+        stderr = _run_guarded(command, timeout=timeout)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     pdfs = {}
     for docx in docx_files:
         pdf = out_dir / (docx.stem + ".pdf")
         if not pdf.exists():
-            raise PdfConversionError(
-                f"LibreOffice 未能转换 {docx.name}：{result.stderr.decode(errors='replace')[-500:]}"
-            )
+            raise PdfConversionError(f"LibreOffice 未能转换 {docx.name}：{stderr.decode(errors='replace')[-500:]}")
         pdfs[docx] = pdf
     return pdfs
 

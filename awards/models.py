@@ -8,6 +8,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 
+from notifications.jobs import BackgroundJob
+
 
 class Award(models.Model):
     """获奖: one application's confirmed tier. Confirmed by staff from the reviews ranking or by hand."""
@@ -261,37 +263,21 @@ class Certificate(models.Model):
         return self.number
 
 
-class CertificateExport(models.Model):
+class CertificateExport(BackgroundJob):
     """证书批量导出: one run of the batch task, with its progress for the staff's progress bar."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "生成中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+    task_path = "awards.tasks.certificate_export_task"
 
     campaign = models.ForeignKey(
         "cases.Campaign", verbose_name="评选活动", on_delete=models.CASCADE, related_name="certificate_exports"
     )
-    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField("总步数", default=0)
-    done = models.PositiveIntegerField("已完成步数", default=0)
-    zip_file = models.CharField("ZIP 文件", max_length=200, blank=True)
-    error = models.TextField("错误信息", blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT)
-    created_at = models.DateTimeField("发起时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = "证书批量导出"
         verbose_name_plural = "证书批量导出"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"导出 #{self.pk}"
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
+    def upload_path(self, filename: str) -> str:
+        return f"certificates/{self.campaign_id}/{filename}"

@@ -4,6 +4,7 @@ certificates. Each function checks its transition, writes in a transaction, audi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import tempfile
@@ -16,11 +17,13 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, client_ip, email_send
 from cases.models import Application, Campaign
 from kunshan_portal.celery import enqueue
+from notifications.jobs import JobFailed, job_queue, job_run
 
 from . import documents
 from .models import (
@@ -35,6 +38,8 @@ from .models import (
     Publicity,
 )
 from .selectors import publicity_closed_at, publicity_is_open
+
+logger = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------------------------------- awards
 
@@ -175,12 +180,26 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _hit(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
+    """Counts one more in the cache; with the cache (Redis) down the count is 0: the limit is not enforced
+    for a while, and the objection, which must reach the bureau during the window, is still taken."""
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+        cache.add(key, 0, timeout=window)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            return 1
+    except RedisError:
+        logger.warning("缓存（Redis）不可用，暂不限制异议提交频率。", exc_info=True)
+        return 0
+
+
+def _count(key: str) -> int:
+    try:
+        return cache.get(key) or 0
+    except RedisError:
+        logger.warning("缓存（Redis）不可用，暂不限制异议提交频率。", exc_info=True)
+        return 0
 
 
 def objection_rate_check_ip(*, ip: str | None) -> None:
@@ -216,7 +235,7 @@ def objection_lodge(
         raise ValidationError("请选择公示名单中的案例。")
     if len(reason.strip()) < REASON_MIN_CHARS:
         raise ValidationError(f"异议理由至少 {REASON_MIN_CHARS} 个字。")
-    if (cache.get(_phone_key(phone)) or 0) >= RATE_PHONE_LIMIT:
+    if _count(_phone_key(phone)) >= RATE_PHONE_LIMIT:
         raise ValidationError(f"同一手机号码每天最多提交 {RATE_PHONE_LIMIT} 次异议，请明天再试。", code="rate")
     with transaction.atomic():
         objection = Objection.objects.create(
@@ -555,69 +574,53 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
 @transaction.atomic
 def certificate_export_start(*, campaign: Campaign, by: User, request=None) -> CertificateExport:
     """Queues the batch export of every certificate of the campaign into a ZIP."""
-    from .tasks import certificate_export_task
-
     if not _fresh_publicity(campaign).results_published_at:
         raise ValidationError("获奖名单发布后才能导出证书。")
-    export = CertificateExport.objects.create(campaign=campaign, started_by=by)
+    export = CertificateExport.objects.create(campaign=campaign, requested_by=by)
     audit_record(
         kind=AuditEvent.Kind.CERTIFICATE, request=request, user=by, obj=campaign, detail=f"证书批量导出 #{export.pk}"
     )
-    enqueue(certificate_export_task, export.pk)
+    job_queue(export)
     return export
 
 
-def certificate_export_run(*, export_id: int) -> CertificateExport:
-    """The batch: numbers, DOCX, PDF, then the ZIP, with progress written after every file. Run twice (or
-    after a worker died half-way) it finishes the same export with the same numbers: every step skips
-    what is already done."""
-    export = CertificateExport.objects.select_related("campaign__publicity").get(pk=export_id)
-    if export.status == CertificateExport.Status.DONE:
-        return export
-    campaign = export.campaign
-    certificates_allocate(campaign=campaign)
-    active = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE)
-    has_pdf = documents.soffice_path() is not None
-    count = active.count()
-    total = count * (2 if has_pdf else 1) + 1
-    done = active.exclude(docx="").count() + (active.exclude(pdf="").count() if has_pdf else 0)
-    CertificateExport.objects.filter(pk=export.pk).update(
-        status=CertificateExport.Status.RUNNING, total=total, done=done
-    )
-    state = {"done": done}
+def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str:
+    """The batch: numbers, DOCX, PDF, then the ZIP, with progress (and the job's heartbeat) written after every
+    file. Run twice, or resumed after its worker died (notifications.jobs), it finishes the same export with
+    the same numbers: every step skips what is already done. The last failed attempt fails the export."""
 
-    def progress(n):
-        state["done"] = min(state["done"] + n, total - 1)
-        CertificateExport.objects.filter(pk=export.pk, done__lt=state["done"]).update(done=state["done"])
+    def build(export: CertificateExport, beat) -> dict:
+        campaign = Campaign.objects.select_related("publicity").get(pk=export.campaign_id)
+        try:
+            certificates_allocate(campaign=campaign)
+        except ValidationError as exc:
+            raise JobFailed("导出失败：" + "；".join(exc.messages)) from exc
+        active = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE)
+        has_pdf = documents.soffice_path() is not None
+        count = active.count()
+        total = count * (2 if has_pdf else 1) + 1
+        state = {"done": active.exclude(docx="").count() + (active.exclude(pdf="").count() if has_pdf else 0)}
+        beat(total=total, done=state["done"])
 
-    certificate_files_generate(campaign=campaign, progress=progress)
-    name = f"certificates/{campaign.pk}/export-{export.pk}.zip"
-    path = _media(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        for certificate in active.select_related("award__application").order_by("serial"):
-            label = f"{certificate.number}-{certificate.award.application.applicant_name}"
-            for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
-                if field:
-                    z.write(_media(field), f"{label}.{ext}")
-    os.replace(tmp, path)
-    CertificateExport.objects.filter(pk=export.pk).update(
-        status=CertificateExport.Status.DONE,
-        done=total,
-        zip_file=name,
-        finished_at=timezone.now(),
-        error="" if has_pdf else "未安装 LibreOffice，ZIP 中只有 Word 文件。",
-    )
-    export.refresh_from_db()
-    return export
+        def progress(n):
+            state["done"] = min(state["done"] + n, total - 1)
+            beat(done=state["done"])
 
+        certificate_files_generate(campaign=campaign, progress=progress)
+        name = export.upload_path(f"export-{export.pk}.zip")
+        path = _media(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+            for certificate in active.select_related("award__application").order_by("serial"):
+                label = f"{certificate.number}-{certificate.award.application.applicant_name}"
+                for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
+                    if field:
+                        z.write(_media(field), f"{label}.{ext}")
+        os.replace(tmp, path)
+        return {"done": total, "file": name, "error": "" if has_pdf else "未安装 LibreOffice，ZIP 中只有 Word 文件。"}
 
-def certificate_export_fail(*, export_id: int, error: str) -> None:
-    """Marks an export failed after its last retry, so staff see why instead of a bar that never moves."""
-    CertificateExport.objects.filter(pk=export_id).exclude(status=CertificateExport.Status.DONE).update(
-        status=CertificateExport.Status.FAILED, error=f"导出失败：{error}"[:2000], finished_at=timezone.now()
-    )
+    return job_run(CertificateExport, export_id, build, final_attempt=final_attempt)
 
 
 def certificate_generate_queue(*, certificate: Certificate) -> None:

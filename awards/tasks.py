@@ -5,14 +5,10 @@ from kunshan_portal.celery import portal_task
 from . import services
 
 
-@portal_task(name="awards.certificate_export", bind=True)
-def certificate_export_task(self, export_id: int) -> None:
-    try:
-        services.certificate_export_run(export_id=export_id)
-    except Exception as exc:
-        if self.request.retries >= self.max_retries:  # the last try: the progress bar stops and says why
-            services.certificate_export_fail(export_id=export_id, error=str(exc))
-        raise
+@portal_task(name="awards.certificate_export", bind=True, ignore_result=True)
+def certificate_export_task(self, export_id: int) -> str:
+    """证书批量导出; the last attempt marks a failure so the progress bar stops and says why."""
+    return services.certificate_export_run(export_id=export_id, final_attempt=self.request.retries >= self.max_retries)
 
 
 @portal_task(name="awards.certificate_generate")

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from accounts.models import User
 from accounts.permissions import permission_required
 from accounts.services import client_ip
 from cases.models import Application, Campaign
+from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import documents, selectors, services
 from .forms import AssignForm, AwardForm, CertificateTemplateForm, DecideForm, NoteForm, ObjectionForm, PublicityForm
@@ -149,15 +151,10 @@ def _list_file(campaign, fmt, *, results):
         return HttpResponse(
             data,
             content_type="application/pdf",
-            headers={"Content-Disposition": _disposition(f"{title}.pdf")},
+            headers={"Content-Disposition": content_disposition_header(True, f"{title}.pdf")},
         )
-    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": _disposition(f"{title}.docx")})
-
-
-def _disposition(filename: str, inline: bool = False) -> str:
-    from urllib.parse import quote
-
-    return f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+    disposition = content_disposition_header(True, f"{title}.docx")
+    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": disposition})
 
 
 @permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
@@ -267,8 +264,12 @@ def campaign_view(request, slug, obj):
         template=template,
         results_refusal=services.results_refusal(campaign, now),
         pending_objections=campaign.objections.exclude(status__in=Objection.RESOLVED).count(),
-        last_export=campaign.certificate_exports.first(),
     )
+    last_export = campaign.certificate_exports.first()
+    if last_export is not None:
+        context.update(
+            last_export=last_export, export_state=job_state(last_export, download_url=_export_download_url(last_export))
+        )
     return render(request, "awards/campaign.html", context)
 
 
@@ -386,32 +387,19 @@ def _export(request, pk):
     return get_object_or_404(CertificateExport.objects.select_related("campaign"), pk=pk)
 
 
+def _export_download_url(export: CertificateExport) -> str:
+    return reverse("awards:export_download", kwargs={"pk": export.pk})
+
+
 @_staff(_export)
 def export_status_view(request, pk, obj):
     """The progress bar's JSON."""
-    return JsonResponse(
-        {
-            "status": obj.status,
-            "status_label": obj.get_status_display(),
-            "percent": obj.percent,
-            "done": obj.done,
-            "total": obj.total,
-            "note": obj.error,
-            "download": reverse("awards:export_download", kwargs={"pk": obj.pk}) if obj.zip_file else "",
-        }
-    )
+    return job_status_response(obj, download_url=_export_download_url(obj))
 
 
 @_staff(_export)
 def export_download_view(request, pk, obj):
-    if obj.status != CertificateExport.Status.DONE or not obj.zip_file:
-        raise Http404("导出尚未完成。")
-    return FileResponse(
-        open(Path(settings.MEDIA_ROOT) / obj.zip_file, "rb"),
-        as_attachment=True,
-        filename=f"荣誉证书-{obj.campaign.slug}-{obj.pk}.zip",
-        content_type="application/zip",
-    )
+    return job_download_response(obj, filename=f"{obj.campaign.title}-荣誉证书-{obj.pk}.zip")
 
 
 @_staff(_staff_campaign)

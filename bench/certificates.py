@@ -13,12 +13,9 @@ It builds a throw-away SQLite database and media directory under /tmp, creates a
 import argparse
 import os
 import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from throwaway import django_on_throwaway_sqlite
 
 
 def main() -> None:
@@ -27,23 +24,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=None, help="documents per LibreOffice call")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="kp-bench-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="kunshan_portal.settings",
-        DEBUG="1",
-        VAR_DIR=str(work),
-        MEDIA_ROOT=str(work / "media"),
-        DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    work = django_on_throwaway_sqlite(log_level="WARNING")
 
     from accounts.tests.factories import UserFactory
     from awards import documents, services

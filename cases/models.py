@@ -4,6 +4,8 @@ from pathlib import PurePath
 from django.db import models
 from django.urls import reverse
 
+from notifications.jobs import BackgroundJob
+
 DEFAULT_DOMAINS = [
     "儿童及青少年",
     "妇女家庭",
@@ -463,39 +465,19 @@ def upload_export(instance, filename):
     return f"cases/exports/{instance.campaign_id}/{uuid.uuid4().hex}.zip"
 
 
-class CaseExport(models.Model):
+class CaseExport(BackgroundJob):
     """评选活动申报导出: every submitted application of a campaign as Word files in one ZIP, built by a job."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "排队中"
-        RUNNING = "running", "生成中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
-
-    ACTIVE = (Status.PENDING, Status.RUNNING)
+    task_path = "cases.tasks.export_campaign"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exports", verbose_name="评选活动")
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="发起人")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    total = models.PositiveIntegerField("案例总数", default=0)
-    done = models.PositiveIntegerField("已完成", default=0)
-    file = models.FileField("压缩包", upload_to=upload_export, blank=True)
-    error = models.TextField("失败原因", blank=True)
-    # Which run owns the job: a run whose token is no longer here stops writing (a restarted run took over).
-    run_token = models.CharField(max_length=32, blank=True, editable=False)
-    created_at = models.DateTimeField("发起时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = "评选活动申报导出"
         verbose_name_plural = "评选活动申报导出"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.campaign}：{self.get_status_display()}"
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(100, self.done * 100 // self.total) if self.total else 0
+    def upload_path(self, filename: str) -> str:
+        return upload_export(self, filename)

@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import re
 import tempfile
-import uuid
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from accounts.models import AuditEvent, User
 from accounts.selectors import user_roles
 from accounts.services import audit_record, client_ip, email_send
 from kunshan_portal.celery import enqueue
+from notifications.jobs import JobFailed, JobSuperseded, job_active, job_queue, job_run
 
 from .models import (
     SECTIONS,
@@ -578,12 +578,11 @@ def application_return(*, application_id: int, by: User, reason: str, request=No
 
 
 def case_export_start(*, campaign: Campaign, by: User, request=None) -> CaseExport:
-    """Start building the campaign's ZIP; a second click while one is queued or running gets that one."""
-    from .tasks import export_campaign
-
+    """Start building the campaign's ZIP; a second click while one is queued or running gets that one
+    (queued again if the broker was down), while a job whose worker died gives way to a new one."""
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one starter at a time per campaign
-        active = CaseExport.objects.filter(campaign=campaign, status__in=CaseExport.ACTIVE).first()
+        active = job_active(CaseExport, campaign=campaign)
         if active is not None:
             return active
         from .selectors import applications_for_export
@@ -598,12 +597,8 @@ def case_export_start(*, campaign: Campaign, by: User, request=None) -> CaseExpo
             obj=job,
             detail=f"发起评选活动申报导出（Word，ZIP）：{campaign.title}",
         )
-        enqueue(export_campaign, job.pk)
+        job_queue(job)
     return job
-
-
-class _Superseded(Exception):
-    """Another run of the same job took it over (this worker was presumed dead): stop quietly."""
 
 
 def _failure_reason(exc: Exception, application: Application | None, number: int) -> str:
@@ -620,63 +615,47 @@ def _failure_reason(exc: Exception, application: Application | None, number: int
 def case_export_run(*, export_id: int, final_attempt: bool = True) -> str:
     """Build the job's ZIP on disk, one application at a time, then store it and mark the job done.
 
-    Idempotent: a done or failed job is left alone. A rerun of a pending or running job (its worker died,
-    the broker redelivered it) takes the job over with a new run token and starts again from zero; the old
-    run, if it is still alive, finds its token gone at its next progress update and stops.
-    An exception is raised again for Celery to retry, except on the last attempt: then the job is failed.
+    Idempotent: a done or failed job is left alone, and so is one another live run is building. A job whose
+    worker stopped beating is taken over and built again from zero (notifications.jobs). An exception is
+    raised again for Celery to retry, except on the last attempt: then the job is failed with the reason.
     """
     from .docx_export import export_queryset, write_applications_zip
     from .selectors import applications_for_export
 
-    job = CaseExport.objects.select_related("campaign").filter(pk=export_id).first()
-    if job is None or job.status not in CaseExport.ACTIVE:
-        return job.status if job else "missing"
-    token = uuid.uuid4().hex
-    applications = list(export_queryset(applications_for_export(job.campaign)))
-    claimed = CaseExport.objects.filter(pk=job.pk, status__in=CaseExport.ACTIVE).update(
-        status=CaseExport.Status.RUNNING, run_token=token, total=len(applications), done=0, error=""
-    )
-    if not claimed:
-        return "taken"
-    mine = CaseExport.objects.filter(pk=job.pk, run_token=token, status=CaseExport.Status.RUNNING)
-    current: dict = {"application": None, "number": 0}
+    def build(job: CaseExport, beat) -> dict:
+        applications = list(export_queryset(applications_for_export(job.campaign)))
+        beat(total=len(applications), done=0)
+        current: dict = {"application": None, "number": 0}
 
-    def tracked():
-        for number, application in enumerate(applications, start=1):
-            current.update(application=application, number=number)
-            yield application
-        current.update(application=None)
+        def tracked():
+            for number, application in enumerate(applications, start=1):
+                current.update(application=application, number=number)
+                yield application
+            current.update(application=None)
 
-    def progress(n: int) -> None:
-        if mine.update(done=n) != 1:
-            raise _Superseded
-
-    try:
-        with tempfile.TemporaryFile(prefix="case-export-", suffix=".zip") as tmp:
-            write_applications_zip(tmp, tracked(), progress=progress)
-            tmp.seek(0)
-            job.file.save(f"{job.pk}.zip", File(tmp), save=False)
-        if mine.update(status=CaseExport.Status.DONE, file=job.file.name, finished_at=timezone.now()) != 1:
-            job.file.delete(save=False)
-            raise _Superseded
-    except _Superseded:
-        return "superseded"
-    except Exception as exc:
-        if not final_attempt:
+        try:
+            with tempfile.TemporaryFile(prefix="case-export-", suffix=".zip") as tmp:
+                write_applications_zip(tmp, tracked(), progress=lambda n: beat(done=n))
+                tmp.seek(0)
+                job.file.save(f"{job.pk}.zip", File(tmp), save=False)
+        except JobSuperseded:
             raise
-        logger.exception("评选活动申报导出 %s 失败。", job.pk)
-        reason = _failure_reason(exc, current["application"], current["number"])
-        mine.update(status=CaseExport.Status.FAILED, error=reason, finished_at=timezone.now())
-        return CaseExport.Status.FAILED
-    # Older ZIPs of the campaign are superseded by this one: free their disk space.
-    for old in (
-        CaseExport.objects.filter(campaign=job.campaign_id, status=CaseExport.Status.DONE)
-        .exclude(pk=job.pk)
-        .exclude(file="")
-    ):
-        old.file.delete(save=False)
-        CaseExport.objects.filter(pk=old.pk).update(file="")
-    return CaseExport.Status.DONE
+        except Exception as exc:
+            raise JobFailed(_failure_reason(exc, current["application"], current["number"])) from exc
+        return {"file": job.file.name}
+
+    result = job_run(CaseExport, export_id, build, final_attempt=final_attempt)
+    if result == CaseExport.Status.DONE:
+        # Older ZIPs of the campaign are superseded by this one: free their disk space.
+        job = CaseExport.objects.get(pk=export_id)
+        for old in (
+            CaseExport.objects.filter(campaign=job.campaign_id, status=CaseExport.Status.DONE)
+            .exclude(pk=job.pk)
+            .exclude(file="")
+        ):
+            old.file.delete(save=False)
+            CaseExport.objects.filter(pk=old.pk).update(file="")
+    return result
 
 
 # --- Blind copies of attachments --------------------------------------------------------------

@@ -8,10 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from accounts.permissions import PermissionMixin, permission_required
+from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import selectors, services
 from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
@@ -381,8 +383,6 @@ def application_docx(request, pk, obj):
     response = HttpResponse(
         build(obj), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    from django.utils.http import content_disposition_header
-
     response["Content-Disposition"] = content_disposition_header(True, application_docx_filename(obj))
     return response
 
@@ -399,44 +399,26 @@ def _case_export(request, pk):
     return get_object_or_404(selectors.case_export_for_page(), pk=pk)
 
 
-def _case_export_state(job: CaseExport) -> dict:
-    return {
-        "status": job.status,
-        "status_display": job.get_status_display(),
-        "done": job.done,
-        "total": job.total,
-        "percent": job.percent,
-        "error": job.error,
-        "download_url": reverse("cases:case_export_download", args=[job.pk])
-        if job.status == CaseExport.Status.DONE and job.file
-        else "",
-    }
+def _case_export_download_url(job: CaseExport) -> str:
+    return reverse("cases:case_export_download", args=[job.pk])
 
 
 @permission_required("cases.view_case_export", get_object=_case_export)
 def case_export_detail(request, pk, obj):
     """The job's page: a progress bar that follows the status endpoint, then the download."""
-    return render(request, "cases/case_export_detail.html", {"job": obj, "state": _case_export_state(obj)})
+    state = job_state(obj, download_url=_case_export_download_url(obj))
+    return render(request, "cases/case_export_detail.html", {"job": obj, "state": state})
 
 
 @permission_required("cases.view_case_export", get_object=_case_export)
 def case_export_status(request, pk, obj):
-    response = JsonResponse(_case_export_state(obj))
-    response["Cache-Control"] = "no-store"
-    return response
+    return job_status_response(obj, download_url=_case_export_download_url(obj))
 
 
 @permission_required("cases.view_case_export", get_object=_case_export)
 def case_export_download(request, pk, obj):
     """The ZIP, streamed from storage, named <活动名称>-申报案例.zip."""
-    if obj.status != CaseExport.Status.DONE or not obj.file:
-        raise Http404("该导出尚未完成或文件已被更新的导出取代。")
-    return FileResponse(
-        obj.file.open("rb"),
-        as_attachment=True,
-        filename=f"{obj.campaign.title}-申报案例.zip",
-        content_type="application/zip",
-    )
+    return job_download_response(obj, filename=f"{obj.campaign.title}-申报案例.zip")
 
 
 # --- Lists ---------------------------------------------------------------------------------

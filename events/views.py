@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -88,7 +89,7 @@ def _festival(request, slug):
 def festival_ics_view(request, slug, obj):
     activities = selectors.festival_activities(festival=obj, include_drafts=False)
     response = HttpResponse(festival_ics(obj, activities), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="festival-{obj.pk}.ics"'
+    response["Content-Disposition"] = content_disposition_header(True, f"festival-{obj.pk}.ics")
     return response
 
 
@@ -99,7 +100,7 @@ def festival_banner_view(request, slug, obj):
     except ImproperlyConfigured as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(png, content_type="image/png")
-    response["Content-Disposition"] = f'attachment; filename="banner-{obj.slug}.png"'
+    response["Content-Disposition"] = content_disposition_header(True, f"banner-{obj.slug}.png")
     return response
 
 
@@ -205,7 +206,7 @@ def _activity(request, pk):
 @permission_required("events.view_activity", get_object=_activity, login_required=False)
 def activity_ics_view(request, pk, obj):
     response = HttpResponse(activity_ics(obj), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="activity-{obj.pk}.ics"'
+    response["Content-Disposition"] = content_disposition_header(True, f"activity-{obj.pk}.ics")
     return response
 
 

@@ -30,23 +30,27 @@ portal_task = partial(
 logger = logging.getLogger(__name__)
 
 
+def publish(task, *args, **kwargs) -> bool:
+    """Hand `task` to the broker now. A broker outage is logged and answered False, never raised:
+    the caller's work keeps its own state in the database and is picked up again (e-mail: the
+    outbox and its flush job; background jobs: notifications.jobs and its sweep)."""
+    try:
+        task.apply_async(args=args, kwargs=kwargs)
+    except Exception:
+        if app.conf.task_always_eager:
+            raise  # in-process: the exception is the task's own, let it show
+        logger.exception("任务 %s 未能入队（消息队列不可用）。", task.name)
+        return False
+    return True
+
+
 def enqueue(task, *args, **kwargs) -> None:
     """Queue `task` with primitive arguments once the current transaction commits.
 
     A rolled-back transaction queues nothing; outside a transaction it is queued at once.
     The user's action has already committed when the broker is asked, so a broker outage
-    is logged, never turned into an error page: work that must not be lost keeps its own
-    state in the database and is picked up again (e-mail: the outbox and its flush job;
-    certificate batches: their job row, restartable by staff).
+    is logged, never turned into an error page (see `publish`).
     """
     from django.db import transaction
 
-    def publish():
-        try:
-            task.apply_async(args=args, kwargs=kwargs)
-        except Exception:
-            if app.conf.task_always_eager:
-                raise  # in-process: the exception is the task's own, let it show
-            logger.exception("任务 %s 未能入队（消息队列不可用）。", task.name)
-
-    transaction.on_commit(publish)
+    transaction.on_commit(partial(publish, task, *args, **kwargs))

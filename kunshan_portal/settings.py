@@ -145,7 +145,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # E-mails whose queuing failed (Redis down) or whose worker died are queued again, every minute.
     "notifications-flush-outbox": {"task": "notifications.flush_outbox", "schedule": _BEAT_SECONDS or 60.0},
+    # Background jobs (exports) that never started are queued again; those whose worker stopped beating are
+    # resumed or failed, every minute (notifications/jobs.py: jobs_sweep).
+    "notifications-sweep-jobs": {"task": "notifications.sweep_jobs", "schedule": _BEAT_SECONDS or 60.0},
 }
+# A running background job writes a heartbeat this often; one silent for JOBS_STALE_SECONDS is presumed dead
+# (its worker was killed) and resumed, at most JOBS_MAX_ATTEMPTS runs in all, then failed with the reason.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 20)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 180)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
+if JOBS_STALE_SECONDS < 2 * JOBS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOBS_STALE_SECONDS 必须至少是 JOBS_HEARTBEAT_SECONDS 的两倍。")
 
 # --- Auth and accounts --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -24,3 +24,11 @@ def flush_outbox() -> int:
 @portal_task(name="notifications.send_due_reminders", ignore_result=True)
 def send_due_reminders() -> int:
     return services.reminders_send_due()
+
+
+@portal_task(name="notifications.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> dict:
+    """Background jobs that never started are queued again; those whose worker died are resumed or failed."""
+    from .jobs import jobs_sweep
+
+    return jobs_sweep()

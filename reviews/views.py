@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -207,7 +208,7 @@ def case_docx_view(request, pk, obj):
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -247,19 +248,13 @@ def attachment_view(request, pk, obj):
         position = list(application.attachments.order_by("id").values_list("pk", flat=True)).index(obj.pk) + 1
         filename = neutral_name(position, obj.original_name)
         response = FileResponse(obj.blind_file.open("rb"), content_type=obj.content_type or "application/octet-stream")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
     else:
         response = FileResponse(
             obj.file.open("rb"), as_attachment=True, filename=obj.original_name, content_type=obj.content_type
         )
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):
@@ -636,6 +631,6 @@ def score_sheet_view(request, slug):
     response = HttpResponse(
         score_sheet(campaign), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(campaign.title + '-评分汇总表.xlsx')}"
+    response["Content-Disposition"] = content_disposition_header(True, f"{campaign.title}-评分汇总表.xlsx")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -228,3 +228,21 @@ def test_the_staff_objection_list_costs_the_same_queries_for_one_and_many(client
         client.get(reverse("awards:objection_list", kwargs={"slug": one.slug}))
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("awards:objection_list", kwargs={"slug": many.slug}))
+
+
+def test_with_the_cache_down_an_objection_is_still_taken(client, listed, settings, django_capture_on_commit_callbacks):
+    """Redis holds the rate-limit counters: when it is down the public form still lodges the objection
+    (the limits lapse for that while) instead of answering 500."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    campaign, award = listed
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, campaign, award)
+    objection = Objection.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("awards:objection_receipt", kwargs={"tracking": objection.tracking_number})

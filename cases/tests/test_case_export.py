@@ -14,6 +14,7 @@ from cases.docx_export import application_docx_filename, write_applications_zip
 from cases.models import Application, CaseExport
 from cases.tasks import export_campaign
 from cases.tests.factories import ApplicationFactory, CampaignFactory, add_photo
+from notifications.jobs import JobFailed
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_a_run_taken_over_by_another_stops_without_touching_the_job(campaign, ca
 
     def another_run_takes_over(execute, sql, params, many, context):
         # Just before this run's first progress update, a restarted run claims the job with its own token.
-        if not taken and sql.startswith('UPDATE "cases_caseexport" SET "done"'):
+        if not taken and sql.startswith('UPDATE "cases_caseexport" SET "heartbeat_at"'):
             taken.append(True)
             CaseExport.objects.filter(pk=job.pk).update(run_token="another-run")
         return execute(sql, params, many, context)
@@ -158,11 +159,11 @@ def test_an_application_that_cannot_be_exported_fails_the_job_with_a_reason_afte
     bad.save()
     job = CaseExport.objects.create(campaign=campaign, requested_by=cast.staff)
 
-    # An earlier attempt raises, for Celery to retry; the job stays restartable.
-    with pytest.raises(ValueError):
+    # An earlier attempt raises, for Celery to retry; the job is handed back for the retry to claim.
+    with pytest.raises(JobFailed, match="第 2 份申报案例"):
         services.case_export_run(export_id=job.pk, final_attempt=False)
     job.refresh_from_db()
-    assert job.status == CaseExport.Status.RUNNING and not job.error
+    assert job.status == CaseExport.Status.PENDING and not job.error and not job.run_token
 
     export_campaign.apply(args=[job.pk], retries=export_campaign.max_retries)
     job.refresh_from_db()
@@ -184,7 +185,7 @@ def test_the_job_page_polls_and_the_download_streams_the_zip_under_the_campaign_
     state = client.get(reverse("cases:case_export_status", args=[job.pk])).json()
     response = client.get(reverse("cases:case_export_download", args=[job.pk]))
 
-    assert "progress-bar" in page and "case_export.js" in page
+    assert "progress-bar" in page and "js/job_progress.js" in page
     assert state["status"] == "done" and state["percent"] == 100 and state["download_url"]
     assert response.streaming and response["Content-Type"] == "application/zip"
     from urllib.parse import unquote

@@ -216,7 +216,12 @@ def test_the_coming_reminders_page_query_count_does_not_grow_with_drafts(
 
 
 @pytest.mark.django_db
-def test_after_a_broker_error_further_emails_do_not_wait_on_the_dead_broker(cast, django_capture_on_commit_callbacks):
+def test_after_a_broker_error_further_emails_are_not_handed_to_the_dead_broker(
+    cast, django_capture_on_commit_callbacks, caplog
+):
+    """Only the first e-mail asks the dead broker; the next five are left for the flush without trying
+    (how long that takes is measured by bench/outbox_broker_down.py, not here)."""
+    import logging
     import time
 
     from kunshan_portal.celery import app
@@ -226,18 +231,20 @@ def test_after_a_broker_error_further_emails_do_not_wait_on_the_dead_broker(cast
     app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:9/0"  # nothing listens there
     app._after_fork()
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            first = welcome(cast.applicant_a)
-        started = time.monotonic()
-        with django_capture_on_commit_callbacks(execute=True):
-            for _ in range(5):
-                welcome(cast.applicant_b)
-        assert time.monotonic() - started < 0.5
+        with caplog.at_level(logging.INFO, logger="notifications.services"):
+            with django_capture_on_commit_callbacks(execute=True):
+                first = welcome(cast.applicant_a)
+            with django_capture_on_commit_callbacks(execute=True):
+                for _ in range(5):
+                    welcome(cast.applicant_b)
         assert services._broker_down_until.get("redis://127.0.0.1:9/0", 0) > time.monotonic()
     finally:
         app.conf.task_always_eager, app.conf.broker_url = eager, url
         app._after_fork()
         services._broker_down_until.clear()
+    tried = [r for r in caplog.records if "暂未发出" in r.getMessage()]
+    skipped = [r for r in caplog.records if "暂不入队" in r.getMessage()]
+    assert len(tried) == 1 and len(skipped) == 5
     first.refresh_from_db()
     assert first.status == OutboxEmail.Status.PENDING and first.queued_at is None
     assert OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).count() == 6

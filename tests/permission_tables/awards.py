@@ -26,7 +26,7 @@ def build(world):
     publish_results(world.done_campaign, cast.staff)
     world.certificate = services.certificate_allocate(award=world.done_award)
     services.certificate_files_generate(campaign=world.done_campaign)
-    world.export = CertificateExport.objects.create(campaign=world.done_campaign, started_by=cast.staff)
+    world.export = CertificateExport.objects.create(campaign=world.done_campaign, requested_by=cast.staff)
 
     world.draft_campaign = publicity_campaign(slug="publicity-draft", is_published=False)
 

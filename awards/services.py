@@ -120,9 +120,15 @@ def award_confirm(*, application: Application, tier: str, rank: int, by: User, r
 
 @transaction.atomic
 def award_remove(*, award: Award, by: User, request=None) -> None:
-    """Takes a case off the list before the publicity window starts (a mistake, not a withdrawal)."""
+    """Takes a case off the list before the publicity window starts (a mistake, not a withdrawal). Its decision
+    then gives no tier either, so the ranking agrees with the list and a re-import does not bring it back."""
+    from reviews.models import AwardDecision
+
     _ensure_list_editable(award.campaign)
     audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail="从获奖名单移除")
+    AwardDecision.objects.filter(application_id=award.application_id).update(
+        tier="", reason="从获奖名单移除", decided_by=by
+    )
     award.delete()
 
 

@@ -105,3 +105,10 @@ def test_a_hand_confirmed_award_writes_its_tier_to_the_decision(cast, db):
     award = services.award_confirm(application=app, tier="优秀", rank=1, by=cast.staff)
     app.award_decision.refresh_from_db()
     assert award.tier == "优秀" and app.award_decision.tier == "优秀" and app.award_decision.rank == 1
+
+
+def test_a_case_taken_off_the_list_has_no_tier_in_the_ranking_and_is_not_imported_again(cast, confirmed):
+    campaign, (first, _second) = confirmed
+    services.award_remove(award=Award.objects.get(application=first), by=cast.staff)
+    assert _ranking_tier(campaign, first) == ""
+    assert services.awards_import_decision(campaign=campaign, by=cast.staff) == 0

@@ -2,7 +2,7 @@
 upheld objection changes), then the column goes. Where the two disagreed, the award list's tier wins: it is
 the one the publicity window, results and certificates showed."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def tier_into_decision(apps, schema_editor):
@@ -36,5 +36,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(tier_into_decision, tier_back_to_award),
+        # A default only so that going back can re-add the column to existing rows before refilling it.
+        migrations.AlterField(
+            model_name="award",
+            name="tier",
+            field=models.CharField(default="", max_length=40, verbose_name="奖项等级"),
+        ),
         migrations.RemoveField(model_name="award", name="tier"),
     ]

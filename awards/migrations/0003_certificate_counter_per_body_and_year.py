@@ -23,6 +23,11 @@ def counters_per_body_and_year(apps, schema_editor):
     )
 
 
+def counters_dropped(apps, schema_editor):
+    # Back to per-campaign counters: they are recreated on the next allocation (numbers taken stay unique).
+    apps.get_model("awards", "CertificateCounter").objects.all().delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("awards", "0002_award_tier_from_decision"),
@@ -47,7 +52,7 @@ class Migration(migrations.Migration):
             name="last_serial",
             field=models.PositiveIntegerField(default=0, verbose_name="已用序号"),
         ),
-        migrations.RunPython(counters_per_body_and_year, migrations.RunPython.noop),
+        migrations.RunPython(counters_per_body_and_year, counters_dropped),
         migrations.AddConstraint(
             model_name="certificatecounter",
             constraint=models.UniqueConstraint(

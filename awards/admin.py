@@ -9,7 +9,7 @@ from .models import Award, Certificate, CertificateTemplate, Objection, Objectio
 class AwardAdmin(ReadOnlyAdmin):
     list_display = ("application", "campaign", "tier", "rank", "status", "confirmed_at")
     list_filter = ("campaign", "status")
-    list_select_related = ("application", "campaign")
+    list_select_related = ("application__award_decision", "campaign")
 
 
 @admin.register(Publicity)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from accounts.validators import mobile_validator
 from cases.uploads import CONTENT_TYPE_PDF, clean_attachment, clean_photo
 
-from .models import Award, CertificateTemplate, Publicity
+from .models import DEFAULT_NO_AWARD_MESSAGE, Award, CertificateTemplate, Publicity
 from .services import EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES, REASON_MIN_CHARS
 
 
@@ -92,8 +92,11 @@ class AwardForm(forms.Form):
 class PublicityForm(forms.ModelForm):
     class Meta:
         model = Publicity
-        fields = ["how_to_object"]
-        widgets = {"how_to_object": forms.Textarea(attrs={"rows": 3})}
+        fields = ["how_to_object", "no_award_message"]
+        widgets = {
+            "how_to_object": forms.Textarea(attrs={"rows": 3}),
+            "no_award_message": forms.Textarea(attrs={"rows": 3, "placeholder": DEFAULT_NO_AWARD_MESSAGE}),
+        }
 
 
 class NoteForm(forms.Form):

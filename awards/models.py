@@ -6,13 +6,16 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from notifications.jobs import BackgroundJob
 
 
 class Award(models.Model):
-    """获奖: one application's confirmed tier. Confirmed by staff from the reviews ranking or by hand."""
+    """获奖: an application on the publicity list, with its status and certificate. Its tier is not stored here:
+    the one record of an application's tier is its decision (reviews.AwardDecision), which the ranking,
+    the publicity list, the results and the certificate all read, and which an upheld objection changes."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "有效"
@@ -24,7 +27,6 @@ class Award(models.Model):
     application = models.OneToOneField(
         "cases.Application", verbose_name="申报案例", on_delete=models.PROTECT, related_name="award"
     )
-    tier = models.CharField("奖项等级", max_length=40)
     rank = models.PositiveIntegerField("排名")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     confirmed_by = models.ForeignKey(
@@ -40,6 +42,21 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.application} {self.tier}"
+
+    @property
+    def tier(self) -> str:
+        """奖项等级, read from the application's decision (select_related "application__award_decision")."""
+        try:
+            return self.application.award_decision.tier
+        except ObjectDoesNotExist:
+            return ""
+
+
+DEFAULT_NO_AWARD_MESSAGE = (
+    "感谢您参加本次评选活动。经专家评审和结果公示，您申报的案例本次未能获奖。"
+    "您在社会工作服务中的用心付出同样值得肯定，"
+    "欢迎继续关注并参加今后的评选活动。"
+)
 
 
 class Publicity(models.Model):
@@ -60,6 +77,11 @@ class Publicity(models.Model):
         blank=True,
         help_text="留空时使用默认说明：实名在本页提交异议，附联系电话和证据材料。",
     )
+    no_award_message = models.TextField(
+        "未获奖通知正文",
+        blank=True,
+        help_text="发布获奖名单时发给未获奖申报人的邮件正文；留空时使用默认文字。",
+    )
     results_published_at = models.DateTimeField("获奖名单发布时间", null=True, blank=True)
     results_published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +98,10 @@ class Publicity(models.Model):
 
     def __str__(self):
         return f"公示：{self.campaign}"
+
+    @property
+    def no_award_text(self) -> str:
+        return self.no_award_message.strip() or DEFAULT_NO_AWARD_MESSAGE
 
 
 def new_tracking_number() -> str:
@@ -221,18 +247,24 @@ class CertificateTemplate(models.Model):
 
 
 class CertificateCounter(models.Model):
-    """The per-campaign number counter. Only ever increased, under select_for_update, in the same transaction
-    that creates the certificate: a rolled-back allocation leaves no gap and no number is handed out twice."""
+    """证书编号计数: one counter per issuing body (发布单位) and year, shared by every campaign of that body and
+    year, so a second campaign in the same year continues the numbers instead of clashing with the first.
+    Only ever increased, under select_for_update, in the same transaction that creates the certificate: a
+    rolled-back allocation leaves no gap and no number is handed out twice."""
 
-    campaign = models.OneToOneField("cases.Campaign", on_delete=models.CASCADE, related_name="certificate_counter")
-    last_serial = models.PositiveIntegerField(default=0)
+    issuing_body = models.CharField("发布单位", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    last_serial = models.PositiveIntegerField("已用序号", default=0)
 
     class Meta:
         verbose_name = "证书编号计数"
         verbose_name_plural = "证书编号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["issuing_body", "year"], name="certificate_counter_per_body_year")
+        ]
 
     def __str__(self):
-        return f"{self.campaign_id}: {self.last_serial}"
+        return f"{self.issuing_body} {self.year}: {self.last_serial}"
 
 
 def new_verify_code() -> str:

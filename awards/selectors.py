@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from cases.models import Campaign
 
-from .models import Award, Certificate, Objection, Publicity
+from .models import Award, Certificate, CertificateTemplate, Objection, Publicity
 
 # The only application fields a public page may show (the notice's list): never the body, photos,
 # e-mail, phone or team members.
@@ -65,7 +65,9 @@ def public_awards(campaign: Campaign, *, active_only: bool = True) -> QuerySet[A
     qs = Award.objects.filter(campaign=campaign)
     if active_only:
         qs = qs.filter(status=Award.Status.ACTIVE)
-    return qs.select_related("application").only("id", "tier", "rank", "status", "campaign_id", *PUBLIC_FIELDS)
+    return qs.select_related("application__award_decision").only(
+        "id", "rank", "status", "campaign_id", "application__award_decision__tier", *PUBLIC_FIELDS
+    )
 
 
 def public_rows(awards) -> list[tuple]:
@@ -83,14 +85,14 @@ def public_rows(awards) -> list[tuple]:
 def staff_objections(campaign: Campaign) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(campaign=campaign)
-        .select_related("award__application", "assignee")
+        .select_related("award__application__award_decision", "assignee")
         .prefetch_related("evidence")
     )
 
 
 def objection_detail(pk: int) -> Objection:
     return (
-        Objection.objects.select_related("campaign", "award__application", "assignee", "decided_by")
+        Objection.objects.select_related("campaign", "award__application__award_decision", "assignee", "decided_by")
         .prefetch_related("evidence", "notes__author")
         .get(pk=pk)
     )
@@ -100,14 +102,22 @@ def my_awards(user) -> QuerySet[Award]:
     """The applicant's awards whose results are published, with their certificates."""
     return (
         Award.objects.filter(application__applicant=user, campaign__publicity__results_published_at__isnull=False)
-        .select_related("application", "campaign", "certificate")
+        .select_related("application__award_decision", "campaign", "certificate")
         .order_by("-campaign__publicity_ends_at")
     )
 
 
 def certificate_for_verification(code: str) -> Certificate | None:
     return (
-        Certificate.objects.select_related("award__application", "campaign__certificate_template")
+        Certificate.objects.select_related("award__application__award_decision", "campaign__certificate_template")
         .filter(code=code)
         .first()
     )
+
+
+def certificate_template_of(campaign: Campaign) -> CertificateTemplate:
+    """The campaign's certificate template (the cached relation when select_related), or the unsaved defaults."""
+    try:
+        return campaign.certificate_template
+    except CertificateTemplate.DoesNotExist:
+        return CertificateTemplate(campaign=campaign)

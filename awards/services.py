@@ -50,8 +50,9 @@ def _fresh_publicity(campaign: Campaign) -> Publicity:
 
 
 def awards_from_decision(*, campaign: Campaign, by: User) -> int:
-    """Copies the expert review's confirmed decision list (reviews.AwardDecision, tier and rank) into awards;
-    cases already on the list keep their award. Returns how many awards were created."""
+    """Puts every case of the expert review's confirmed decision list (reviews.AwardDecision) on the award list
+    with its rank; the tier stays in the decision, its one record. Cases already on the list keep their award.
+    Returns how many awards were created."""
     from reviews.selectors import decision_list
 
     created = 0
@@ -61,7 +62,6 @@ def awards_from_decision(*, campaign: Campaign, by: User) -> int:
             application_id=decision.application_id,
             defaults={
                 "campaign": campaign,
-                "tier": decision.tier,
                 "rank": decision.rank or 0,
                 "confirmed_by": by,
                 "confirmed_at": now,
@@ -93,18 +93,24 @@ def awards_import_decision(*, campaign: Campaign, by: User, request=None) -> int
 
 @transaction.atomic
 def award_confirm(*, application: Application, tier: str, rank: int, by: User, request=None) -> Award:
-    """Confirms (or corrects, before publicity) one case's tier by hand."""
+    """Confirms (or corrects, before publicity) one case's tier by hand: the tier is written to the case's
+    decision (its one record), the award puts the case on the list."""
+    from reviews.models import AwardDecision
+
     _ensure_list_editable(application.campaign)
     if application.status != Application.Status.ACCEPTED:
         raise ValidationError("只有通过形式审查的案例才能确认获奖。")
     tier = tier.strip()
     if not tier:
         raise ValidationError("请填写奖项等级。")
+    AwardDecision.objects.update_or_create(
+        application=application,
+        defaults={"tier": tier[:40], "rank": rank, "reason": "工作人员手工确认获奖", "decided_by": by},
+    )
     award, _ = Award.objects.update_or_create(
         application=application,
         defaults={
             "campaign": application.campaign,
-            "tier": tier,
             "rank": rank,
             "status": Award.Status.ACTIVE,
             "confirmed_by": by,
@@ -119,9 +125,15 @@ def award_confirm(*, application: Application, tier: str, rank: int, by: User, r
 
 @transaction.atomic
 def award_remove(*, award: Award, by: User, request=None) -> None:
-    """Takes a case off the list before the publicity window starts (a mistake, not a withdrawal)."""
+    """Takes a case off the list before the publicity window starts (a mistake, not a withdrawal). Its decision
+    then gives no tier either, so the ranking agrees with the list and a re-import does not bring it back."""
+    from reviews.models import AwardDecision
+
     _ensure_list_editable(award.campaign)
     audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail="从获奖名单移除")
+    AwardDecision.objects.filter(application_id=award.application_id).update(
+        tier="", reason="从获奖名单移除", decided_by=by
+    )
     award.delete()
 
 
@@ -160,11 +172,24 @@ def publicity_override_set(*, campaign: Campaign, override: str, by: User, reque
 
 
 @transaction.atomic
-def publicity_settings_save(*, campaign: Campaign, how_to_object: str, by: User, request=None) -> Publicity:
+def publicity_settings_save(
+    *, campaign: Campaign, how_to_object: str, no_award_message: str | None = None, by: User, request=None
+) -> Publicity:
+    """Saves the objection instructions and (when given) the no-award text mailed when results are published."""
     publicity, _ = Publicity.objects.get_or_create(campaign=campaign)
     publicity.how_to_object = how_to_object.strip()
-    publicity.save(update_fields=["how_to_object"])
-    audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="修改异议方式说明")
+    fields = ["how_to_object"]
+    if no_award_message is not None:
+        publicity.no_award_message = no_award_message.strip()
+        fields.append("no_award_message")
+    publicity.save(update_fields=fields)
+    audit_record(
+        kind=AuditEvent.Kind.PUBLICATION,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail="修改异议方式说明" + ("与未获奖通知正文" if no_award_message is not None else ""),
+    )
     return publicity
 
 
@@ -320,15 +345,25 @@ def objection_decide(
     reply = reply.strip()
     if len(reply) < 10:
         raise ValidationError("请填写答复意见（至少 10 个字），答复将通过电子邮件发送给异议人。")
+    from reviews.models import AwardDecision
+
     locked = _unresolved(objection)
-    award = Award.objects.select_for_update().get(pk=locked.award_id)
+    award = Award.objects.select_for_update().select_related("application").get(pk=locked.award_id)
     if upheld:
         if outcome == Objection.Outcome.CHANGE_TIER:
             new_tier = new_tier.strip()
             if not new_tier or new_tier == award.tier:
                 raise ValidationError("请填写调整后的奖项等级（须与原等级不同）。")
-            award.tier = new_tier
-            award.save(update_fields=["tier"])
+            # The decision is the one record of the tier: the ranking, publicity list, results and certificate
+            # all read it, so they all show the new tier.
+            AwardDecision.objects.update_or_create(
+                application_id=award.application_id,
+                defaults={
+                    "tier": new_tier[:40],
+                    "reason": f"异议 {locked.tracking_number} 成立，调整奖项等级",
+                    "decided_by": by,
+                },
+            )
             # The files carry the old tier: cleared so the next generation writes them again, same number.
             Certificate.objects.filter(award=award).update(docx="", pdf="")
         elif outcome == Objection.Outcome.WITHDRAW:
@@ -377,8 +412,9 @@ def results_refusal(campaign: Campaign, now: dt.datetime) -> str:
 
 
 def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datetime | None = None) -> Publicity:
-    """Publishes the final list (获奖名单) once the window closed and every objection is resolved,
-    and mails every applicant on it."""
+    """Publishes the final list (获奖名单) once the window closed and every objection is resolved. Every
+    applicant whose case went to review hears the result on commit: those on the list their tier (or the
+    withdrawal), the others the campaign's polite no-award text (Publicity.no_award_text)."""
     now = now or timezone.now()
     with transaction.atomic():
         refusal = results_refusal(campaign, now)
@@ -390,13 +426,27 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
         )
         if updated != 1:
             raise ValidationError("获奖名单已发布。")
-        awards = Award.objects.filter(campaign=campaign).select_related("application__applicant")
+        awards = Award.objects.filter(campaign=campaign).select_related(
+            "application__applicant", "application__award_decision"
+        )
         for award in awards:
             email_send(
                 to=[award.application.applicant.email],
                 subject=f"评选结果：{award.application.title}",
                 template="awards/email/result.txt",
                 context={"award": award, "application": award.application, "campaign": campaign},
+            )
+        publicity = Publicity.objects.get(campaign=campaign)
+        for application in (
+            Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED, award__isnull=True)
+            .select_related("applicant")
+            .order_by("id")
+        ):
+            email_send(
+                to=[application.applicant.email],
+                subject=f"评选结果：{application.title}",
+                template="awards/email/result_not_awarded.txt",
+                context={"application": application, "campaign": campaign, "message": publicity.no_award_text},
             )
         audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
         from .tasks import certificates_issue_task  # tasks import services
@@ -409,29 +459,45 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
 
 
 def certificate_template_get(campaign: Campaign) -> CertificateTemplate:
-    template, _ = CertificateTemplate.objects.get_or_create(campaign=campaign)
-    return template
+    """The campaign's certificate template, or the unsaved defaults: reading never writes (the template is
+    stored when staff first save it)."""
+    return CertificateTemplate.objects.filter(campaign=campaign).first() or CertificateTemplate(campaign=campaign)
+
+
+def certificate_year(campaign: Campaign) -> int:
+    return campaign.publicity_ends_at.astimezone(timezone.get_default_timezone()).year
+
+
+def _counter_locked(*, issuing_body: str, year: int) -> CertificateCounter:
+    try:
+        with transaction.atomic():  # a savepoint: a rival's concurrent insert must not break the caller's
+            CertificateCounter.objects.get_or_create(issuing_body=issuing_body, year=year)
+    except IntegrityError:
+        pass  # the rival created it: lock theirs
+    return CertificateCounter.objects.select_for_update().get(issuing_body=issuing_body, year=year)
 
 
 def certificate_allocate(*, award: Award) -> Certificate:
-    """Gives the award its certificate number, once. The counter row is locked (select_for_update) in the
-    same transaction that creates the certificate, so two workers never take the same serial and a
-    rolled-back or killed allocation leaves no gap; award one-to-one and (campaign, serial) are unique."""
+    """Gives the award its certificate number, once. Numbers run per issuing body (settings.PORTAL_ORGANISER)
+    and year across campaigns: the (body, year) counter row is locked (select_for_update) in the same
+    transaction that creates the certificate, so two workers or two campaigns never take the same serial
+    and a rolled-back or killed allocation leaves no gap. A number already taken (by a certificate numbered
+    before the counters were per body and year) is stepped over, never reused."""
     with transaction.atomic():
-        counter, _ = CertificateCounter.objects.get_or_create(campaign_id=award.campaign_id)
-        counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
+        year = certificate_year(award.campaign)
+        counter = _counter_locked(issuing_body=settings.PORTAL_ORGANISER, year=year)
         existing = Certificate.objects.filter(award=award).first()  # read after the lock: sees a rival's commit
         if existing:
             return existing
         template = certificate_template_get(award.campaign)
-        counter.last_serial += 1
+        while True:
+            counter.last_serial += 1
+            number = f"{template.number_prefix}-{year}-{counter.last_serial:03d}"
+            if not Certificate.objects.filter(number=number).exists():
+                break
         counter.save(update_fields=["last_serial"])
-        year = award.campaign.publicity_ends_at.astimezone(timezone.get_default_timezone()).year
         certificate = Certificate.objects.create(
-            award=award,
-            campaign_id=award.campaign_id,
-            serial=counter.last_serial,
-            number=f"{template.number_prefix}-{year}-{counter.last_serial:03d}",
+            award=award, campaign_id=award.campaign_id, serial=counter.last_serial, number=number
         )
         audit_record(kind=AuditEvent.Kind.CERTIFICATE, obj=certificate, user_label="系统", detail="证书编号")
         return certificate
@@ -447,8 +513,12 @@ def certificates_allocate(*, campaign: Campaign) -> int:
     ):
         try:
             certificate_allocate(award=award)
-        except IntegrityError:  # a rival allocation won the one-to-one on SQLite (no row locks): it stands
-            continue
+        except IntegrityError:
+            # A rival allocation won the one-to-one on SQLite (no row locks): theirs stands. Any other clash
+            # is a real fault and must not be swallowed (it left exports "done" with an empty ZIP).
+            if Certificate.objects.filter(award=award).exists():
+                continue
+            raise
         count += 1
     return count
 
@@ -509,7 +579,7 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
     atomically with the same content. `progress(n)` is called after each file. Returns the files written."""
     template = certificate_template_get(campaign)
     qs = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE).select_related(
-        "award__application", "campaign"
+        "award__application__award_decision", "campaign"
     )
     if certificate_ids is not None:
         qs = qs.filter(pk__in=certificate_ids)
@@ -611,12 +681,23 @@ def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str
         path = _media(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        files = 0
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
             for certificate in active.select_related("award__application").order_by("serial"):
                 label = f"{certificate.number}-{certificate.award.application.applicant_name}"
                 for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
                     if field:
                         z.write(_media(field), f"{label}.{ext}")
+                        files += 1
+        if not files:
+            # An empty ZIP is not a result: staff see why instead of a "done" that hands them nothing.
+            tmp.unlink(missing_ok=True)
+            awards = Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE).count()
+            raise JobFailed(
+                f"没有生成任何证书：{awards} 个有效获奖案例中，{count} 个已编号，没有可导出的证书文件。"
+                if awards
+                else "没有生成任何证书：获奖名单中没有有效的获奖案例。"
+            )
         os.replace(tmp, path)
         return {"done": total, "file": name, "error": "" if has_pdf else "未安装 LibreOffice，ZIP 中只有 Word 文件。"}
 

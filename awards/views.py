@@ -194,7 +194,7 @@ def verify_view(request, code):
     return render(
         request,
         "awards/verify.html",
-        {"certificate": certificate, "issuer": certificate.campaign.certificate_template.issuer},
+        {"certificate": certificate, "issuer": selectors.certificate_template_of(certificate.campaign).issuer},
     )
 
 
@@ -249,7 +249,9 @@ def campaign_view(request, slug, obj):
     campaign, now = obj, timezone.now()
     publicity = selectors.publicity_get(campaign)
     awards = list(
-        Award.objects.filter(campaign=campaign).select_related("application", "certificate").order_by("rank", "id")
+        Award.objects.filter(campaign=campaign)
+        .select_related("application__award_decision", "certificate")
+        .order_by("rank", "id")
     )
     template = services.certificate_template_get(campaign)
     applications = Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).order_by(
@@ -330,9 +332,13 @@ def publicity_override_view(request, slug, obj):
         _run(
             request,
             lambda: services.publicity_settings_save(
-                campaign=obj, how_to_object=request.POST["how_to_object"], by=request.user, request=request
+                campaign=obj,
+                how_to_object=request.POST["how_to_object"],
+                no_award_message=request.POST.get("no_award_message"),
+                by=request.user,
+                request=request,
             ),
-            "已保存异议方式说明。",
+            "已保存异议方式说明与未获奖通知。",
         )
     else:
         _run(

@@ -67,6 +67,16 @@ class CampaignAdmin(AuditedModelAdmin):
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["reference_counter", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new campaign starts with the notice's default rubric here, where it is created, so that no
+            # page has to write it on a read.
+            from reviews.services import rubric_ensure
+
+            rubric_ensure(campaign=obj)
+
     fieldsets = [
         ("基本信息", {"fields": ["title", "slug", "festival", "description", "is_published", "contact"]}),
         (

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from awards.models import Award, Objection
+from awards.models import DEFAULT_NO_AWARD_MESSAGE, Award, Objection
 from cases.models import Application, Campaign
 from events.models import Activity, ActivityReport
-from reviews.models import Assignment, Review
+from reviews.models import Assignment, AwardDecision, Review
 
 from .models import ReminderKind
 from .selectors import LINKS, SUBJECTS, DueReminder
@@ -100,7 +100,8 @@ def previews() -> list[Preview]:
         resubmit_until=campaign.submission_closes_at + dt.timedelta(days=5),
     )
     assignment = Assignment(application=case)
-    award = Award(application=case, tier="优秀", rank=3, status=Award.Status.ACTIVE)
+    case.award_decision = AwardDecision(tier="优秀", rank=3)  # the one record of the tier
+    award = Award(application=case, rank=3, status=Award.Status.ACTIVE)
     objection = Objection(
         tracking_number="YY7Q2K9D",
         name="赵某某",
@@ -128,6 +129,13 @@ def previews() -> list[Preview]:
             "awards/email/result.txt",
             f"评选结果：{case.title}",
             {"award": award, "application": case, "campaign": campaign},
+        ),
+        Preview(
+            "award_result_not_awarded",
+            "评选结果通知（未获奖）",
+            "awards/email/result_not_awarded.txt",
+            f"评选结果：{case.title}",
+            {"application": case, "campaign": campaign, "message": DEFAULT_NO_AWARD_MESSAGE},
         ),
     ]
     result += [

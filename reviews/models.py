@@ -232,8 +232,8 @@ class AwardDecision(models.Model):
     application = models.OneToOneField(
         "cases.Application", on_delete=models.CASCADE, related_name="award_decision", verbose_name="申报案例"
     )
-    suggested_tier = models.CharField("建议奖项等级", max_length=30, blank=True)
-    tier = models.CharField("奖项等级", max_length=30, blank=True)
+    suggested_tier = models.CharField("建议奖项等级", max_length=40, blank=True)
+    tier = models.CharField("奖项等级", max_length=40, blank=True)
     reason = models.CharField("调整理由", max_length=300, blank=True)
     rank = models.PositiveIntegerField("名次", null=True, blank=True)
     score = models.DecimalField("排名得分", max_digits=7, decimal_places=2, null=True, blank=True)

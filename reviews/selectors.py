@@ -280,6 +280,20 @@ class Ranking:
     method: str
     max_total: float
     reviewer_names: dict
+    incomplete: list  # of (Application, Aggregate) missing a review, over the whole campaign (never filtered)
+
+
+def expected_reviews(campaign: Campaign, reviewers_per_application: int) -> dict[int, int]:
+    """application id -> how many submitted reviews its decision needs: the campaign's N, or more when staff
+    assigned more experts (a conflicted expert's assignment is gone, so it is not counted)."""
+    assigned = dict(
+        Assignment.objects.filter(application__campaign=campaign, application__status=Application.Status.ACCEPTED)
+        .filter(_not_conflicted())
+        .values_list("application_id")
+        .annotate(n=Count("id"))
+        .values_list("application_id", "n")
+    )
+    return {app_id: max(reviewers_per_application, n) for app_id, n in assigned.items()}
 
 
 def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Ranking:
@@ -305,15 +319,25 @@ def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Rank
     ranked = aggregation.rank(list(aggregates.values()), settings_row.ranking_method)
     aggregation.tiers_assign(ranked, settings_row.tiers, settings_row.ranking_method)
     decisions = {d.application_id: d for d in AwardDecision.objects.filter(application__campaign=campaign)}
+    confirmed = settings_row.decision_confirmed_at is not None
+    expected = expected_reviews(campaign, settings_row.reviewers_per_application)
     per_app: dict[int, list] = {}
     for a, r, t, name in rows:
         per_app.setdefault(a, []).append((r, name, t))
-    out = []
+    out, incomplete = [], []
     for agg in ranked:
         app = applications[agg.application_id]
         decision = decisions.get(app.pk)
         agg.override = decision if decision is not None and decision.reason else None
-        agg.final_tier = agg.override.tier if agg.override else agg.tier
+        # Once confirmed, the decision is the one record of the tier (an upheld objection changes it there).
+        if confirmed and decision is not None:
+            agg.final_tier = decision.tier
+        else:
+            agg.final_tier = agg.override.tier if agg.override else agg.tier
+        agg.expected = expected.get(app.pk, settings_row.reviewers_per_application)
+        agg.incomplete = agg.count < agg.expected
+        if agg.incomplete:
+            incomplete.append((app, agg))
         if category and app.category != category:
             continue
         if domain and app.domain != domain:
@@ -325,6 +349,7 @@ def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Rank
         method=settings_row.ranking_method,
         max_total=max_total,
         reviewer_names={r: n for _a, r, _t, n in rows},
+        incomplete=incomplete,
     )
 
 

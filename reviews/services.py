@@ -43,9 +43,9 @@ HALF = Decimal("0.5")
 
 
 def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
-    """The campaign's review settings, created with the defaults on first use."""
-    settings_row, _ = ReviewSettings.objects.get_or_create(campaign=campaign)
-    return settings_row
+    """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
+    staff first save the settings or confirm the decision)."""
+    return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
 
 
 # --- Formal check (形式审查) -------------------------------------------------------------------
@@ -200,14 +200,19 @@ def _ensure_unlocked(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def rubric_ensure(*, campaign: Campaign) -> None:
-    """Give a campaign without criteria the Kunshan default: 真实性 20, 专业性 30, 完整性 20, 示范性 30."""
+def rubric_ensure(*, campaign: Campaign, by: User | None = None, request=None) -> bool:
+    """Give a campaign without criteria the Kunshan default: 真实性 20, 专业性 30, 完整性 20, 示范性 30.
+    Called where a campaign is created (the admin, seed_demo) and by staff's POST on the rubric page, never
+    by a page read. Audited when staff ask for it. Returns whether criteria were created."""
     if Criterion.objects.filter(campaign=campaign).exists():
-        return
+        return False
     Criterion.objects.bulk_create(
         Criterion(campaign=campaign, name=name, description=text, max_points=points, position=i)
         for i, (name, text, points) in enumerate(DEFAULT_RUBRIC, start=1)
     )
+    if by is not None:
+        audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=campaign, detail="使用默认评分指标")
+    return True
 
 
 @transaction.atomic
@@ -476,6 +481,8 @@ def review_save(
     campaign = assignment.application.campaign
     if not review_window_open(campaign, now):
         raise ValidationError("不在评审时间内，不能保存评分。")
+    if not leaves:
+        raise ValidationError("本评选活动尚未设置评分指标，暂不能评分，请联系工作人员。")
     review, _ = Review.objects.select_for_update().get_or_create(assignment=assignment)
     if review.status == Review.Status.SUBMITTED:
         raise ValidationError("该评审已提交，不能再修改。如需修改请联系工作人员。")
@@ -584,19 +591,34 @@ def tier_override(*, application: Application, tier: str, reason: str, by: User,
     return decision
 
 
+def incomplete_summary(incomplete: list) -> str:
+    """ "KS-001（2/3）、KS-004（0/3）": the cases missing a review, as the confirmation lists them."""
+    return "、".join(f"{app.reference or app.title}（{agg.count}/{agg.expected}）" for app, agg in incomplete)
+
+
 @transaction.atomic
-def decision_confirm(*, campaign: Campaign, by: User, request=None) -> int:
+def decision_confirm(*, campaign: Campaign, by: User, incomplete_reason: str = "", request=None) -> int:
     """Confirm the decision list: every ranked application's rank, score, suggested and final tier are recorded
-    (a staff change wins over the suggestion) and tiers can no longer change. Returns the number of awards."""
+    (a staff change wins over the suggestion) and tiers can no longer change. Returns the number of awards.
+
+    Refused while a case has fewer submitted reviews than it needs (a score from 2 of 3 reviews is not the
+    score the panel gave), unless staff reassign first or give a reason, which is audited with the list."""
     from .selectors import ranking  # the selectors read through services' settings helper
 
-    settings_row = review_settings_get(campaign=campaign)
-    updated = ReviewSettings.objects.filter(pk=settings_row.pk, decision_confirmed_at__isnull=True).update(
-        decision_confirmed_at=timezone.now(), decision_confirmed_by=by
-    )
-    if updated != 1:
+    ReviewSettings.objects.get_or_create(campaign=campaign)
+    settings_row = ReviewSettings.objects.select_for_update().get(campaign=campaign)
+    if settings_row.decision_confirmed_at is not None:
         raise ValidationError("评审结果已确认过。")
     result = ranking(campaign)
+    reason = incomplete_reason.strip()
+    if result.incomplete and not reason:
+        raise ValidationError(
+            f"{len(result.incomplete)} 个案例的评审尚未完成：{incomplete_summary(result.incomplete)}。"
+            "请先补充分配评审专家并等待其提交评审，或填写理由后再确认。"
+        )
+    ReviewSettings.objects.filter(pk=settings_row.pk).update(
+        decision_confirmed_at=timezone.now(), decision_confirmed_by=by
+    )
     awarded = 0
     for app, agg, _per in result.rows:
         if agg.rank is None:
@@ -612,9 +634,10 @@ def decision_confirm(*, campaign: Campaign, by: User, request=None) -> int:
             },
         )
         awarded += bool(agg.final_tier)
-    audit_record(
-        kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=f"确认评审结果：获奖 {awarded} 个"
-    )
+    detail = f"确认评审结果：获奖 {awarded} 个"
+    if result.incomplete:
+        detail += f"；评审未完成的案例 {incomplete_summary(result.incomplete)}，理由：{reason}"
+    audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=detail)
     return awarded
 
 

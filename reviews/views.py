@@ -116,7 +116,6 @@ def case_review_view(request, pk, obj):
     """The case as the reviewer reads it (blind where the campaign says so) with the score form."""
     application = obj
     assignment = Assignment.objects.select_related("review").get(application=application, reviewer=request.user)
-    services.rubric_ensure(campaign=application.campaign)
     tree = selectors.rubric_tree(application.campaign, application.category)
     leaves = selectors.rubric_leaves(tree)
     review = getattr(assignment, "review", None)
@@ -394,19 +393,23 @@ class RubricView(CampaignStaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        services.rubric_ensure(campaign=self.campaign)
         criteria = list(self.campaign.criteria.all())
         trees = [("", "所有类别", selectors.rubric_tree(self.campaign, "", criteria))]
         for value, label in Category.choices:
             if any(c.category == value for c in criteria):
                 trees.append((value, label, selectors.rubric_tree(self.campaign, value, criteria)))
         context["trees"] = [(v, label, t, selectors.rubric_max_total(t)) for v, label, t in trees]
+        context["has_criteria"] = bool(criteria)
         context["locked"] = services.rubric_is_locked(self.campaign)
         context["form"] = kwargs.get("form") or CriterionForm(campaign=self.campaign)
         return context
 
     def post(self, request, *args, **kwargs):
         campaign = _campaign(kwargs["slug"])
+        if request.POST.get("action") == "default":
+            if services.rubric_ensure(campaign=campaign, by=request.user, request=request):
+                messages.success(request, "已使用默认评分指标：真实性、专业性、完整性、示范性。")
+            return redirect("reviews:rubric", slug=campaign.slug)
         form = CriterionForm(request.POST, campaign=campaign)
         if form.is_valid():
             try:
@@ -606,7 +609,12 @@ def tier_override_view(request, pk):
 def decision_confirm_view(request, slug):
     campaign = _campaign(slug)
     try:
-        awarded = services.decision_confirm(campaign=campaign, by=request.user, request=request)
+        awarded = services.decision_confirm(
+            campaign=campaign,
+            by=request.user,
+            incomplete_reason=request.POST.get("incomplete_reason", ""),
+            request=request,
+        )
         messages.success(request, f"评审结果已确认：{awarded} 个案例获奖，公示期将展示此名单。")
     except ValidationError as error:
         _messages_from(request, error)

@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import UserFactory
 from awards.models import Award, Objection, Publicity
 from cases.tests.factories import CampaignFactory
+from reviews.models import AwardDecision
 from reviews.tests.factories import ApplicationFactory, TeamMemberFactory  # noqa: F401 (re-exported for tests)
 
 
@@ -28,15 +29,25 @@ def publicity_campaign(*, open_now: bool = True, **kwargs):
 
 
 class AwardFactory(DjangoModelFactory):
+    """An award with its tier in the case's decision (reviews.AwardDecision), the tier's one record."""
+
     class Meta:
         model = Award
+        skip_postgeneration_save = True
 
     campaign = factory.SubFactory(CampaignFactory)
     application = factory.LazyAttribute(lambda o: ApplicationFactory(campaign=o.campaign))
-    tier = "优秀"
     rank = factory.Sequence(lambda n: n + 1)
     confirmed_by = factory.SubFactory(UserFactory, is_staff=True)
     confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def tier(obj, create, extracted, **kwargs):
+        if create:
+            AwardDecision.objects.update_or_create(
+                application=obj.application,
+                defaults={"tier": "优秀" if extracted is None else extracted, "rank": obj.rank},
+            )
 
 
 class ObjectionFactory(DjangoModelFactory):

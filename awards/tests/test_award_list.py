@@ -33,7 +33,7 @@ def test_the_confirmed_decision_becomes_the_list_once(campaign, cast):
     apps = _decide(campaign)
     assert services.awards_import_decision(campaign=campaign, by=cast.staff) == 2
     assert services.awards_import_decision(campaign=campaign, by=cast.staff) == 0
-    assert list(Award.objects.values_list("application_id", "tier", "rank")) == [
+    assert list(Award.objects.values_list("application_id", "application__award_decision__tier", "rank")) == [
         (apps[0].pk, "一等奖", 1),
         (apps[1].pk, "二等奖", 2),
     ]

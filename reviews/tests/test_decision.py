@@ -18,6 +18,7 @@ def ranked(cast):
     services.rubric_ensure(campaign=campaign)
     settings_row = services.review_settings_get(campaign=campaign)
     settings_row.tiers = [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}]
+    settings_row.reviewers_per_application = 1  # every case below has all the reviews it needs
     settings_row.save()
     apps = []
     for total in (90, 80, 70):
@@ -75,3 +76,72 @@ def test_staff_set_huaian_thirds_in_the_settings_and_a_malformed_tier_is_refused
     assert client.post(url, {**base, "tiers": thirds}).status_code == 302
     saved = ReviewSettings.objects.get(campaign=campaign)
     assert saved.ranking_method == "trimmed" and [t["name"] for t in saved.tiers] == ["优秀", "合格", "整改"]
+
+
+@pytest.fixture
+def two_of_three(cast):
+    """A campaign needing three reviews per case: `full` has three submitted, `short` two of three (the third
+    expert's assignment has no submitted review)."""
+    campaign = review_window_campaign()
+    services.rubric_ensure(campaign=campaign)
+    full, short = ApplicationFactory(campaign=campaign), ApplicationFactory(campaign=campaign)
+    for total in (90, 85, 80):
+        ReviewFactory(assignment=AssignmentFactory(application=full), total=Decimal(total))
+    for total in (95, 94):
+        ReviewFactory(assignment=AssignmentFactory(application=short), total=Decimal(total))
+    late = AssignmentFactory(application=short)
+    return campaign, full, short, late
+
+
+def test_the_ranking_marks_a_case_with_two_of_three_reviews_as_incomplete(two_of_three, client, cast):
+    from django.urls import reverse
+
+    campaign, full, short, _late = two_of_three
+    result = selectors.ranking(campaign)
+    assert [(app, agg.count, agg.expected) for app, agg in result.incomplete] == [(short, 2, 3)]
+    client.force_login(cast.staff)
+    response = client.get(reverse("reviews:ranking", kwargs={"slug": campaign.slug}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('data-incomplete="1"') == 1 and "2/3" in page and "评审未完成" in page
+    assert 'data-testid="decision-incomplete"' in page and short.reference in page
+
+
+def test_confirming_with_a_missing_review_is_refused_and_lists_the_case(two_of_three, cast):
+    campaign, _full, short, _late = two_of_three
+    with pytest.raises(ValidationError, match=f"{short.reference}（2/3）"):
+        services.decision_confirm(campaign=campaign, by=cast.staff)
+    with pytest.raises(ValidationError):
+        services.decision_confirm(campaign=campaign, by=cast.staff, incomplete_reason="   ")
+    assert not ReviewSettings.objects.filter(campaign=campaign, decision_confirmed_at__isnull=False).exists()
+    assert not AwardDecision.objects.filter(application__campaign=campaign).exists()
+
+
+def test_confirming_with_a_missing_review_and_a_reason_is_audited_with_the_case(two_of_three, cast):
+    campaign, _full, short, _late = two_of_three
+    services.decision_confirm(campaign=campaign, by=cast.staff, incomplete_reason="第三位专家因病无法完成评审")
+    assert ReviewSettings.objects.get(campaign=campaign).decision_confirmed_at is not None
+    event = AuditEvent.objects.get(detail__startswith="确认评审结果")
+    assert "第三位专家因病无法完成评审" in event.detail and f"{short.reference}（2/3）" in event.detail
+
+
+def test_confirming_after_a_reassignment_needs_no_reason(two_of_three, cast):
+    campaign, _full, short, late = two_of_three
+    services.assignment_remove(assignment=late, by=cast.staff)
+    assert selectors.ranking(campaign).incomplete  # still 2 of the 3 the campaign asks for
+    ReviewFactory(assignment=AssignmentFactory(application=short), total=Decimal("70"))
+    assert selectors.ranking(campaign).incomplete == []
+    services.decision_confirm(campaign=campaign, by=cast.staff)
+    assert ReviewSettings.objects.get(campaign=campaign).decision_confirmed_at is not None
+
+
+def test_the_ranking_page_sends_the_reason_with_the_confirmation(two_of_three, client, cast):
+    from django.urls import reverse
+
+    campaign, *_ = two_of_three
+    client.force_login(cast.staff)
+    url = reverse("reviews:decision_confirm", kwargs={"slug": campaign.slug})
+    client.post(url)
+    assert not ReviewSettings.objects.filter(campaign=campaign, decision_confirmed_at__isnull=False).exists()
+    client.post(url, {"incomplete_reason": "专家联系不上，评审委员会同意按两份评审确认"})
+    assert ReviewSettings.objects.get(campaign=campaign).decision_confirmed_at is not None

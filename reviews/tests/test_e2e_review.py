@@ -138,6 +138,12 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
     first_row = page.locator("[data-testid=ranking-table] tbody tr").first.inner_text()
     assert first_row.startswith("1")
     _shoot(page, screenshot_dir, "ranking")
+    # One review of the three the campaign asks for: both cases are marked, and confirming needs a reason.
+    assert page.locator("[data-testid=ranking-table] tr[data-incomplete]").count() == 2
+    page.click("[data-testid=decision-incomplete] summary")
+    assert "1/3" in page.locator("[data-testid=decision-incomplete]").inner_text()
+    _shoot(page, screenshot_dir, "ranking-incomplete")
+    page.fill("#incomplete-reason", "本次演练只分配了一位评审专家，评审委员会同意按现有评审确认。")
     page.click("[data-testid=decision-confirm]")
     assert page.locator("[data-testid=decision-confirmed]").is_visible()
     assert "1 个案例获奖" in page.content()  # the default: 优秀 for the top 30 % (of 2, rounded: 1)

@@ -181,8 +181,7 @@ def test_other_reviewers_scores_show_only_where_allowed_and_after_submitting_one
     campaign, app, assignment, criteria = setup
     ReviewFactory(assignment=AssignmentFactory(application=app), total=Decimal("61.50"))
     url = reverse("reviews:case", kwargs={"pk": app.pk})
-    services.review_settings_get(campaign=campaign)
-    ReviewSettings.objects.filter(campaign=campaign).update(peers_visible=True)
+    ReviewSettings.objects.update_or_create(campaign=campaign, defaults={"peers_visible": True})
     assert "61.50" not in client.get(url).content.decode()  # own review not yet submitted
     _post(client, app, criteria)
     assert "61.50" in client.get(url).content.decode()

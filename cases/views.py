@@ -19,12 +19,29 @@ from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Appl
 
 
 class CampaignListView(ListView):
+    """评选活动: every published campaign with the phase the public sees and its link (公示 page, 获奖名单);
+    ?year= keeps past years' results reachable."""
+
     template_name = "cases/campaign_list.html"
     context_object_name = "campaigns"
     paginate_by = 20
 
     def get_queryset(self):
-        return Campaign.objects.published().select_related("festival")
+        return selectors.campaigns_public(year=_year(self.request.GET.get("year")))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        context.update(
+            rows=[selectors.CampaignRow.of(campaign, now) for campaign in context["campaigns"]],
+            years=selectors.campaign_years(),
+            year=_year(self.request.GET.get("year")),
+        )
+        return context
+
+
+def _year(raw) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) == 4 else None
 
 
 class CampaignDetailView(PermissionMixin, DetailView):
@@ -32,7 +49,7 @@ class CampaignDetailView(PermissionMixin, DetailView):
     object_permission_required = "cases.view_campaign"
     template_name = "cases/campaign_detail.html"
     context_object_name = "campaign"
-    queryset = Campaign.objects.select_related("festival")
+    queryset = Campaign.objects.select_related("festival", "publicity")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -40,7 +57,9 @@ class CampaignDetailView(PermissionMixin, DetailView):
         campaign = self.object
         context.update(
             now=now,
-            phase=campaign.phase(now),
+            phase=campaign.public_phase(now),
+            public_link=campaign.public_link(now),
+            publicity_days_left=campaign.publicity_days_left(now),
             open=campaign.is_open_for_submission(now),
             category_labels=[
                 label

@@ -1,4 +1,3 @@
-import io
 import mimetypes
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from accounts.permissions import PermissionMixin, permission_required
 from . import selectors, services
 from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
+from .uploads import photo_thumbnail
 
 
 class CampaignListView(ListView):
@@ -341,18 +341,6 @@ def application_withdraw(request, pk, obj):
 
 
 # --- Files: only through these permission-checked views ------------------------------------
-
-
-def photo_thumbnail(photo, size=(480, 360)) -> bytes:
-    """A small JPEG of a stored photo for the editor and detail pages (the original is 2 MB or more)."""
-    from PIL import Image
-
-    with photo.image.open("rb") as f, Image.open(f) as image:
-        image = image.convert("RGB")
-        image.thumbnail(size)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
-    return out.getvalue()
 
 
 @permission_required("cases.view_application", get_object=_edit_object)

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
 from cases.models import Application, CaseAttachment, CasePhoto, Category
+from cases.uploads import photo_thumbnail
 
 from . import selectors, services
 from .files import attachment_blind, neutral_name, photo_bytes_blind
@@ -205,8 +206,11 @@ def _attachment(request, pk):
 
 @permission_required("reviews.view_case_file", get_object=_photo)
 def photo_view(request, pk, obj):
-    """A service photo for the case's reviewers and staff; re-encoded without metadata in a blind review."""
-    if obj.application.campaign.blind_review and not request.user.is_staff:
+    """A service photo for the case's reviewers and staff; re-encoded without metadata in a blind review.
+    ?size=thumb: the small JPEG the case page shows (pixels only, so blind-safe too)."""
+    if request.GET.get("size") == "thumb":
+        response = HttpResponse(photo_thumbnail(obj), content_type="image/jpeg")
+    elif obj.application.campaign.blind_review and not request.user.is_staff:
         with obj.image.open("rb") as f:
             data, content_type = photo_bytes_blind(f)
         response = HttpResponse(data, content_type=content_type)

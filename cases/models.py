@@ -1,6 +1,7 @@
 import uuid
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -159,6 +160,20 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("cases:campaign_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """A domain longer than an application can store would save here and then refuse every application
+        that picks it; refuse it here, naming it."""
+        limit = Application._meta.get_field("domain").max_length
+        too_long = [d for d in (self.domains or []) if isinstance(d, str) and len(d) > limit]
+        if too_long:
+            raise ValidationError(
+                {
+                    "domains": [
+                        f"案例领域“{d}”有 {len(d)} 个字，超过申报表能保存的 {limit} 个字，请缩短。" for d in too_long
+                    ]
+                }
+            )
 
     def photo_range(self, category: str) -> tuple[int, int]:
         """How many service photos an application of this category must have."""

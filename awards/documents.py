@@ -263,7 +263,7 @@ LIST_HEADERS = (
 )
 # Column widths (cm) of the list, summing to the landscape A4 text width (29.7 − 2 × 2): 案例名称 is the long
 # text of a row, so it gets the most room, then the unit names; short codes and labels get what they need.
-LIST_WIDTHS_CM = (1.3, 3.0, 8.2, 5.4, 2.2, 1.6, 2.4, 1.6)
+LIST_WIDTHS_CM = (1.3, 3.1, 7.6, 4.6, 2.2, 1.5, 2.9, 2.5)
 
 
 def publicity_list_docx(*, title: str, lines: list[str], rows: list[tuple]) -> bytes:

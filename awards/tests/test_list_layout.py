@@ -29,7 +29,7 @@ def test_the_case_name_column_is_the_widest_and_the_columns_fill_the_landscape_p
     table = _table()
     widths = [column.width for column in table.columns]
     name = documents.LIST_HEADERS.index("案例名称")
-    assert widths[name] == max(widths) and widths[name] >= Cm(8)
+    assert widths[name] == max(widths) and widths[name] >= Cm(7.5)
     assert abs(sum(widths) - Cm(29.7 - 4)) < Cm(0.05)
     assert not table.autofit
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from awards import selectors as awards_selectors
 from awards.models import Publicity
 from cases.models import Campaign
 from cases.tests.factories import CampaignFactory
@@ -30,10 +31,12 @@ def _campaign(**kwargs):
 
 
 def _open_now(campaign, now) -> bool:
-    """The queryset's answer, checked against the model method's: both must say the same."""
+    """The queryset's answer, checked against the model method's and the publicity page's (awards.selectors):
+    all three must say the same."""
     in_queryset = Campaign.objects.publicity_open(now).filter(pk=campaign.pk).exists()
     fresh = Campaign.objects.select_related("publicity").get(pk=campaign.pk)
     assert in_queryset == (fresh.public_phase(now) == Campaign.Phase.PUBLICITY)
+    assert in_queryset == awards_selectors.publicity_is_open(fresh, awards_selectors.publicity_get(fresh), now)
     return in_queryset
 
 

@@ -282,6 +282,9 @@ LIST_HEADERS = (
     "案例领域",
     "奖项等级",
 )
+# Column widths (cm) of the list, summing to the landscape A4 text width (29.7 − 2 × 2): 案例名称 is the long
+# text of a row, so it gets the most room, then the unit names; short codes and labels get what they need.
+LIST_WIDTHS_CM = (1.3, 3.1, 7.6, 4.6, 2.2, 1.5, 2.9, 2.5)
 
 
 def publicity_list_docx(*, title: str, lines: list[str], rows: list[tuple]) -> bytes:
@@ -301,12 +304,18 @@ def publicity_list_docx(*, title: str, lines: list[str], rows: list[tuple]) -> b
         set_run_font(document.add_paragraph().add_run(line), FONT_BODY, 12)
     table = document.add_table(rows=1, cols=len(LIST_HEADERS))
     table.style = "Table Grid"
+    table.autofit = False  # fixed layout: Word and LibreOffice keep the widths below
+    for column, width in zip(table.columns, LIST_WIDTHS_CM, strict=True):
+        column.width = Cm(width)
     for cell, text in zip(table.rows[0].cells, LIST_HEADERS, strict=True):
         set_run_font(cell.paragraphs[0].add_run(text), FONT_HEI, 11, bold=True)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             set_run_font(cell.paragraphs[0].add_run(str(text)), FONT_BODY, 11)
+    for row in table.rows:  # each cell carries its width too: LibreOffice reads the cells, Word the grid
+        for cell, width in zip(row.cells, LIST_WIDTHS_CM, strict=True):
+            cell.width = Cm(width)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

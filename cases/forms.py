@@ -27,7 +27,9 @@ class ApplicationForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请填写正确的日期。"},
     )
-    category = forms.ChoiceField(label="案例类别", required=False, widget=forms.RadioSelect)
+    category = forms.ChoiceField(
+        label="案例类别", required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
     domain = forms.ChoiceField(label="案例领域", required=False)
     pledge_accepted = forms.BooleanField(label="我已阅读并承诺", required=False)
     pledge_signature = forms.CharField(label="签名", max_length=50, required=False)

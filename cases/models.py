@@ -1,8 +1,11 @@
 import uuid
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.jobs import BackgroundJob
 
@@ -39,6 +42,23 @@ class CampaignQuerySet(models.QuerySet):
         """Published campaigns whose submission window contains `now` (both ends included)."""
         return self.published().filter(submission_opens_at__lte=now, submission_closes_at__gte=now)
 
+    # The publicity settings live in the awards app (awards.Publicity, reverse name "publicity"); a campaign
+    # without a row follows its dates. The override values are awards.Publicity.Override's, spelled out here
+    # because the cases app does not import the awards app. Campaign.public_phase must agree.
+    def publicity_open(self, now):
+        """Published campaigns whose 公示 window is open at `now`: from publicity_starts_at to publicity_ends_at
+        (both included) unless staff forced it open or closed, and never once the results are published."""
+        follows_dates = Q(publicity__isnull=True) | Q(publicity__override="auto")
+        in_window = Q(publicity_starts_at__lte=now, publicity_ends_at__gte=now)
+        return self.published().filter(
+            Q(publicity__results_published_at__isnull=True),
+            Q(publicity__override="open") | (follows_dates & in_window),
+        )
+
+    def results_published(self):
+        """Published campaigns whose 获奖名单 is out, public for good."""
+        return self.published().filter(publicity__results_published_at__isnull=False)
+
 
 class Campaign(models.Model):
     """评选活动: one award campaign with its timeline. Every date is a setting, never a constant."""
@@ -48,9 +68,11 @@ class Campaign(models.Model):
         SUBMISSION = "submission", "组织申报"
         BETWEEN = "between", "申报已截止"
         REVIEW = "review", "案例评选"
-        PUBLICITY = "publicity", "结果公示"
+        PUBLICITY = "publicity", "公示中"
+        PUBLICITY_CLOSED = "publicity_closed", "公示已结束"
         CEREMONY = "ceremony", "等待颁奖"
         FINISHED = "finished", "已结束"
+        RESULTS = "results", "已公布"
 
     title = models.CharField("评选活动名称", max_length=120)
     slug = models.SlugField("网址标识", unique=True)
@@ -141,6 +163,20 @@ class Campaign(models.Model):
     def get_absolute_url(self):
         return reverse("cases:campaign_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        """A domain longer than an application can store would save here and then refuse every application
+        that picks it; refuse it here, naming it."""
+        limit = Application._meta.get_field("domain").max_length
+        too_long = [d for d in (self.domains or []) if isinstance(d, str) and len(d) > limit]
+        if too_long:
+            raise ValidationError(
+                {
+                    "domains": [
+                        f"案例领域“{d}”有 {len(d)} 个字，超过申报表能保存的 {limit} 个字，请缩短。" for d in too_long
+                    ]
+                }
+            )
+
     def photo_range(self, category: str) -> tuple[int, int]:
         """How many service photos an application of this category must have."""
         if category == "casework":
@@ -163,6 +199,36 @@ class Campaign(models.Model):
         if self.ceremony_at and now <= self.ceremony_at:
             return self.Phase.CEREMONY
         return self.Phase.FINISHED
+
+    def public_phase(self, now):
+        """The phase the public sees: phase() by the dates, corrected by the awards app's publicity settings
+        (staff forcing the window open or closed, the results published). Same rule as publicity_open()."""
+        publicity = getattr(self, "publicity", None)  # no row: the dates decide
+        if publicity is not None and publicity.results_published_at:
+            return self.Phase.RESULTS
+        override = publicity.override if publicity is not None else "auto"
+        if override == "open":
+            return self.Phase.PUBLICITY
+        phase = self.phase(now)
+        if override == "closed" and phase == self.Phase.PUBLICITY:
+            return self.Phase.PUBLICITY_CLOSED
+        return phase
+
+    def public_link(self, now) -> tuple[str, str] | None:
+        """(label, url) of the page the public needs in this phase: the publicity page (list and objections)
+        from the window's start until the results are out, then the results."""
+        phase = self.public_phase(now)
+        if phase == self.Phase.RESULTS:
+            return "查看获奖名单", reverse("awards:results", kwargs={"slug": self.slug})
+        if phase in (self.Phase.PUBLICITY, self.Phase.PUBLICITY_CLOSED, self.Phase.CEREMONY, self.Phase.FINISHED):
+            return "查看公示名单", reverse("awards:publicity", kwargs={"slug": self.slug})
+        return None
+
+    def publicity_days_left(self, now) -> int | None:
+        """Calendar days (Shanghai) until the publicity window closes: 0 on its last day."""
+        if self.public_phase(now) != self.Phase.PUBLICITY or now > self.publicity_ends_at:
+            return None
+        return (timezone.localdate(self.publicity_ends_at) - timezone.localdate(now)).days
 
     def is_open_for_submission(self, now) -> bool:
         return self.is_published and self.submission_opens_at <= now <= self.submission_closes_at

@@ -1,12 +1,46 @@
 """Reads about applications, each shaped for the page (or export) that shows it."""
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import ExtractYear
 
 from accounts.selectors import user_roles
 
-from .models import Application, CaseExport, Endorsement
+from .models import Application, Campaign, CaseExport, Endorsement
+
+
+def campaigns_public(*, year: int | None = None) -> QuerySet[Campaign]:
+    """The public campaign list, with what public_phase() reads; `year` is the year of the publicity window."""
+    qs = Campaign.objects.published().select_related("festival", "publicity")
+    if year:
+        qs = qs.filter(publicity_starts_at__year=year)
+    return qs
+
+
+def campaign_years() -> list[int]:
+    """The years (of the publicity window, Shanghai) that have a published campaign, newest first."""
+    return list(
+        Campaign.objects.published()
+        .annotate(year=ExtractYear("publicity_starts_at"))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: Campaign
+    phase: str
+    link: tuple[str, str] | None
+    publicity_days_left: int | None
+
+    @classmethod
+    def of(cls, campaign: Campaign, now: dt.datetime) -> "CampaignRow":
+        return cls(campaign, campaign.public_phase(now), campaign.public_link(now), campaign.publicity_days_left(now))
 
 
 def application_for_page(pk: int) -> Application:

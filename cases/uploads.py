@@ -260,3 +260,14 @@ def clean_attachment(uploaded_file, *, max_bytes: int) -> tuple[ContentFile, str
     else:
         raise ValidationError("附件只能是 PDF、DOC 或 DOCX 文件（按文件内容判断，与扩展名无关）。", code="bad_type")
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}"), content_type
+
+
+def photo_thumbnail(photo, size=(480, 360)) -> bytes:
+    """A small JPEG of a stored photo for the editor, detail and reviewer's pages (the original is 2 MB or more).
+    Re-encoded from pixels, so it carries no metadata either."""
+    with photo.image.open("rb") as f, Image.open(f) as image:
+        image = image.convert("RGB")
+        image.thumbnail(size)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    return out.getvalue()

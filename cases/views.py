@@ -1,4 +1,3 @@
-import io
 import mimetypes
 
 from django.contrib import messages
@@ -18,15 +17,33 @@ from notifications.jobs import job_download_response, job_state, job_status_resp
 from . import selectors, services
 from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
+from .uploads import photo_thumbnail
 
 
 class CampaignListView(ListView):
+    """评选活动: every published campaign with the phase the public sees and its link (公示 page, 获奖名单);
+    ?year= keeps past years' results reachable."""
+
     template_name = "cases/campaign_list.html"
     context_object_name = "campaigns"
     paginate_by = 20
 
     def get_queryset(self):
-        return Campaign.objects.published().select_related("festival")
+        return selectors.campaigns_public(year=_year(self.request.GET.get("year")))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        context.update(
+            rows=[selectors.CampaignRow.of(campaign, now) for campaign in context["campaigns"]],
+            years=selectors.campaign_years(),
+            year=_year(self.request.GET.get("year")),
+        )
+        return context
+
+
+def _year(raw) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) == 4 else None
 
 
 class CampaignDetailView(PermissionMixin, DetailView):
@@ -34,7 +51,7 @@ class CampaignDetailView(PermissionMixin, DetailView):
     object_permission_required = "cases.view_campaign"
     template_name = "cases/campaign_detail.html"
     context_object_name = "campaign"
-    queryset = Campaign.objects.select_related("festival")
+    queryset = Campaign.objects.select_related("festival", "publicity")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -42,7 +59,9 @@ class CampaignDetailView(PermissionMixin, DetailView):
         campaign = self.object
         context.update(
             now=now,
-            phase=campaign.phase(now),
+            phase=campaign.public_phase(now),
+            public_link=campaign.public_link(now),
+            publicity_days_left=campaign.publicity_days_left(now),
             open=campaign.is_open_for_submission(now),
             category_labels=[
                 label
@@ -330,18 +349,6 @@ def application_withdraw(request, pk, obj):
 
 
 # --- Files: only through these permission-checked views ------------------------------------
-
-
-def photo_thumbnail(photo, size=(480, 360)) -> bytes:
-    """A small JPEG of a stored photo for the editor and detail pages (the original is 2 MB or more)."""
-    from PIL import Image
-
-    with photo.image.open("rb") as f, Image.open(f) as image:
-        image = image.convert("RGB")
-        image.thumbnail(size)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
-    return out.getvalue()
 
 
 @permission_required("cases.view_application", get_object=_edit_object)

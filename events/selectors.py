@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Campaign
@@ -20,11 +20,13 @@ def festivals_past(*, today) -> QuerySet[Festival]:
 
 
 def campaigns_active(*, now) -> QuerySet[Campaign]:
-    """Published campaigns not yet past their ceremony (or publicity end), for the home page."""
+    """Published campaigns whose results are not out yet and whose publicity window has not ended (or is held
+    open by staff), for the home page."""
     return (
         Campaign.objects.published()
-        .filter(publicity_ends_at__gte=now)
-        .select_related("festival")
+        .filter(publicity__results_published_at__isnull=True)
+        .filter(Q(publicity_ends_at__gte=now) | Q(pk__in=Campaign.objects.publicity_open(now).values("pk")))
+        .select_related("festival", "publicity")
         .order_by("submission_closes_at")
     )
 
@@ -36,18 +38,41 @@ class CampaignCountdown:
     deadline_label: str | None
     deadline: dt.datetime | None
     days_left: int | None
+    link: tuple[str, str] | None = None
 
 
 def campaign_countdowns(*, now) -> list[CampaignCountdown]:
-    """Open campaigns with their phase and the days left until the next deadline (calendar days, Shanghai)."""
+    """Open campaigns with their public phase, the link the public needs in it (公示 page during the window)
+    and the days left until the next deadline (calendar days, Shanghai)."""
     today = timezone.localdate(now)
     rows = []
     for campaign in campaigns_active(now=now):
-        nxt = campaign.next_deadline(now)
-        label, moment = nxt if nxt else (None, None)
+        phase = campaign.public_phase(now)
+        if phase == Campaign.Phase.PUBLICITY:
+            label, moment = "公示结束", campaign.publicity_ends_at
+            if moment < now:  # held open by staff past its dates
+                label, moment = None, None
+        else:
+            nxt = campaign.next_deadline(now)
+            label, moment = nxt if nxt else (None, None)
         days = (timezone.localdate(moment) - today).days if moment else None
-        rows.append(CampaignCountdown(campaign, campaign.phase(now), label, moment, days))
+        rows.append(CampaignCountdown(campaign, phase, label, moment, days, campaign.public_link(now)))
     return rows
+
+
+@dataclass(frozen=True)
+class ResultsYear:
+    year: int
+    campaigns: list[Campaign]
+
+
+def results_by_year(*, limit: int | None = None) -> list[ResultsYear]:
+    """Campaigns whose 获奖名单 is published, newest first, grouped by the year of their publicity window."""
+    qs = Campaign.objects.results_published().select_related("publicity").order_by("-publicity_starts_at", "-pk")
+    years: dict[int, list[Campaign]] = {}
+    for campaign in qs[:limit] if limit else qs:
+        years.setdefault(timezone.localtime(campaign.publicity_starts_at).year, []).append(campaign)
+    return [ResultsYear(year, campaigns) for year, campaigns in years.items()]
 
 
 def _units(model):

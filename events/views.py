@@ -37,6 +37,7 @@ class HomeView(TemplateView):
             festivals=list(selectors.festivals_current(today=today)[:3]),
             past_festivals=list(selectors.festivals_past(today=today)[:6]),
             campaigns=selectors.campaign_countdowns(now=now),
+            results_years=selectors.results_by_year(limit=12),
             reports=selectors.reports_latest_accepted(limit=6),
         )
         return context

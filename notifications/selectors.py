@@ -322,15 +322,65 @@ def due_reminders(now: dt.datetime | None = None) -> list[DueReminder]:
     return _without_sent_and_unwanted(candidates)
 
 
+# A due reminder goes out at the next check (every 15 minutes); one still pending after two checks means the
+# periodic jobs are not running (no celery beat, no `manage.py run_periodic`).
+OVERDUE_AFTER = dt.timedelta(minutes=30)
+
+
 @dataclass
 class ComingReminder:
     rule: ReminderRule
     kind_label: str
     send_at: dt.datetime
-    deadline: dt.datetime
+    deadline: dt.datetime  # the end of the window in which it may still go out
     recipients: list
     sent: set
     superseded: bool = False  # a later milestone of the same kind is due: this one will not go out
+    state: str = "scheduled"
+    why: str = ""
+
+    STATE_LABELS = {
+        "scheduled": "未到时间",
+        "due": "待发送",
+        "overdue": "逾期未发",
+        "missed": "已错过",
+        "sent": "已发送",
+        "nobody": "无人需要提醒",
+        "superseded": "已被取代",
+    }
+
+    @property
+    def state_label(self) -> str:
+        return self.STATE_LABELS[self.state]
+
+    def assess(self, now: dt.datetime) -> "ComingReminder":
+        """Set state and why: a milestone whose time has passed is sent, missed (its window closed with
+        recipients still pending), overdue (pending past two checks) or due at the next check."""
+        pending = [u for u in self.recipients if u.pk not in self.sent]
+        local = self.deadline.astimezone(SHANGHAI)
+        if self.superseded:
+            self.state, self.why = "superseded", "已由更晚的提醒节点取代，不再发送。"
+        elif now < self.send_at:
+            self.state, self.why = "scheduled", ""
+        elif not pending:
+            self.state = "sent" if self.recipients else "nobody"
+            self.why = "" if self.recipients else "到时间时没有需要提醒的人。"
+        elif now >= self.deadline:
+            self.state = "missed"
+            self.why = (
+                f"{len(pending)} 人未收到：从发送时间到 {local:%Y-%m-%d %H:%M} 之间没有发出，此后不再补发。"
+                "通常是定时任务没有运行（生产环境为 celery beat；单机为 manage.py run_periodic，make run 会自动启动）。"
+            )
+        elif now >= self.send_at + OVERDUE_AFTER:
+            minutes = int((now - self.send_at).total_seconds() // 60)
+            self.state = "overdue"
+            self.why = (
+                f"已到发送时间 {minutes} 分钟，{len(pending)} 人仍未收到：定时任务可能没有运行"
+                f"（celery beat 或 manage.py run_periodic）。在 {local:%Y-%m-%d %H:%M} 前恢复运行仍会发送。"
+            )
+        else:
+            self.state, self.why = "due", "将在下一次检查（每 15 分钟）时发送。"
+        return self
 
 
 def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list[ComingReminder]:
@@ -374,7 +424,7 @@ def coming_reminders(campaign: Campaign, now: dt.datetime | None = None) -> list
                 superseded=latest is not None and fire_at(rule, anchor) < fire_at(latest, anchor),
             )
         )
-    return sorted(rows, key=lambda row: row.send_at)
+    return sorted((row.assess(now) for row in rows), key=lambda row: row.send_at)
 
 
 def outbox_log(*, status: str = ""):

@@ -15,6 +15,7 @@ from cases.blind import Withheld, docx_blind
 from cases.models import Application, CaseAttachment, CasePhoto, Category
 from cases.selectors import application_for_page
 from cases.services import attachment_blind_copy_ensure
+from cases.uploads import photo_thumbnail
 
 from . import selectors, services
 from .files import neutral_name, photo_bytes_blind
@@ -222,8 +223,11 @@ def _attachment(request, pk):
 
 @permission_required("reviews.view_case_file", get_object=_photo)
 def photo_view(request, pk, obj):
-    """A service photo for the case's reviewers and staff; re-encoded without metadata in a blind review."""
-    if obj.application.campaign.blind_review and not request.user.is_staff:
+    """A service photo for the case's reviewers and staff; re-encoded without metadata in a blind review.
+    ?size=thumb: the small JPEG the case page shows (pixels only, so blind-safe too)."""
+    if request.GET.get("size") == "thumb":
+        response = HttpResponse(photo_thumbnail(obj), content_type="image/jpeg")
+    elif obj.application.campaign.blind_review and not request.user.is_staff:
         with obj.image.open("rb") as f:
             data, content_type = photo_bytes_blind(f)
         response = HttpResponse(data, content_type=content_type)

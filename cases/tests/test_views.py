@@ -480,3 +480,30 @@ def test_the_campaign_admin_form_reads_domains_one_per_line_and_checks_ranges(ca
     assert not form.is_valid()
     assert form.errors["photos_max"] == ["服务照片张数的上限不能小于下限。"]
     assert form.cleaned_data["domains"] == ["老龄事业", "社区建设"]
+
+
+def test_a_campaign_domain_longer_than_an_application_can_store_is_refused_naming_it(client, cast):
+    from django.core.exceptions import ValidationError
+
+    long_domain = "社区综合治理与居民自治能力提升服务领域"  # 19 characters: fits
+    too_long = "社区综合治理与居民自治能力提升及志愿者服务领域"  # 23 characters
+    assert len(too_long) == 23
+    campaign = CampaignFactory.build(domains=["老龄事业", long_domain])
+    campaign.full_clean()
+    campaign.domains = ["老龄事业", too_long]
+    with pytest.raises(ValidationError) as error:
+        campaign.full_clean()
+    assert f"案例领域“{too_long}”有 23 个字，超过申报表能保存的 20 个字" in error.value.message_dict["domains"][0]
+
+
+def test_the_campaign_admin_form_shows_the_too_long_domain_as_an_error(client, cast):
+    from django.forms.models import model_to_dict
+
+    from cases.admin import CampaignAdminForm
+
+    too_long = "社区综合治理与居民自治能力提升及志愿者服务领域"
+    data = {k: v for k, v in model_to_dict(CampaignFactory.build(slug="admin-domain")).items() if v is not None}
+    data.update(domains=f"老龄事业\n{too_long}", categories=["casework"])
+    form = CampaignAdminForm(data=data)
+    assert not form.is_valid()
+    assert too_long in form.errors["domains"][0]

@@ -366,3 +366,47 @@ def test_staff_are_told_when_the_publicity_window_closes_with_objections_still_o
     message = mail.outbox[-1]
     assert message.to == ["staff@example.cn"] and "KS2026-0001" in message.body
     assert "KS2026-0002" not in message.body
+
+
+def _draft_row(campaign, now, days_before=1):
+    with time_machine.travel(now, tick=False):
+        rows = coming_reminders(campaign)
+    return next(r for r in rows if r.rule.kind == "draft" and r.rule.days_before == days_before)
+
+
+@pytest.mark.django_db
+def test_a_milestone_whose_window_closed_with_recipients_pending_is_shown_as_missed_with_why(world):
+    _, campaign, _ = world
+    row = _draft_row(campaign, at(12, 10, 17, 1))  # nothing ever ran; the deadline passed a minute ago
+    assert row.state == "missed" and row.state_label == "已错过"
+    assert "2 人未收到" in row.why and "不再补发" in row.why and "run_periodic" in row.why
+
+
+@pytest.mark.django_db
+def test_a_milestone_is_due_until_two_checks_have_passed_then_overdue_and_not_yet_missed(world):
+    _, campaign, _ = world
+    assert _draft_row(campaign, at(12, 9, 16, 59)).state == "scheduled"
+    assert _draft_row(campaign, at(12, 9, 17, 29)).state == "due"
+    overdue = _draft_row(campaign, at(12, 9, 17, 30))
+    assert overdue.state == "overdue" and "30 分钟" in overdue.why
+    assert _draft_row(campaign, at(12, 10, 16, 59)).state == "overdue"  # still sendable before the deadline
+
+
+@pytest.mark.django_db
+def test_a_milestone_sent_to_everyone_is_shown_as_sent_after_its_deadline(world, django_capture_on_commit_callbacks):
+    _, campaign, _ = world
+    send(at(12, 9, 17, 5), django_capture_on_commit_callbacks)
+    row = _draft_row(campaign, at(12, 10, 18, 0))
+    assert row.state == "sent" and row.why == ""
+
+
+@pytest.mark.django_db
+def test_the_reminders_page_marks_a_passed_milestone_as_missed_not_as_time_reached(world, client):
+    cast, campaign, _ = world
+    with time_machine.travel(at(12, 10, 17, 1), tick=False):
+        client.force_login(cast.staff)
+        response = client.get("/notifications/manage/reminders/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已错过" in page and "不再补发" in page
+    assert "已到时间" not in page

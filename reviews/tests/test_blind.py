@@ -136,3 +136,20 @@ def test_the_blind_word_export_names_no_one_in_its_name_text_or_metadata(blind_c
     assert "困境儿童陪伴个案" in everything
     for value in identifying:
         assert value not in everything, value
+
+
+def test_the_case_page_shows_photos_as_small_thumbnails_without_metadata(blind_case, client):
+    app, _identifying = blind_case
+    big = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x013B] = "Zhang Min"
+    Image.new("RGB", (3000, 2000), (30, 140, 90)).save(big, format="JPEG", exif=exif.tobytes())
+    photo = CasePhoto.objects.create(application=app, image=SimpleUploadedFile("p.jpg", big.getvalue(), "image/jpeg"))
+    html = client.get(reverse("reviews:case", kwargs={"pk": app.pk})).content.decode()
+    thumb_url = reverse("reviews:photo", kwargs={"pk": photo.pk}) + "?size=thumb"
+    assert f'src="{thumb_url}"' in html
+    response = client.get(thumb_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    thumb = Image.open(io.BytesIO(response.content))
+    assert thumb.size[0] <= 480 and thumb.size[1] <= 360
+    assert b"Zhang Min" not in response.content

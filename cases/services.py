@@ -11,6 +11,7 @@ import tempfile
 import uuid
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
@@ -185,6 +186,46 @@ def _findings_count(application: Application) -> int:
     return sum(len(found) for found in application_findings(application).values())
 
 
+def section_max_chars() -> int:
+    return settings.CASE_SECTION_MAX_CHARS
+
+
+def section_too_long_message(*, heading: str, length: int) -> str:
+    limit = section_max_chars()
+    return (
+        f"{heading}共 {length} 字，超过每节 {limit} 字的上限，本节这次未保存（您写的内容仍在本页和本机浏览器中）。"
+        f"请删减 {length - limit} 字后再保存。"
+    )
+
+
+def application_findings_refresh(*, application_id: int) -> int | None:
+    """Run the privacy and terminology check on the texts that changed since they were last checked, and
+    store the number of findings on the application (the staff filter reads it). A save made meanwhile
+    has queued its own run, so this one writes only if the version it read is still the current one."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        return None
+    count = _findings_count(application)
+    Application.objects.filter(pk=application.pk, version=application.version).update(findings_count=count)
+    return count
+
+
+def _findings_count_refresh_or_queue(application: Application) -> None:
+    """The count at once when every text was checked before (cache reads only); otherwise the check runs
+    in the background, so a save never waits for it."""
+    from .privacy import application_findings_if_checked
+    from .tasks import refresh_findings
+
+    found = application_findings_if_checked(application)
+    if found is None:
+        enqueue(refresh_findings, application.pk)
+        return
+    count = sum(len(f) for f in found.values())
+    if count != application.findings_count:
+        Application.objects.filter(pk=application.pk).update(findings_count=count)
+        application.findings_count = count
+
+
 # --- Drafts ---------------------------------------------------------------------------------
 
 
@@ -264,6 +305,13 @@ def application_save_draft(
             values[name] = strip_control_characters(value.replace("\r\n", "\n"))
             if name not in dict(SECTIONS):
                 values[name] = values[name].strip()
+    too_long = {
+        name: section_too_long_message(heading=heading, length=len(values[name]))
+        for name, heading in SECTIONS
+        if len(values.get(name) or "") > section_max_chars()
+    }
+    if too_long:
+        raise ValidationError(too_long, code="too_long")
     if pledge is not None:
         accepted = bool(pledge.get("accepted"))
         signature = (pledge.get("signature") or "").strip()[:50]
@@ -306,8 +354,7 @@ def application_save_draft(
         ReportLink.objects.create(application=application, url=link["url"], title=link.get("title", "")[:200])
 
     application.refresh_from_db()
-    Application.objects.filter(pk=application.pk).update(findings_count=_findings_count(application))
-    application.refresh_from_db(fields=["findings_count"])
+    _findings_count_refresh_or_queue(application)
     return application
 
 
@@ -389,6 +436,7 @@ def application_submit(
     at submit level and the limits; gives a reference number never used before and locks the
     application. Idempotent: submitting an already submitted application changes nothing.
     Audits and queues the receipt e-mail on commit."""
+    refusal = None
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
@@ -408,31 +456,44 @@ def application_submit(
         problems = application_problems(application, final=True)
         if problems:
             raise ValidationError(problems)
+        # Texts checked since their last change are read from the cache; only a change whose background
+        # check has not run yet is checked here.
+        application.findings_count = _findings_count(application)
         if application.findings_count and not confirm_findings:
-            raise ValidationError(
+            # Refused, but the count is kept (the staff filter reads it): no exception inside the transaction.
+            Application.objects.filter(pk=application.pk).update(findings_count=application.findings_count)
+            refusal = ValidationError(
                 f"正文或照片说明中还有 {application.findings_count} 处隐私或用语提示，请修改，或确认无误后再次提交。",
                 code="findings",
             )
-        _check_limits(
-            campaign=campaign,
-            applicant=application.applicant,
-            organisation=application.organisation_id,
-            exclude_pk=application.pk,
-        )
-        if not application.reference:
-            application.reference = _next_reference(campaign)
-        application.status = Application.Status.SUBMITTED
-        application.submitted_at = now
-        application.version += 1
-        application.save(update_fields=["reference", "status", "submitted_at", "version", "updated_at"])
-        audit_record(kind=AuditEvent.Kind.CASE_SUBMIT, request=request, user=by, obj=application)
-        email_send(
-            to=[by.email],
-            subject=f"申报回执：{application.reference} {application.title}",
-            template="cases/email/submitted.txt",
-            context={"application": application, "campaign": campaign},
-        )
+        else:
+            _submit_locked(application=application, by=by, now=now, request=request)
+    if refusal is not None:
+        raise refusal
     return application
+
+
+def _submit_locked(*, application: Application, by: User, now: dt.datetime, request) -> None:
+    campaign = application.campaign
+    _check_limits(
+        campaign=campaign,
+        applicant=application.applicant,
+        organisation=application.organisation_id,
+        exclude_pk=application.pk,
+    )
+    if not application.reference:
+        application.reference = _next_reference(campaign)
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = now
+    application.version += 1
+    application.save(update_fields=["reference", "status", "submitted_at", "version", "findings_count", "updated_at"])
+    audit_record(kind=AuditEvent.Kind.CASE_SUBMIT, request=request, user=by, obj=application)
+    email_send(
+        to=[by.email],
+        subject=f"申报回执：{application.reference} {application.title}",
+        template="cases/email/submitted.txt",
+        context={"application": application, "campaign": campaign},
+    )
 
 
 @transaction.atomic

@@ -9,3 +9,9 @@ from . import services
 def export_campaign(self, export_id: int) -> str:
     """评选活动申报导出: build one campaign's ZIP of Word files; the last attempt marks a failure."""
     return services.case_export_run(export_id=export_id, final_attempt=self.request.retries >= self.max_retries)
+
+
+@portal_task(name="cases.refresh_findings", ignore_result=True)
+def refresh_findings(application_id: int) -> int | None:
+    """The privacy check of a draft's changed texts, after its save has answered."""
+    return services.application_findings_refresh(application_id=application_id)

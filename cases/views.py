@@ -98,10 +98,15 @@ def application_detail(request, pk, obj):
 # --- The editor ------------------------------------------------------------------------------
 
 
-def _findings_json(application) -> dict:
-    from .privacy import application_findings
+def _findings_json(application, *, compute: bool) -> dict | None:
+    """The privacy findings as JSON; without `compute`, only when every text was checked before (None if not):
+    pages and autosaves never wait for the check, the editor fetches it from application_findings."""
+    from .privacy import application_findings, application_findings_if_checked
 
-    return {key: [f.as_dict() for f in found] for key, found in application_findings(application).items()}
+    found = application_findings(application) if compute else application_findings_if_checked(application)
+    if found is None:
+        return None
+    return {key: [f.as_dict() for f in items] for key, items in found.items()}
 
 
 def _post_to_draft(request, application, *, with_uploads: bool):
@@ -117,7 +122,7 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     for name in ("category", "domain"):
         if name in form.errors:  # an unknown choice is kept out, the rest is saved
             errors.setdefault(name, []).extend(form.errors[name])
-    for name in ("period_start", "period_end"):
+    for name in ("period_start", "period_end", *(name for name, _ in SECTIONS)):
         if name in form.errors:
             errors.setdefault(name, []).extend(form.errors[name])
     team = [
@@ -190,6 +195,7 @@ def _editor_context(request, application, form, formset, errors):
         }
         for name, heading in SECTIONS
     ]
+    findings = _findings_json(application, compute=False)
     return {
         "application": application,
         "campaign": application.campaign,
@@ -200,7 +206,8 @@ def _editor_context(request, application, form, formset, errors):
         "sections": sections,
         "plan_guidance": PLAN_GUIDANCE,
         "pledge_text": PLEDGE_TEXT,
-        "findings": _findings_json(application),
+        "findings": findings or {},
+        "findings_pending": findings is None,
         "photo_range": {
             "casework": application.campaign.photo_range("casework"),
             "other": application.campaign.photo_range("group"),
@@ -304,9 +311,23 @@ def _autosave(request, pk, obj):
             "saved_at": timezone.localtime(obj.updated_at).strftime("%H:%M:%S"),
             "problems": problems,
             "warnings": services.application_warnings(obj),
-            "findings": _findings_json(obj),
+            # Sections refused (too long): the editor keeps its local copy until they are saved.
+            "unsaved": [name for name, _ in SECTIONS if name in errors],
+            **_findings_payload(obj, compute=False),
         }
     )
+
+
+def _findings_payload(application, *, compute: bool) -> dict:
+    findings = _findings_json(application, compute=compute)
+    return {"findings": findings or {}, "findings_pending": findings is None}
+
+
+@permission_required("cases.edit_application", get_object=_autosave_object)
+def application_findings(request, pk, obj):
+    """The editor's privacy and terminology findings (JSON), checked here for texts not checked before: the
+    editor asks for them after an autosave that answered before the check was done."""
+    return JsonResponse({"ok": True, "version": obj.version, **_findings_payload(obj, compute=True)})
 
 
 @require_POST

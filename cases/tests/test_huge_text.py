@@ -1,0 +1,142 @@
+"""Huge text costs nothing: a hard maximum per section, a capped request, and saves that never wait for the
+privacy check (issue 15 item 4)."""
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases import services
+from cases.models import Application
+from cases.privacy import _cache_key, application_findings, findings_cached
+from cases.tests.factories import ApplicationFactory
+from cases.tests.test_views import form_data
+
+pytestmark = pytest.mark.django_db
+
+ID_SENTENCE = "服务对象身份证号 320583199001011232。"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def draft(cast):
+    return ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
+
+
+@pytest.fixture
+def client_a(client, cast):
+    client.force_login(cast.applicant_a)
+    return client
+
+
+def _too_long(settings):
+    return "服" * (settings.CASE_SECTION_MAX_CHARS - 1) + "务尾"  # one character over the limit
+
+
+def test_an_autosaved_section_over_the_maximum_is_refused_beside_it_and_the_rest_is_saved(client_a, draft, settings):
+    settings.CASE_SECTION_MAX_CHARS = 2_000
+    before = draft.background
+    response = client_a.post(
+        reverse("cases:application_autosave", args=[draft.pk]),
+        form_data(draft, title="新的案例名称", background=_too_long(settings)),
+    )
+    body = response.json()
+    assert response.status_code == 200 and body["ok"]
+    assert body["unsaved"] == ["background"]  # the editor keeps its local copy
+    assert any("超过每节 2000 字的上限" in m for m in body["problems"]["background"])
+    draft.refresh_from_db()
+    assert draft.background == before and draft.title == "新的案例名称"
+
+
+def test_the_editor_shows_an_over_long_section_again_with_the_message(client_a, draft, settings):
+    settings.CASE_SECTION_MAX_CHARS = 2_000
+    text = _too_long(settings)
+    response = client_a.post(reverse("cases:application_edit", args=[draft.pk]), form_data(draft, background=text))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "超过每节 2000 字的上限" in page and text in page  # nothing typed is lost
+    draft.refresh_from_db()
+    assert draft.background != text
+
+
+def test_the_service_refuses_an_over_long_section(draft, settings):
+    settings.CASE_SECTION_MAX_CHARS = 100
+    with pytest.raises(ValidationError) as refused:
+        services.application_save_draft(application=draft, expected_version=draft.version, fields={"plan": "计" * 101})
+    assert "plan" in refused.value.error_dict
+    draft.refresh_from_db()
+    assert draft.plan != "计" * 101
+
+
+def test_the_default_maximum_is_well_above_the_advised_length_and_fits_in_one_request(settings):
+    assert settings.CASE_SECTION_MAX_CHARS >= 30_000
+    # Six full sections of Chinese text, percent-encoded, fit in the form-data cap.
+    assert 6 * settings.CASE_SECTION_MAX_CHARS * 9 < settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 4 * 1024 * 1024
+
+
+def test_a_five_megabyte_section_is_refused_before_the_form_is_read(client_a, draft):
+    response = client_a.post(
+        reverse("cases:application_autosave", args=[draft.pk]), form_data(draft, background="字" * 5 * 1024 * 1024)
+    )
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.version == 1
+
+
+def test_a_request_above_the_total_size_limit_is_refused_with_413(client_a, draft, settings):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 10_000
+    response = client_a.post(
+        reverse("cases:application_edit", args=[draft.pk]), form_data(draft, background="长" * 10_000)
+    )
+    assert response.status_code == 413 and "提交的内容太大" in response.content.decode()
+
+
+def test_an_autosave_answers_before_the_privacy_check_which_runs_after_it(
+    client_a, draft, django_capture_on_commit_callbacks
+):
+    text = draft.background + ID_SENTENCE
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_a.post(
+            reverse("cases:application_autosave", args=[draft.pk]), form_data(draft, background=text)
+        )
+    body = response.json()
+    assert response.status_code == 200 and body["ok"] and body["findings_pending"]
+    assert findings_cached(text) is None  # the save did not run the check
+    draft.refresh_from_db()
+    assert draft.findings_count == 0
+    for callback in callbacks:
+        callback()  # the queued background check
+    draft.refresh_from_db()
+    assert draft.findings_count >= 1
+    assert [f.kind for f in findings_cached(text)] == ["id_number"]
+    findings = client_a.get(reverse("cases:application_findings", args=[draft.pk])).json()["findings"]
+    assert [f["kind"] for f in findings["background"]] == ["id_number"]
+
+
+def test_only_sections_that_changed_are_checked_again(draft):
+    planted = {"kind": "term", "start": 0, "end": 2, "text": "案主", "suggestion": "服务对象"}
+    # A result remembered for the unchanged reflection text is used as it is, never recomputed.
+    cache.set(_cache_key(draft.reflection), [planted])
+    draft.background = draft.background + ID_SENTENCE
+    found = application_findings(draft)
+    assert [f.as_dict() for f in found["reflection"]] == [planted]
+    assert [f.kind for f in found["background"]] == ["id_number"]
+
+
+def test_submit_finds_what_the_background_check_has_not_looked_at_yet(draft, django_capture_on_commit_callbacks):
+    draft = services.application_save_draft(application=draft, expected_version=draft.version, fields={})
+    with django_capture_on_commit_callbacks(execute=False):
+        services.application_save_draft(
+            application=draft, expected_version=draft.version, fields={"background": draft.background + ID_SENTENCE}
+        )
+    draft.refresh_from_db()
+    assert draft.findings_count == 0  # the background check has not run
+    with pytest.raises(ValidationError) as refused:
+        services.application_submit(application_id=draft.pk, by=draft.applicant)
+    assert refused.value.code == "findings"
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT and draft.findings_count == 1

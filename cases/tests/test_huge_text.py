@@ -140,3 +140,25 @@ def test_submit_finds_what_the_background_check_has_not_looked_at_yet(draft, dja
     assert refused.value.code == "findings"
     draft.refresh_from_db()
     assert draft.status == Application.Status.DRAFT and draft.findings_count == 1
+
+
+@pytest.mark.parametrize(
+    "form_path, field, data",
+    [
+        ("cases.forms.DecisionForm", "opinion", {"decision": "recommended"}),
+        ("reviews.forms.ScoreForm", "opinion", {}),
+        ("awards.forms.NoteForm", "text", {}),
+        ("awards.forms.DecideForm", "reply", {"decision": "dismissed"}),
+    ],
+)
+def test_every_other_long_text_field_has_a_maximum_with_a_chinese_message(form_path, field, data, settings):
+    from django.utils.module_loading import import_string
+
+    form_class = import_string(form_path)
+    kwargs = {"leaves": []} if form_path.endswith("ScoreForm") else {}
+    form = form_class(data={**data, field: "长" * (settings.LONG_TEXT_MAX_CHARS + 1)}, **kwargs)
+    assert not form.is_valid()
+    assert "最多 10000 字" in form.errors[field][0]
+    ok = form_class(data={**data, field: "长" * settings.LONG_TEXT_MAX_CHARS}, **kwargs)
+    ok.is_valid()
+    assert field not in ok.errors

@@ -5,6 +5,7 @@ reported, not refused); only a stale version is refused. The checks that block a
 """
 
 import datetime as dt
+import io
 import logging
 import re
 import tempfile
@@ -343,8 +344,7 @@ def application_save_draft(
         application.photos.filter(pk=pk).update(caption=strip_control_characters(caption).strip()[:200])
     for pk in photo_deletes:
         for photo in application.photos.filter(pk=pk):
-            photo.image.delete(save=False)
-            photo.delete()
+            _photo_delete(photo)
     for pk in attachment_deletes:
         for attachment in application.attachments.filter(pk=pk):
             attachment.file.delete(save=False)
@@ -370,7 +370,7 @@ def photo_add(*, application: Application, uploaded_file, caption: str = "") -> 
 
     _require_editable(application)
     campaign = application.campaign
-    clean = clean_photo(uploaded_file, min_bytes=campaign.photo_min_bytes, max_bytes=campaign.photo_max_bytes)
+    clean = clean_photo(uploaded_file, min_pixels=campaign.photo_min_pixels, max_bytes=campaign.photo_max_bytes)
     high = campaign.photo_range(application.category)[1] if application.category else campaign.photos_max
     if application.photos.count() >= max(high, campaign.photos_max, campaign.casework_photos_max):
         raise ValidationError(f"服务照片最多 {high} 张。")
@@ -378,7 +378,47 @@ def photo_add(*, application: Application, uploaded_file, caption: str = "") -> 
     photo = CasePhoto(application=application, caption=caption.strip()[:200], position=position, size=clean.size)
     photo.image.save(getattr(clean, "name", None) or "photo.jpg", clean, save=False)
     photo.save()
+    photo_thumbnail_ensure(photo=photo)
     return photo
+
+
+THUMBNAIL_SIZE = (480, 360)
+
+
+def photo_thumbnail_name(photo: CasePhoto) -> str:
+    """Where the photo's thumbnail is kept in the default storage: derived from the photo's own (random,
+    never reused) file name, so it is found without a database field and never belongs to another photo."""
+    return f"thumbnails/{photo.image.name}.{THUMBNAIL_SIZE[0]}x{THUMBNAIL_SIZE[1]}.jpg"
+
+
+def photo_thumbnail_ensure(*, photo: CasePhoto) -> str:
+    """The name of the photo's stored thumbnail (a small JPEG for the editor and the case pages), made now if
+    it does not exist yet: once per photo, not once per page view."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    name = photo_thumbnail_name(photo)
+    if default_storage.exists(name):
+        return name
+    with photo.image.open("rb") as f, Image.open(f) as image:
+        image.draft("RGB", THUMBNAIL_SIZE)  # JPEG: decode at a reduced scale, far less memory
+        image = image.convert("RGB")
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    saved = default_storage.save(name, ContentFile(out.getvalue()))
+    if saved != name:  # another request made it meanwhile: keep one
+        default_storage.delete(saved)
+    return name
+
+
+def _photo_delete(photo: CasePhoto) -> None:
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(photo_thumbnail_name(photo))
+    photo.image.delete(save=False)
+    photo.delete()
 
 
 @transaction.atomic

@@ -1,4 +1,3 @@
-import io
 import mimetypes
 
 from django.contrib import messages
@@ -345,23 +344,15 @@ def application_withdraw(request, pk, obj):
 # --- Files: only through these permission-checked views ------------------------------------
 
 
-def photo_thumbnail(photo, size=(480, 360)) -> bytes:
-    """A small JPEG of a stored photo for the editor and detail pages (the original is 2 MB or more)."""
-    from PIL import Image
-
-    with photo.image.open("rb") as f, Image.open(f) as image:
-        image = image.convert("RGB")
-        image.thumbnail(size)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
-    return out.getvalue()
-
-
 @permission_required("cases.view_application", get_object=_edit_object)
 def photo_file(request, pk, photo_pk, obj):
     photo = get_object_or_404(obj.photos, pk=photo_pk)
     if request.GET.get("size") == "thumb":
-        response = HttpResponse(photo_thumbnail(photo), content_type="image/jpeg")
+        from django.core.files.storage import default_storage
+
+        # Made at upload; a photo stored before thumbnails were kept gets its thumbnail on first view, once.
+        name = services.photo_thumbnail_ensure(photo=photo)
+        response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=3600"
         return response
     content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"

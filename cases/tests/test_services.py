@@ -153,9 +153,11 @@ def test_body_length_outside_the_advice_warns_but_does_not_block(cast):
     assert "body_length" in services.application_problems(short, final=True)
 
 
-def test_findings_left_need_a_confirmation_to_submit(cast):
+def test_findings_left_need_a_confirmation_to_submit(cast, django_capture_on_commit_callbacks):
     draft = ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
-    saved = _save(draft, background=draft.background + "服务对象身份证号 320583199001011232。")
+    with django_capture_on_commit_callbacks(execute=True):  # the background check runs after the save
+        _save(draft, background=draft.background + "服务对象身份证号 320583199001011232。")
+    saved = Application.objects.get(pk=draft.pk)
     if not saved.findings_count:
         pytest.fail("the privacy checker should flag an ID number")
     with pytest.raises(ValidationError, match="隐私"):

@@ -316,7 +316,7 @@ def _png_upload(name="photo.png", size=(64, 64)):
 
 
 def test_photos_uploaded_in_the_editor_are_stored_and_shown_as_thumbnails(client_a, cast):
-    campaign = CampaignFactory(photo_min_bytes=10)
+    campaign = CampaignFactory(photo_min_pixels=10)
     draft = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
     data = form_data(draft, action="save", new_photo_caption="小组活动", new_photos=[_png_upload(), _png_upload()])
     client_a.post(reverse("cases:application_edit", args=[draft.pk]), data)
@@ -330,7 +330,7 @@ def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stor
 
     settings.MEDIA_ROOT = tmp_path
 
-    campaign = CampaignFactory(photo_min_bytes=10)
+    campaign = CampaignFactory(photo_min_pixels=10)
     draft = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
     fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>" * 10, content_type="image/jpeg")
     response = client_a.post(

@@ -232,7 +232,14 @@ def application_edit(request, pk, obj):
 
     try:
         form, formset, errors = _post_to_draft(request, application, with_uploads=True)
-    except services.StaleVersion as error:
+    except ValidationError as error:
+        if Application.objects.filter(pk=application.pk, status__in=Application.EDITABLE_STATUSES).exists():
+            if not isinstance(error, services.StaleVersion):
+                raise
+        else:
+            # A second click on 提交 while the first was being submitted: the first one worked.
+            messages.info(request, "该申报已提交，不能再修改；如需修改，请先撤回。")
+            return redirect("cases:application_detail", pk=application.pk)
         form = ApplicationForm(request.POST, instance=application, campaign=application.campaign)
         formset = TeamFormSet(request.POST, prefix="team")
         form.is_valid()

@@ -297,9 +297,12 @@ def application_save_draft(
     link_deletes: list[int] = (),
     pledge: dict | None = None,
     request=None,
+    submitting: bool = False,
 ) -> Application:
     """Save what the applicant has typed, missing or not. Bumps `version` by a conditional update
-    that must touch one row: a save based on an older version raises StaleVersion."""
+    that must touch one row: a save based on an older version raises StaleVersion. The privacy check of
+    changed texts is queued to run after the save; `submitting` (a submit follows at once and runs the
+    check itself) queues nothing, so the check never runs twice at the same time."""
     values = {name: fields[name] for name in FORM_FIELDS if name in fields}
     for name, value in values.items():
         if isinstance(value, str):
@@ -354,7 +357,8 @@ def application_save_draft(
         ReportLink.objects.create(application=application, url=link["url"], title=link.get("title", "")[:200])
 
     application.refresh_from_db()
-    _findings_count_refresh_or_queue(application)
+    if not submitting:
+        _findings_count_refresh_or_queue(application)
     return application
 
 
@@ -493,15 +497,15 @@ def application_submit(
         if now > deadline:
             closed = timezone.localtime(deadline, SHANGHAI)
             raise ValidationError(f"申报已于 {closed:%Y年%m月%d日 %H:%M:%S} 截止，不能再提交。")
+        # Texts checked since their last change are read from the cache; only a change whose background
+        # check has not run (or was not queued: the editor's submit) is checked here. The count is kept
+        # (the staff filter reads it) even when the submit is refused, so refusals are not raised in here.
+        application.findings_count = _findings_count(application)
+        Application.objects.filter(pk=application.pk).update(findings_count=application.findings_count)
         problems = application_problems(application, final=True)
         if problems:
-            raise ValidationError(problems)
-        # Texts checked since their last change are read from the cache; only a change whose background
-        # check has not run yet is checked here.
-        application.findings_count = _findings_count(application)
-        if application.findings_count and not confirm_findings:
-            # Refused, but the count is kept (the staff filter reads it): no exception inside the transaction.
-            Application.objects.filter(pk=application.pk).update(findings_count=application.findings_count)
+            refusal = ValidationError(problems)
+        elif application.findings_count and not confirm_findings:
             refusal = ValidationError(
                 f"正文或照片说明中还有 {application.findings_count} 处隐私或用语提示，请修改，或确认无误后再次提交。",
                 code="findings",

@@ -158,6 +158,8 @@ def _post_to_draft(request, application, *, with_uploads: bool):
             "signature": request.POST.get("pledge_signature", ""),
         },
         request=request,
+        # The submit that follows runs the privacy check itself: no background check beside it.
+        submitting=with_uploads and request.POST.get("action") == "submit" and not errors,
     )
     if with_uploads:
         caption = request.POST.get("new_photo_caption", "")

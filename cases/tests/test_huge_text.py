@@ -162,3 +162,37 @@ def test_every_other_long_text_field_has_a_maximum_with_a_chinese_message(form_p
     ok = form_class(data={**data, field: "长" * settings.LONG_TEXT_MAX_CHARS}, **kwargs)
     ok.is_valid()
     assert field not in ok.errors
+
+
+def _queued_tasks(callbacks) -> list:
+    return [cell.cell_contents for callback in callbacks for cell in (getattr(callback, "__closure__", None) or ())]
+
+
+def test_the_editors_submit_runs_the_check_once_and_queues_no_second_one(
+    client_a, draft, django_capture_on_commit_callbacks
+):
+    from cases.tasks import refresh_findings
+
+    url = reverse("cases:application_edit", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=False) as autosave_callbacks:
+        client_a.post(
+            reverse("cases:application_autosave", args=[draft.pk]), form_data(draft, background="改过的背景介绍。")
+        )
+    assert refresh_findings in _queued_tasks(autosave_callbacks)  # an autosave defers its check
+    draft.refresh_from_db()
+    data = form_data(draft, background="再次改过的背景介绍。" + ID_SENTENCE, action="submit")
+    with django_capture_on_commit_callbacks(execute=False) as submit_callbacks:
+        response = client_a.post(url, data)
+    assert refresh_findings not in _queued_tasks(submit_callbacks)
+    assert "确认无误后再次提交" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.findings_count == 1
+
+
+def test_a_submit_refused_for_missing_fields_still_stores_the_findings_count(draft):
+    Application.objects.filter(pk=draft.pk).update(title="", background=draft.background + ID_SENTENCE)
+    with pytest.raises(ValidationError) as refused:
+        services.application_submit(application_id=draft.pk, by=draft.applicant)
+    assert "title" in refused.value.error_dict
+    draft.refresh_from_db()
+    assert draft.findings_count == 1 and draft.status == Application.Status.DRAFT

@@ -528,13 +528,32 @@ def findings_cached(text: str) -> list[Finding] | None:
 
 
 def find_findings_remembered(text: str) -> list[Finding]:
-    """find_findings(text), computed once per distinct text and then read from the cache."""
-    found = findings_cached(text)
-    if found is None:
-        from django.core.cache import cache
+    """find_findings(text), computed once per distinct text and then read from the cache.
 
-        found = find_findings(text)
-        cache.set(_cache_key(text), [f.as_dict() for f in found], _CACHE_SECONDS)
+    A text not seen before is checked paragraph by paragraph, each paragraph remembered on its own, so an edit
+    to one paragraph of a long section costs the check of that paragraph only. No finding spans a line break
+    (the segmenter and every pattern stop at one), so the result is the same as checking the whole text."""
+    found = findings_cached(text)
+    if found is not None:
+        return found
+    from django.core.cache import cache
+
+    lines = text.split("\n")
+    keys = {line: _cache_key(line) for line in lines if line.strip()}
+    remembered = cache.get_many(list(set(keys.values())))
+    new: dict[str, list[dict]] = {}
+    found, offset = [], 0
+    for line in lines:
+        if line in keys:
+            rows = remembered.get(keys[line])
+            if rows is None:
+                rows = new.get(keys[line])
+            if rows is None:
+                rows = new[keys[line]] = [f.as_dict() for f in find_findings(line)]
+            found.extend(Finding(**{**row, "start": row["start"] + offset, "end": row["end"] + offset}) for row in rows)
+        offset += len(line) + 1
+    new[_cache_key(text)] = [f.as_dict() for f in found]
+    cache.set_many(new, _CACHE_SECONDS)
     return found
 
 

@@ -196,3 +196,27 @@ def test_a_submit_refused_for_missing_fields_still_stores_the_findings_count(dra
     assert "title" in refused.value.error_dict
     draft.refresh_from_db()
     assert draft.findings_count == 1 and draft.status == Application.Status.DRAFT
+
+
+def test_a_text_checked_paragraph_by_paragraph_has_the_findings_of_the_whole_text():
+    from cases.privacy import find_findings, find_findings_remembered
+    from cases.tests.test_privacy import DEIDENTIFIED_CASE
+
+    text = DEIDENTIFIED_CASE.replace("服务对象张某，女", "案主李秀英，女").replace(
+        "投入经费3000元。", "投入经费3000元，联系电话 0512-57533024。\n\n服务对象住在人民路88号3栋2单元301室。"
+    )
+    whole = find_findings(text)
+    assert {f.kind for f in whole} >= {"term", "person_name", "phone", "address"}
+    assert find_findings_remembered(text) == whole
+    assert find_findings_remembered(text) == whole  # now from the cache
+
+
+def test_an_edit_to_one_paragraph_checks_that_paragraph_only():
+    from cases.privacy import find_findings_remembered
+
+    first, second = "社会工作者走访服务对象。", "服务对象身份证号 320583199001011232。"
+    planted = {"kind": "term", "start": 0, "end": 5, "text": "社会工作者", "suggestion": "planted"}
+    cache.set(_cache_key(first), [planted])  # the first paragraph was checked before
+    found = find_findings_remembered(first + "\n" + second)
+    assert found[0].suggestion == "planted"  # read, not checked again
+    assert found[1].kind == "id_number" and found[1].start == len(first) + 1 + len("服务对象身份证号 ")

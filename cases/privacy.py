@@ -573,11 +573,16 @@ def application_findings(application) -> dict[str, list[Finding]]:
     return {key: find_findings_remembered(text) for key, text in _application_texts(application).items()}
 
 
+# Texts this short (photo captions, a one-line section) are checked at once: it costs milliseconds.
+_CHECK_AT_ONCE_CHARS = 300
+
+
 def application_findings_if_checked(application) -> dict[str, list[Finding]] | None:
-    """application_findings when every text was checked before, else None: costs cache reads only."""
+    """application_findings when every long text was checked before, else None: cache reads, and the check
+    of short texts only."""
     result = {}
     for key, text in _application_texts(application).items():
-        found = findings_cached(text)
+        found = find_findings_remembered(text) if len(text) <= _CHECK_AT_ONCE_CHARS else findings_cached(text)
         if found is None:
             return None
         result[key] = found

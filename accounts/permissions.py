@@ -9,12 +9,11 @@ Every refusal to a logged-in user is written to the audit log.
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import AuditEvent
-from .services import audit_record
+from .services import audit_record_throttled
 
 # A refused URL is recorded once per login session and path in this window: a crawler or
 # a reloading tab would otherwise write thousands of identical rows (the attack run: 3,416).
@@ -22,16 +21,10 @@ DENIAL_AUDIT_WINDOW_SECONDS = 600
 
 
 def _audit_denial(request, perm: str, obj=None) -> None:
-    session = getattr(request, "session", None)
-    session_key = getattr(session, "session_key", "") or ""
-    key = f"audit-denial:{request.user.pk}:{session_key}:{request.method}:{request.path}"[:250]
-    try:
-        first = cache.add(key, 1, DENIAL_AUDIT_WINDOW_SECONDS)
-    except Exception:  # the cache (Redis) is down: record every refusal rather than none
-        first = True
-    if not first:
-        return
-    audit_record(
+    session_key = getattr(getattr(request, "session", None), "session_key", "") or ""
+    audit_record_throttled(
+        key=f"denial:{request.user.pk}:{session_key}:{request.method}:{request.path}",
+        window_seconds=DENIAL_AUDIT_WINDOW_SECONDS,
         kind=AuditEvent.Kind.PERMISSION_DENIED,
         request=request,
         obj=obj,

@@ -98,6 +98,17 @@ def audit_record(
     return event
 
 
+def audit_record_throttled(*, key: str, window_seconds: int = 600, **kwargs) -> AuditEvent | None:
+    """`audit_record`, at most once per `key` in the window: for frequent, repeated acts (a draft's
+    autosave every 30 seconds) whose first occurrence is worth a row and the next hundred are not.
+    With the cache down every occurrence is recorded."""
+    try:
+        first = cache.add(f"audit-once:{key}"[:250], 1, window_seconds)
+    except Exception:
+        first = True
+    return audit_record(**kwargs) if first else None
+
+
 def email_send(*, to: list[str], subject: str, template: str, context: dict):
     """Render a Chinese e-mail (plain text and HTML) into the outbox, in the caller's transaction;
     it is queued for sending once that transaction commits (notifications/services.py)."""

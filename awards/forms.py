@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.validators import mobile_validator
@@ -100,7 +101,12 @@ class PublicityForm(forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="调查记录", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="调查记录",
+        max_length=settings.LONG_TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "调查记录最多 %(limit_value)d 字（现有 %(show_value)d 字）。"},
+    )
 
 
 class AssignForm(forms.Form):
@@ -120,7 +126,12 @@ class DecideForm(forms.Form):
     ]
     decision = forms.ChoiceField(label="处理决定", choices=DECISIONS, widget=forms.RadioSelect)
     new_tier = forms.CharField(label="调整后的奖项等级", max_length=40, required=False)
-    reply = forms.CharField(label="答复意见（将发送给异议人）", widget=forms.Textarea(attrs={"rows": 4}))
+    reply = forms.CharField(
+        label="答复意见（将发送给异议人）",
+        max_length=settings.LONG_TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "答复意见最多 %(limit_value)d 字（现有 %(show_value)d 字）。"},
+    )
 
 
 class CertificateTemplateForm(forms.ModelForm):

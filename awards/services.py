@@ -233,6 +233,26 @@ def objection_rate_check_ip(*, ip: str | None) -> None:
         raise ValidationError(f"提交过于频繁：同一网络每小时最多提交 {RATE_IP_LIMIT} 次异议，请稍后再试。", code="rate")
 
 
+def objection_rate_check_uploads(*, ip: str | None, files: int) -> None:
+    """Counts the evidence files sent from this address (anonymous uploads, each one decoded and checked);
+    refuses, before any is opened, beyond ANONYMOUS_UPLOADS_PER_HOUR files an hour."""
+    if not files:
+        return
+    limit = settings.ANONYMOUS_UPLOADS_PER_HOUR
+    key = f"awards:objection:uploads:{ip or 'unknown'}"
+    cache.add(key, 0, timeout=RATE_IP_WINDOW)
+    try:
+        count = cache.incr(key, files)
+    except ValueError:  # expired between add and incr
+        cache.set(key, files, timeout=RATE_IP_WINDOW)
+        count = files
+    if count > limit:
+        raise ValidationError(
+            f"上传过于频繁：同一网络每小时最多上传 {limit} 个证据文件，请稍后再试，或将证据合并为一个 PDF。",
+            code="rate",
+        )
+
+
 def _phone_key(phone: str) -> str:
     return f"awards:objection:phone:{phone}"
 

@@ -82,6 +82,9 @@ def publicity_view(request, slug, obj):
         if request.method == "POST":
             try:
                 services.objection_rate_check_ip(ip=client_ip(request))
+                services.objection_rate_check_uploads(
+                    ip=client_ip(request), files=len(request.FILES.getlist("evidence"))
+                )
                 if form.is_valid():
                     d = form.cleaned_data
                     objection = services.objection_lodge(

@@ -26,7 +26,7 @@ class CampaignAdminForm(forms.ModelForm):
             "case_period_start", "case_period_end", "submission_opens_at", "submission_closes_at",
             "review_opens_at", "review_closes_at", "publicity_starts_at", "publicity_ends_at", "ceremony_at",
             "categories", "domains", "body_min_chars", "body_max_chars", "body_limits_are_hard",
-            "photos_min", "photos_max", "casework_photos_min", "casework_photos_max", "photo_min_bytes",
+            "photos_min", "photos_max", "casework_photos_min", "casework_photos_max", "photo_min_pixels",
             "photo_max_bytes", "max_applications_per_applicant", "max_applications_per_organisation",
             "reference_prefix", "blind_review", "recommendation_required",
         ]  # fmt: skip
@@ -50,7 +50,6 @@ class CampaignAdminForm(forms.ModelForm):
             ("body_min_chars", "body_max_chars", "正文字数"),
             ("photos_min", "photos_max", "服务照片张数"),
             ("casework_photos_min", "casework_photos_max", "个案服务照片张数"),
-            ("photo_min_bytes", "photo_max_bytes", "照片大小"),
         ]:
             if cleaned.get(low) is not None and cleaned.get(high) is not None and cleaned[low] > cleaned[high]:
                 self.add_error(high, f"{label}的上限不能小于下限。")
@@ -102,7 +101,7 @@ class CampaignAdmin(AuditedModelAdmin):
                     ("body_min_chars", "body_max_chars", "body_limits_are_hard"),
                     ("photos_min", "photos_max"),
                     ("casework_photos_min", "casework_photos_max"),
-                    ("photo_min_bytes", "photo_max_bytes"),
+                    ("photo_min_pixels", "photo_max_bytes"),
                     ("max_applications_per_applicant", "max_applications_per_organisation"),
                     "reference_prefix",
                     "reference_counter",

@@ -2,10 +2,11 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 
 from .models import SECTIONS, Application, Category, TeamMember
-from .services import FORM_FIELDS, TEAM_FIELDS
+from .services import FORM_FIELDS, TEAM_FIELDS, section_max_chars, section_too_long_message
 
 
 class ApplicationForm(forms.ModelForm):
@@ -57,6 +58,17 @@ class ApplicationForm(forms.ModelForm):
         self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel")
         self.fields["email"].widget.attrs.update(inputmode="email", autocomplete="email")
         self.fields["qq"].widget.attrs.update(inputmode="numeric")
+        for name, _ in SECTIONS:
+            # No maxlength attribute: a browser would cut a paste silently; the counter warns instead.
+            self.fields[name].widget.attrs["data-max-chars"] = section_max_chars()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, heading in SECTIONS:
+            text = (cleaned.get(name) or "").replace("\r\n", "\n")
+            if len(text) > section_max_chars():
+                self.add_error(name, section_too_long_message(heading=heading, length=len(text)))
+        return cleaned
 
 
 class TeamMemberForm(forms.ModelForm):
@@ -106,7 +118,13 @@ class DecisionForm(forms.Form):
         error_messages={"required": "请选择推荐或退回修改。"},
     )
     opinion = forms.CharField(
-        label="推荐意见/退回理由", widget=forms.Textarea(attrs={"rows": 4}), error_messages={"required": "请填写意见。"}
+        label="推荐意见/退回理由",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=settings.LONG_TEXT_MAX_CHARS,
+        error_messages={
+            "required": "请填写意见。",
+            "max_length": "意见最多 %(limit_value)d 字（现有 %(show_value)d 字）。",
+        },
     )
     stamped_scan = forms.FileField(label="盖章扫描件（可选，PDF/DOC/DOCX）", required=False)
 

@@ -114,8 +114,11 @@ class Campaign(models.Model):
     photos_max = models.PositiveSmallIntegerField("服务照片最多张数", default=5)
     casework_photos_min = models.PositiveSmallIntegerField("个案服务照片最少张数", default=0)
     casework_photos_max = models.PositiveSmallIntegerField("个案服务照片最多张数", default=5)
-    photo_min_bytes = models.PositiveIntegerField(
-        "单张照片最小字节数", default=2 * 1024 * 1024, help_text="通知要求照片文件不小于 2M。"
+    photo_min_pixels = models.PositiveIntegerField(
+        "单张照片最少像素",
+        default=2_000_000,
+        help_text="通知要求照片“不小于2M”：按分辨率（宽×高的像素数）判断，不按文件大小（文件可被填充变大）。"
+        "默认 200 万像素，约 1600×1250。",
     )
     photo_max_bytes = models.PositiveIntegerField("单张照片最大字节数", default=20 * 1024 * 1024)
     max_applications_per_applicant = models.PositiveSmallIntegerField(

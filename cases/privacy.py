@@ -8,6 +8,8 @@ Offsets are Python string indices (characters, not bytes).
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import logging
 import re
 import threading
@@ -463,8 +465,8 @@ def _candidates(text: str) -> list[Finding]:
     for m in _TERM_RE.finditer(text):
         add("term", m.start(), m.end(), "服务对象")
     for m in _SOCIAL_WORK_RE.finditer(text):
-        if not text.startswith(_SOCIAL_WORK_NOT_PERSON_AFTER, m.end()) and not text[: m.start()].endswith(
-            _SOCIAL_WORK_NOT_PERSON_BEFORE
+        if not text.startswith(_SOCIAL_WORK_NOT_PERSON_AFTER, m.end()) and not text.endswith(
+            _SOCIAL_WORK_NOT_PERSON_BEFORE, 0, m.start()
         ):
             add("term", m.start(), m.end(), "社会工作者")
     # jieba reads 案主张伟 as 案/主张/伟: the term words become commas (same length, offsets kept) before names.
@@ -477,11 +479,19 @@ def find_findings(text: str) -> list[Finding]:
     if not text:
         return []
     candidates = sorted(_candidates(text), key=lambda f: (_PRIORITY[f.kind], -(f.end - f.start), f.start))
+    # Taken findings never overlap, so sorted by start their ends are sorted too: a candidate fits when the
+    # finding just before it ends before it starts and the one just after starts after it ends (log n each).
+    starts: list[int] = []
     taken: list[Finding] = []
     for finding in candidates:
-        if all(finding.end <= t.start or finding.start >= t.end for t in taken):
-            taken.append(finding)
-    return sorted(taken, key=lambda f: f.start)
+        i = bisect.bisect_right(starts, finding.start)
+        if i and taken[i - 1].end > finding.start:
+            continue
+        if i < len(taken) and taken[i].start < finding.end:
+            continue
+        starts.insert(i, finding.start)
+        taken.insert(i, finding)
+    return taken
 
 
 def apply_suggestion(text: str, finding: Finding) -> str:
@@ -491,12 +501,89 @@ def apply_suggestion(text: str, finding: Finding) -> str:
     return text[: finding.start] + finding.suggestion + text[finding.end :]
 
 
-def application_findings(application) -> dict[str, list[Finding]]:
-    """Findings per body section (keys from SECTIONS, always all six) and per photo caption ("photo:<id>")."""
+# ---------------------------------------------------------------- remembered results
+
+# The checker is a pure function of the text, so its result is kept under the text's hash: a save, a submit
+# or a page recomputes only the sections that changed since they were last checked (in any process).
+_CACHE_PREFIX = "privacy:v1:"
+_CACHE_SECONDS = 14 * 24 * 3600
+
+
+def _cache_key(text: str) -> str:
+    return _CACHE_PREFIX + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _from_dicts(rows: list[dict]) -> list[Finding]:
+    return [Finding(**row) for row in rows]
+
+
+def findings_cached(text: str) -> list[Finding] | None:
+    """The findings of `text` when it was checked before, else None (nothing is computed)."""
+    if not text:
+        return []
+    from django.core.cache import cache
+
+    rows = cache.get(_cache_key(text))
+    return None if rows is None else _from_dicts(rows)
+
+
+def find_findings_remembered(text: str) -> list[Finding]:
+    """find_findings(text), computed once per distinct text and then read from the cache.
+
+    A text not seen before is checked paragraph by paragraph, each paragraph remembered on its own, so an edit
+    to one paragraph of a long section costs the check of that paragraph only. No finding spans a line break
+    (the segmenter and every pattern stop at one), so the result is the same as checking the whole text."""
+    found = findings_cached(text)
+    if found is not None:
+        return found
+    from django.core.cache import cache
+
+    lines = text.split("\n")
+    keys = {line: _cache_key(line) for line in lines if line.strip()}
+    remembered = cache.get_many(list(set(keys.values())))
+    new: dict[str, list[dict]] = {}
+    found, offset = [], 0
+    for line in lines:
+        if line in keys:
+            rows = remembered.get(keys[line])
+            if rows is None:
+                rows = new.get(keys[line])
+            if rows is None:
+                rows = new[keys[line]] = [f.as_dict() for f in find_findings(line)]
+            found.extend(Finding(**{**row, "start": row["start"] + offset, "end": row["end"] + offset}) for row in rows)
+        offset += len(line) + 1
+    new[_cache_key(text)] = [f.as_dict() for f in found]
+    cache.set_many(new, _CACHE_SECONDS)
+    return found
+
+
+def _application_texts(application) -> dict[str, str]:
     from cases.models import SECTIONS
 
-    result = {name: find_findings(getattr(application, name) or "") for name, _ in SECTIONS}
+    texts = {name: getattr(application, name) or "" for name, _ in SECTIONS}
     if application.pk:
         for photo in application.photos.all():
-            result[f"photo:{photo.pk}"] = find_findings(photo.caption or "")
+            texts[f"photo:{photo.pk}"] = photo.caption or ""
+    return texts
+
+
+def application_findings(application) -> dict[str, list[Finding]]:
+    """Findings per body section (keys from SECTIONS, always all six) and per photo caption ("photo:<id>").
+    Only texts not checked before are checked now."""
+    return {key: find_findings_remembered(text) for key, text in _application_texts(application).items()}
+
+
+# Texts this short (photo captions, a one-line section) are checked at once: it costs milliseconds.
+_CHECK_AT_ONCE_CHARS = 300
+
+
+def application_findings_if_checked(application) -> dict[str, list[Finding]] | None:
+    """application_findings when every long text was checked before, else None: cache reads, and the check
+    of short texts only."""
+    result = {}
+    for key, text in _application_texts(application).items():
+        found = find_findings_remembered(text) if len(text) <= _CHECK_AT_ONCE_CHARS else findings_cached(text)
+        if found is None:
+            return None
+        result[key] = found
     return result

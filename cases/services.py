@@ -5,11 +5,13 @@ reported, not refused); only a stale version is refused. The checks that block a
 """
 
 import datetime as dt
+import io
 import logging
 import re
 import tempfile
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
@@ -19,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.selectors import user_roles
-from accounts.services import audit_record, client_ip, email_send
+from accounts.services import audit_record, audit_record_throttled, client_ip, email_send
 from kunshan_portal.celery import enqueue
 from notifications.jobs import JobFailed, JobSuperseded, job_active, job_queue, job_run
 
@@ -185,6 +187,46 @@ def _findings_count(application: Application) -> int:
     return sum(len(found) for found in application_findings(application).values())
 
 
+def section_max_chars() -> int:
+    return settings.CASE_SECTION_MAX_CHARS
+
+
+def section_too_long_message(*, heading: str, length: int) -> str:
+    limit = section_max_chars()
+    return (
+        f"{heading}共 {length} 字，超过每节 {limit} 字的上限，本节这次未保存（您写的内容仍在本页和本机浏览器中）。"
+        f"请删减 {length - limit} 字后再保存。"
+    )
+
+
+def application_findings_refresh(*, application_id: int) -> int | None:
+    """Run the privacy and terminology check on the texts that changed since they were last checked, and
+    store the number of findings on the application (the staff filter reads it). A save made meanwhile
+    has queued its own run, so this one writes only if the version it read is still the current one."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        return None
+    count = _findings_count(application)
+    Application.objects.filter(pk=application.pk, version=application.version).update(findings_count=count)
+    return count
+
+
+def _findings_count_refresh_or_queue(application: Application) -> None:
+    """The count at once when every text was checked before (cache reads only); otherwise the check runs
+    in the background, so a save never waits for it."""
+    from .privacy import application_findings_if_checked
+    from .tasks import refresh_findings
+
+    found = application_findings_if_checked(application)
+    if found is None:
+        enqueue(refresh_findings, application.pk)
+        return
+    count = sum(len(f) for f in found.values())
+    if count != application.findings_count:
+        Application.objects.filter(pk=application.pk).update(findings_count=count)
+        application.findings_count = count
+
+
 # --- Drafts ---------------------------------------------------------------------------------
 
 
@@ -255,17 +297,28 @@ def application_save_draft(
     link_deletes: list[int] = (),
     pledge: dict | None = None,
     request=None,
+    submitting: bool = False,
 ) -> Application:
     """Save what the applicant has typed, missing or not. Bumps `version` by a conditional update
     that must touch one row: a save based on an older version raises StaleVersion, unless the
     draft already holds exactly what is sent (the same form posted twice): then nothing is
-    written and the returned application has `save_repeated` set."""
+    written and the returned application has `save_repeated` set. The privacy check of changed
+    texts is queued to run after the save; `submitting` (a submit follows at once and runs the
+    check itself) queues nothing, so the check never runs twice at the same time. Audited, at
+    most once per application in ten minutes (autosave runs every 30 seconds)."""
     values = {name: fields[name] for name in FORM_FIELDS if name in fields}
     for name, value in values.items():
         if isinstance(value, str):
             values[name] = strip_control_characters(value.replace("\r\n", "\n"))
             if name not in dict(SECTIONS):
                 values[name] = values[name].strip()
+    too_long = {
+        name: section_too_long_message(heading=heading, length=len(values[name]))
+        for name, heading in SECTIONS
+        if len(values.get(name) or "") > section_max_chars()
+    }
+    if too_long:
+        raise ValidationError(too_long, code="too_long")
     if pledge is not None:
         accepted = bool(pledge.get("accepted"))
         signature = (pledge.get("signature") or "").strip()[:50]
@@ -310,8 +363,7 @@ def application_save_draft(
         application.photos.filter(pk=pk).update(caption=strip_control_characters(caption).strip()[:200])
     for pk in photo_deletes:
         for photo in application.photos.filter(pk=pk):
-            photo.image.delete(save=False)
-            photo.delete()
+            _photo_delete(photo)
     for pk in attachment_deletes:
         for attachment in application.attachments.filter(pk=pk):
             attachment.file.delete(save=False)
@@ -322,9 +374,16 @@ def application_save_draft(
         ReportLink.objects.create(application=application, url=link["url"], title=link.get("title", "")[:200])
 
     application.refresh_from_db()
-    Application.objects.filter(pk=application.pk).update(findings_count=_findings_count(application))
-    application.refresh_from_db(fields=["findings_count"])
+    if not submitting:
+        _findings_count_refresh_or_queue(application)
     application.save_repeated = False
+    audit_record_throttled(
+        key=f"draft-save:{application.pk}",
+        kind=AuditEvent.Kind.DRAFT_SAVE,
+        request=request,
+        obj=application,
+        detail=f"版本 {application.version}",
+    )
     return application
 
 
@@ -377,7 +436,7 @@ def photo_add(*, application: Application, uploaded_file, caption: str = "") -> 
 
     _require_editable(application)
     campaign = application.campaign
-    clean = clean_photo(uploaded_file, min_bytes=campaign.photo_min_bytes, max_bytes=campaign.photo_max_bytes)
+    clean = clean_photo(uploaded_file, min_pixels=campaign.photo_min_pixels, max_bytes=campaign.photo_max_bytes)
     high = campaign.photo_range(application.category)[1] if application.category else campaign.photos_max
     if application.photos.count() >= max(high, campaign.photos_max, campaign.casework_photos_max):
         raise ValidationError(f"服务照片最多 {high} 张。")
@@ -385,7 +444,47 @@ def photo_add(*, application: Application, uploaded_file, caption: str = "") -> 
     photo = CasePhoto(application=application, caption=caption.strip()[:200], position=position, size=clean.size)
     photo.image.save(getattr(clean, "name", None) or "photo.jpg", clean, save=False)
     photo.save()
+    photo_thumbnail_ensure(photo=photo)
     return photo
+
+
+THUMBNAIL_SIZE = (480, 360)
+
+
+def photo_thumbnail_name(photo: CasePhoto) -> str:
+    """Where the photo's thumbnail is kept in the default storage: derived from the photo's own (random,
+    never reused) file name, so it is found without a database field and never belongs to another photo."""
+    return f"thumbnails/{photo.image.name}.{THUMBNAIL_SIZE[0]}x{THUMBNAIL_SIZE[1]}.jpg"
+
+
+def photo_thumbnail_ensure(*, photo: CasePhoto) -> str:
+    """The name of the photo's stored thumbnail (a small JPEG for the editor and the case pages), made now if
+    it does not exist yet: once per photo, not once per page view."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    name = photo_thumbnail_name(photo)
+    if default_storage.exists(name):
+        return name
+    with photo.image.open("rb") as f, Image.open(f) as image:
+        image.draft("RGB", THUMBNAIL_SIZE)  # JPEG: decode at a reduced scale, far less memory
+        image = image.convert("RGB")
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    saved = default_storage.save(name, ContentFile(out.getvalue()))
+    if saved != name:  # another request made it meanwhile: keep one
+        default_storage.delete(saved)
+    return name
+
+
+def _photo_delete(photo: CasePhoto) -> None:
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(photo_thumbnail_name(photo))
+    photo.image.delete(save=False)
+    photo.delete()
 
 
 @transaction.atomic
@@ -443,6 +542,7 @@ def application_submit(
     at submit level and the limits; gives a reference number never used before and locks the
     application. Idempotent: submitting an already submitted application changes nothing.
     Audits and queues the receipt e-mail on commit."""
+    refusal = None
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
@@ -459,38 +559,51 @@ def application_submit(
         if now > deadline:
             closed = timezone.localtime(deadline, SHANGHAI)
             raise ValidationError(f"申报已于 {closed:%Y年%m月%d日 %H:%M:%S} 截止，不能再提交。")
+        # Texts checked since their last change are read from the cache; only a change whose background
+        # check has not run (or was not queued: the editor's submit) is checked here. The count is kept
+        # (the staff filter reads it) even when the submit is refused, so refusals are not raised in here.
+        application.findings_count = _findings_count(application)
+        Application.objects.filter(pk=application.pk).update(findings_count=application.findings_count)
         problems = application_problems(application, final=True)
         if problems:
-            raise ValidationError(problems)
-        if application.findings_count and not confirm_findings:
-            raise ValidationError(
+            refusal = ValidationError(problems)
+        elif application.findings_count and not confirm_findings:
+            refusal = ValidationError(
                 f"正文或照片说明中还有 {application.findings_count} 处隐私或用语提示，请修改，或确认无误后再次提交。",
                 code="findings",
             )
-        _check_limits(
-            campaign=campaign,
-            applicant=application.applicant,
-            organisation=application.organisation_id,
-            exclude_pk=application.pk,
-        )
-        if not application.reference:
-            application.reference = _next_reference(campaign)
-        application.status = Application.Status.SUBMITTED
-        application.submitted_at = now
-        application.version += 1
-        application.save(update_fields=["reference", "status", "submitted_at", "version", "updated_at"])
-        audit_record(kind=AuditEvent.Kind.CASE_SUBMIT, request=request, user=by, obj=application)
-        email_send(
-            to=[by.email],
-            subject=f"申报回执：{application.reference} {application.title}",
-            template="cases/email/submitted.txt",
-            context={"application": application, "campaign": campaign},
-        )
-        if campaign.blind_review and application.attachments.exists():
-            from .tasks import make_blind_copies
-
-            enqueue(make_blind_copies, application.pk)
+        else:
+            _submit_locked(application=application, by=by, now=now, request=request)
+    if refusal is not None:
+        raise refusal
     return application
+
+
+def _submit_locked(*, application: Application, by: User, now: dt.datetime, request) -> None:
+    campaign = application.campaign
+    _check_limits(
+        campaign=campaign,
+        applicant=application.applicant,
+        organisation=application.organisation_id,
+        exclude_pk=application.pk,
+    )
+    if not application.reference:
+        application.reference = _next_reference(campaign)
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = now
+    application.version += 1
+    application.save(update_fields=["reference", "status", "submitted_at", "version", "findings_count", "updated_at"])
+    audit_record(kind=AuditEvent.Kind.CASE_SUBMIT, request=request, user=by, obj=application)
+    email_send(
+        to=[by.email],
+        subject=f"申报回执：{application.reference} {application.title}",
+        template="cases/email/submitted.txt",
+        context={"application": application, "campaign": campaign},
+    )
+    if campaign.blind_review and application.attachments.exists():
+        from .tasks import make_blind_copies
+
+        enqueue(make_blind_copies, application.pk)
 
 
 @transaction.atomic

@@ -15,3 +15,9 @@ def export_campaign(self, export_id: int) -> str:
 def make_blind_copies(application_id: int) -> int:
     """匿名评审副本: clean the attachments of a submitted application for blind reviewers, once."""
     return services.application_blind_copies_make(application_id=application_id)
+
+
+@portal_task(name="cases.refresh_findings", ignore_result=True)
+def refresh_findings(application_id: int) -> int | None:
+    """The privacy check of a draft's changed texts, after its save has answered."""
+    return services.application_findings_refresh(application_id=application_id)

@@ -13,12 +13,15 @@ import struct
 import uuid
 import warnings
 import zipfile
+import zlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
-# 40 megapixels is above any phone camera; beyond it an image is refused before its pixels are decoded.
+# Pillow's own guard, a backstop for any Image.open elsewhere; uploads are held to UPLOAD_MAX_IMAGE_PIXELS
+# (25 megapixels by default), checked from the image header before a pixel is decoded.
 MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -33,9 +36,9 @@ _ACTIVE_MARKERS = re.compile(
     rb"<\s*(?:script|html|svg|iframe|body|object|embed|!doctype|\?php)|javascript:|onerror\s*=|onload\s*=",
     re.IGNORECASE,
 )
-# A DOCX unpacked must stay small: refuses zip bombs before anything is decompressed.
-_DOCX_MAX_UNPACKED = 300 * 1024 * 1024
 _DOCX_MAX_ENTRIES = 2000
+# Below this size an entry's compression ratio is not judged: small XML parts compress very well.
+_RATIO_FLOOR_BYTES = 1024 * 1024
 
 
 def _mb(n: int) -> str:
@@ -160,21 +163,36 @@ def _check_structure(data: bytes, fmt: str) -> None:
         raise ValidationError("图片中夹带了网页或脚本代码，不能上传。", code="active_content")
 
 
-def _open_checked(data: bytes) -> Image.Image:
-    """Opens, verifies and fully decodes the image, refusing bombs and broken files."""
+def _megapixels(n: int) -> str:
+    return f"{n / 1_000_000:.1f} 百万像素"
+
+
+def _open_checked(data: bytes, *, min_pixels: int, max_pixels: int) -> Image.Image:
+    """Opens the image, judges its resolution from the header alone (nothing decoded yet), then verifies
+    and fully decodes it, refusing bombs, too small or too large resolutions and broken files."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data)) as probe:  # reads the header only
                 width, height = probe.size
-                if width * height > MAX_PIXELS:
-                    raise Image.DecompressionBombError(f"{width}×{height}")
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        f"图片像素过多（{width}×{height}，{_megapixels(width * height)}），"
+                        f"最多 {_megapixels(max_pixels)}，请缩小后再上传。",
+                        code="too_many_pixels",
+                    )
+                if width * height < min_pixels:
+                    raise ValidationError(
+                        f"照片分辨率太低（{width}×{height}，{_megapixels(width * height)}），"
+                        f"要求不少于 {_megapixels(min_pixels)}。按分辨率（像素）判断，与文件大小无关，请上传原图。",
+                        code="too_few_pixels",
+                    )
                 probe.verify()
             img = Image.open(io.BytesIO(data))
             img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ValidationError(
-                f"图片像素过多（超过 {MAX_PIXELS // 1_000_000} 百万像素），可能是恶意文件，不能上传。",
+                f"图片像素过多（超过 {_megapixels(max_pixels)}），可能是恶意文件，不能上传。",
                 code="decompression_bomb",
             ) from exc
         except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
@@ -182,11 +200,15 @@ def _open_checked(data: bytes) -> Image.Image:
     return img
 
 
-def clean_photo(uploaded_file, *, min_bytes: int, max_bytes: int) -> ContentFile:
+def clean_photo(
+    uploaded_file, *, max_bytes: int, min_bytes: int = 1, min_pixels: int = 0, max_pixels: int | None = None
+) -> ContentFile:
     """The photo re-encoded without metadata (EXIF, GPS, XMP, comments), orientation applied, under a random name.
 
-    Refuses empty, too small (on the upload's size) and too large files, anything that is not a JPEG, PNG or
+    Refuses empty and too large files, a resolution below `min_pixels` or above `max_pixels` (default
+    UPLOAD_MAX_IMAGE_PIXELS) judged from the header before decoding, anything that is not a JPEG, PNG or
     WebP by its content (HTML, SVG, polyglots, trailing data), decompression bombs and broken images.
+    A minimum is a resolution, never a file size: padding a small photo to 2 MB proves nothing.
     """
     size = uploaded_file.size
     _check_size(size, min_bytes=min_bytes, max_bytes=max_bytes, what="照片")
@@ -195,7 +217,11 @@ def clean_photo(uploaded_file, *, min_bytes: int, max_bytes: int) -> ContentFile
     if fmt is None:
         raise ValidationError("文件内容不是 JPEG、PNG 或 WebP 图片（与扩展名无关），请上传照片原图。", code="not_image")
     _check_structure(data, fmt)
-    img = _open_checked(data)
+    img = _open_checked(
+        data,
+        min_pixels=min_pixels,
+        max_pixels=max_pixels if max_pixels is not None else settings.UPLOAD_MAX_IMAGE_PIXELS,
+    )
     if img.format != fmt:
         raise ValidationError("文件内容不是 JPEG、PNG 或 WebP 图片，请上传照片原图。", code="not_image")
 
@@ -220,20 +246,45 @@ def clean_photo(uploaded_file, *, min_bytes: int, max_bytes: int) -> ContentFile
 # ---------------------------------------------------------------- attachments
 
 
+def _archive_refusal(archive: zipfile.ZipFile) -> str | None:
+    """Why an archive unpacks to too much, or None. Every entry is really decompressed, in chunks and never
+    past the limit, so sizes a forged header understates are caught too."""
+    limit, ratio = settings.UPLOAD_MAX_UNPACKED_BYTES, settings.UPLOAD_MAX_COMPRESSION_RATIO
+    too_big = f"文件解压后超过 {_mb(limit)}（可能是“压缩炸弹”），不能上传。请删除文档中过大的内容后重新保存。"
+    infos = archive.infolist()
+    if len(infos) > _DOCX_MAX_ENTRIES:
+        return f"文件内含 {len(infos)} 个部件，异常庞大，不能上传。"
+    if sum(info.file_size for info in infos) > limit:
+        return too_big
+    total = 0
+    for info in infos:
+        unpacked = 0
+        with archive.open(info) as entry:
+            while chunk := entry.read(1024 * 1024):
+                unpacked += len(chunk)
+                total += len(chunk)
+                if total > limit:
+                    return too_big
+        if unpacked > _RATIO_FLOOR_BYTES and unpacked > ratio * max(info.compress_size, 1):
+            return f"文件中的“{info.filename[:60]}”压缩比异常（超过 {ratio} 倍），可能是“压缩炸弹”，不能上传。"
+    return None
+
+
 def _docx_refusal(data: bytes) -> str | None:
     """Why a zip is not an acceptable DOCX, or None when it is one."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             names = {info.filename for info in infos}
-            if len(infos) > _DOCX_MAX_ENTRIES or sum(info.file_size for info in infos) > _DOCX_MAX_UNPACKED:
-                return "压缩内容异常庞大，不能上传。"
+            refusal = _archive_refusal(archive)
+            if refusal:
+                return refusal
             if "word/document.xml" not in names or "[Content_Types].xml" not in names:
                 return "文件是压缩包而不是 Word 文档（DOCX），请上传 PDF、DOC 或 DOCX 文件。"
             content_types = archive.read("[Content_Types].xml")
             if any(name.lower().endswith("vbaproject.bin") for name in names) or b"macroEnabled" in content_types:
                 return "文档含有宏，不能上传，请另存为普通的 .docx 文档。"
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError, EOFError, ValueError) as exc:
         return f"Word 文档已损坏（{exc.__class__.__name__}），请重新保存后上传。"
     return None
 
@@ -260,14 +311,3 @@ def clean_attachment(uploaded_file, *, max_bytes: int) -> tuple[ContentFile, str
     else:
         raise ValidationError("附件只能是 PDF、DOC 或 DOCX 文件（按文件内容判断，与扩展名无关）。", code="bad_type")
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}"), content_type
-
-
-def photo_thumbnail(photo, size=(480, 360)) -> bytes:
-    """A small JPEG of a stored photo for the editor, detail and reviewer's pages (the original is 2 MB or more).
-    Re-encoded from pixels, so it carries no metadata either."""
-    with photo.image.open("rb") as f, Image.open(f) as image:
-        image = image.convert("RGB")
-        image.thumbnail(size)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
-    return out.getvalue()

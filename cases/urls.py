@@ -18,6 +18,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/autosave/", views.application_autosave, name="application_autosave"),
+    path("applications/<int:pk>/findings/", views.application_findings, name="application_findings"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
     path("applications/<int:pk>/word/", views.application_docx, name="application_docx"),

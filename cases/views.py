@@ -17,7 +17,6 @@ from notifications.jobs import job_download_response, job_state, job_status_resp
 from . import selectors, services
 from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
-from .uploads import photo_thumbnail
 
 
 class CampaignListView(ListView):
@@ -119,10 +118,15 @@ def application_detail(request, pk, obj):
 # --- The editor ------------------------------------------------------------------------------
 
 
-def _findings_json(application) -> dict:
-    from .privacy import application_findings
+def _findings_json(application, *, compute: bool) -> dict | None:
+    """The privacy findings as JSON; without `compute`, only when every text was checked before (None if not):
+    pages and autosaves never wait for the check, the editor fetches it from application_findings."""
+    from .privacy import application_findings, application_findings_if_checked
 
-    return {key: [f.as_dict() for f in found] for key, found in application_findings(application).items()}
+    found = application_findings(application) if compute else application_findings_if_checked(application)
+    if found is None:
+        return None
+    return {key: [f.as_dict() for f in items] for key, items in found.items()}
 
 
 def _post_to_draft(request, application, *, with_uploads: bool):
@@ -138,7 +142,7 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     for name in ("category", "domain"):
         if name in form.errors:  # an unknown choice is kept out, the rest is saved
             errors.setdefault(name, []).extend(form.errors[name])
-    for name in ("period_start", "period_end"):
+    for name in ("period_start", "period_end", *(name for name, _ in SECTIONS)):
         if name in form.errors:
             errors.setdefault(name, []).extend(form.errors[name])
     team = [
@@ -175,6 +179,8 @@ def _post_to_draft(request, application, *, with_uploads: bool):
             "signature": request.POST.get("pledge_signature", ""),
         },
         request=request,
+        # The submit that follows runs the privacy check itself: no background check beside it.
+        submitting=with_uploads and request.POST.get("action") == "submit" and not errors,
     )
     if with_uploads and not saved.save_repeated:  # a repeated form's files were stored the first time
         caption = request.POST.get("new_photo_caption", "")
@@ -211,6 +217,7 @@ def _editor_context(request, application, form, formset, errors):
         }
         for name, heading in SECTIONS
     ]
+    findings = _findings_json(application, compute=False)
     return {
         "application": application,
         "campaign": application.campaign,
@@ -221,7 +228,8 @@ def _editor_context(request, application, form, formset, errors):
         "sections": sections,
         "plan_guidance": PLAN_GUIDANCE,
         "pledge_text": PLEDGE_TEXT,
-        "findings": _findings_json(application),
+        "findings": findings or {},
+        "findings_pending": findings is None,
         "photo_range": {
             "casework": application.campaign.photo_range("casework"),
             "other": application.campaign.photo_range("group"),
@@ -250,16 +258,20 @@ def application_edit(request, pk, obj):
 
     try:
         form, formset, errors = _post_to_draft(request, application, with_uploads=True)
-    except services.StaleVersion as error:
+    except ValidationError as error:
+        if Application.objects.filter(pk=application.pk, status__in=Application.EDITABLE_STATUSES).exists():
+            if not isinstance(error, services.StaleVersion):
+                raise
+        else:
+            # A second click on 提交 while the first was being submitted: the first one worked.
+            messages.info(request, "该申报已提交，不能再修改；如需修改，请先撤回。")
+            return redirect("cases:application_detail", pk=application.pk)
         form = ApplicationForm(request.POST, instance=application, campaign=application.campaign)
         formset = TeamFormSet(request.POST, prefix="team")
         form.is_valid()
         context = _editor_context(request, application, form, formset, {})
         context["conflict"] = error.messages[0]
         return render(request, "cases/application_edit.html", context, status=409)
-    except ValidationError as error:  # submitted meanwhile, with other content than this form's
-        messages.info(request, "；".join(error.messages))
-        return redirect("cases:application_detail", pk=application.pk)
     application.refresh_from_db()
 
     if request.POST.get("action") == "submit" and not errors:
@@ -331,9 +343,23 @@ def _autosave(request, pk, obj):
             "saved_at": timezone.localtime(obj.updated_at).strftime("%H:%M:%S"),
             "problems": problems,
             "warnings": services.application_warnings(obj),
-            "findings": _findings_json(obj),
+            # Sections refused (too long): the editor keeps its local copy until they are saved.
+            "unsaved": [name for name, _ in SECTIONS if name in errors],
+            **_findings_payload(obj, compute=False),
         }
     )
+
+
+def _findings_payload(application, *, compute: bool) -> dict:
+    findings = _findings_json(application, compute=compute)
+    return {"findings": findings or {}, "findings_pending": findings is None}
+
+
+@permission_required("cases.edit_application", get_object=_autosave_object)
+def application_findings(request, pk, obj):
+    """The editor's privacy and terminology findings (JSON), checked here for texts not checked before: the
+    editor asks for them after an autosave that answered before the check was done."""
+    return JsonResponse({"ok": True, "version": obj.version, **_findings_payload(obj, compute=True)})
 
 
 @require_POST
@@ -355,7 +381,11 @@ def application_withdraw(request, pk, obj):
 def photo_file(request, pk, photo_pk, obj):
     photo = get_object_or_404(obj.photos, pk=photo_pk)
     if request.GET.get("size") == "thumb":
-        response = HttpResponse(photo_thumbnail(photo), content_type="image/jpeg")
+        from django.core.files.storage import default_storage
+
+        # Made at upload; a photo stored before thumbnails were kept gets its thumbnail on first view, once.
+        name = services.photo_thumbnail_ensure(photo=photo)
+        response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         return response
     content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"

@@ -15,8 +15,27 @@ class FestivalUnitInline(admin.TabularInline):
     fields = ["role", "organisation", "name", "position"]
 
 
+class FestivalAdminForm(forms.ModelForm):
+    class Meta:
+        model = Festival
+        fields = [
+            "title", "slug", "edition", "year", "theme", "goals", "starts_on", "ends_on", "status",
+            "body", "cover", "banner_text", "publicity_channels",
+        ]  # fmt: skip
+
+    def clean_cover(self):
+        """The cover goes through the photo check: resolution judged before decoding, metadata stripped."""
+        from cases.uploads import clean_photo
+
+        upload = self.cleaned_data.get("cover")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            return clean_photo(upload, max_bytes=10 * 1024 * 1024)
+        return upload
+
+
 @admin.register(Festival)
 class FestivalAdmin(AuditedModelAdmin):
+    form = FestivalAdminForm
     list_display = ["title", "edition", "year", "starts_on", "ends_on", "status"]
     list_filter = ["status", "year"]
     search_fields = ["title", "theme"]

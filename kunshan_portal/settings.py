@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kunshan_portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kunshan_portal.middleware.RejectNulBytesMiddleware",
@@ -239,7 +240,27 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+
+# --- Limits on what users type and upload (issue 15) --------------------------------
+# A hard maximum per body section (正文章节), well above the 10,000 characters the notice advises for the
+# whole body; the privacy check and the Word export stay fast below it.
+CASE_SECTION_MAX_CHARS = env_int("CASE_SECTION_MAX_CHARS", 30_000)
+# Any other free text (opinions, reasons, replies, notes).
+LONG_TEXT_MAX_CHARS = env_int("LONG_TEXT_MAX_CHARS", 10_000)
+# The body of a request without its files: six full sections, percent-encoded (a Chinese character is
+# 9 bytes as %E4%B8%AD), and the rest of the form. Files are not counted here (see UPLOAD_MAX_REQUEST_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", max(2_621_440, 6 * CASE_SECTION_MAX_CHARS * 9 + 512 * 1024)
+)
+# The whole request, files included: five photos and an attachment of 20 MB each, and the form.
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", 130 * 1024 * 1024)
+# An image with more pixels than this is refused from its header, before it is decoded.
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 25_000_000)
+# A DOCX (a ZIP) may unpack to at most this many bytes, and no entry may be compressed more than this ratio.
+UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100)
+# Anonymous uploads (objection evidence): at most this many files per client IP per hour.
+ANONYMOUS_UPLOADS_PER_HOUR = env_int("ANONYMOUS_UPLOADS_PER_HOUR", 20)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- E-mail -----------------------------------------------------------------------

@@ -62,11 +62,17 @@ def email_render(*, template: str, context: dict) -> tuple[str, str]:
     return text, html
 
 
+def email_subject_clean(subject: str) -> str:
+    """The subject on one line: a line break in a user's title would make every send fail
+    (Django refuses header injection with BadHeaderError), so runs of whitespace become one space."""
+    return " ".join(str(subject).split())
+
+
 def outbox_email_create(*, to: list[str], subject: str, template: str, context: dict) -> OutboxEmail:
     """Write one e-mail to the outbox in the caller's transaction; queue it after the commit."""
     text, html = email_render(template=template, context=context)
     email = OutboxEmail.objects.create(
-        to=list(to), subject=subject[:200], body_text=text, body_html=html, template=template[:120]
+        to=list(to), subject=email_subject_clean(subject)[:200], body_text=text, body_html=html, template=template[:120]
     )
     transaction.on_commit(partial(outbox_queue, email.pk))
     return email
@@ -139,7 +145,10 @@ def outbox_deliver(*, email_id: int, token: str, final_attempt: bool, retry_in: 
     if claimed != 1:
         return "skipped"
     email = OutboxEmail.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, email.to)
+    # Rows written before subjects were cleaned may still hold a line break.
+    message = EmailMultiAlternatives(
+        email_subject_clean(email.subject), email.body_text, settings.DEFAULT_FROM_EMAIL, email.to
+    )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     try:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from cases.models import DEFAULT_DOMAINS, Category
 
@@ -11,7 +12,13 @@ class ScoreForm(forms.Form):
     """One field per leaf criterion (c<id>), bounded by its maximum, half points allowed, and the opinion.
     Bounds are checked here for the message beside the field; the service checks them again."""
 
-    opinion = forms.CharField(label="专家评审意见", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    opinion = forms.CharField(
+        label="专家评审意见",
+        required=False,
+        max_length=settings.LONG_TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": "专家评审意见最多 %(limit_value)d 字（现有 %(show_value)d 字）。"},
+    )
 
     def __init__(self, *args, leaves: list[Criterion], initial_points: dict | None = None, disabled=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -14,8 +15,7 @@ from accounts.permissions import PermissionMixin, permission_required
 from cases.blind import Withheld, docx_blind
 from cases.models import Application, CaseAttachment, CasePhoto, Category
 from cases.selectors import application_for_page
-from cases.services import attachment_blind_copy_ensure
-from cases.uploads import photo_thumbnail
+from cases.services import attachment_blind_copy_ensure, photo_thumbnail_ensure
 
 from . import selectors, services
 from .files import neutral_name, photo_bytes_blind
@@ -226,7 +226,10 @@ def photo_view(request, pk, obj):
     """A service photo for the case's reviewers and staff; re-encoded without metadata in a blind review.
     ?size=thumb: the small JPEG the case page shows (pixels only, so blind-safe too)."""
     if request.GET.get("size") == "thumb":
-        response = HttpResponse(photo_thumbnail(obj), content_type="image/jpeg")
+        # The stored thumbnail (made once, from pixels only: blind-safe too).
+        response = FileResponse(
+            default_storage.open(photo_thumbnail_ensure(photo=obj), "rb"), content_type="image/jpeg"
+        )
     elif obj.application.campaign.blind_review and not request.user.is_staff:
         with obj.image.open("rb") as f:
             data, content_type = photo_bytes_blind(f)

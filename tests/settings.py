@@ -15,6 +15,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from kunshan_portal.settings import *  # noqa: E402,F403
 
+# Each run gets its own cache namespace: counters and once-per-window keys left in Redis by an
+# earlier run (CI reuses the machine's Redis) never decide a test of this one.
+CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"test-{os.getpid()}-{os.urandom(4).hex()}"}}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; real hashers in production
 # Unit and view tests run tasks in-process; the integration tests start a real worker.

@@ -19,10 +19,10 @@ PLANTED_ID = "320583199001011232"
 
 
 def _noise_photo(path, seed):
-    """A PNG of random pixels: incompressible, so 1000×1000 is about 3 MB (the notice asks ≥ 2 MB)."""
+    """A PNG of random pixels, 1700×1200: above the 2 megapixels the campaign asks for ("不小于2M", a resolution)."""
     rng = __import__("random").Random(seed)
-    Image.frombytes("RGB", (1000, 1000), rng.randbytes(3_000_000)).save(path, "PNG")
-    assert os.path.getsize(path) >= 2 * 1024 * 1024
+    Image.frombytes("RGB", (1700, 1200), rng.randbytes(1700 * 1200 * 3)).save(path, "PNG")
+    assert os.path.getsize(path) < 20 * 1024 * 1024
     return path
 
 

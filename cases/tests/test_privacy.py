@@ -1,5 +1,3 @@
-import time
-
 import pytest
 
 from cases.models import SECTIONS
@@ -202,13 +200,14 @@ def test_empty_text_has_no_findings():
     assert find_findings("") == []
 
 
-def test_a_10000_character_body_is_checked_in_well_under_a_second():
+def test_a_10000_character_body_is_checked_and_only_its_real_findings_are_reported():
+    """Its timing is a benchmark (bench/privacy_check.py), not a test: a wall clock depends on the machine."""
     paragraph = "社会工作者在2018年3月1日走访服务对象张某，了解其家庭情况，共服务120人次，投入5000元。"
-    text = (paragraph * (10_000 // len(paragraph) + 1))[:10_000]
-    find_findings("预热")
-    started = time.perf_counter()
-    find_findings(text)
-    assert time.perf_counter() - started < 1.0
+    planted = "服务对象电话 13912345678。"
+    text = (paragraph * (10_000 // len(paragraph) + 1))[:9_000] + planted + paragraph * 20
+    found = find_findings(text)
+    assert [(f.kind, f.text) for f in found] == [("phone", "13912345678")]
+    assert found[0].start == text.index("13912345678")
 
 
 @pytest.mark.django_db

@@ -153,9 +153,11 @@ def test_body_length_outside_the_advice_warns_but_does_not_block(cast):
     assert "body_length" in services.application_problems(short, final=True)
 
 
-def test_findings_left_need_a_confirmation_to_submit(cast):
+def test_findings_left_need_a_confirmation_to_submit(cast, django_capture_on_commit_callbacks):
     draft = ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
-    saved = _save(draft, background=draft.background + "服务对象身份证号 320583199001011232。")
+    with django_capture_on_commit_callbacks(execute=True):  # the background check runs after the save
+        _save(draft, background=draft.background + "服务对象身份证号 320583199001011232。")
+    saved = Application.objects.get(pk=draft.pk)
     if not saved.findings_count:
         pytest.fail("the privacy checker should flag an ID number")
     with pytest.raises(ValidationError, match="隐私"):
@@ -276,3 +278,14 @@ def test_a_draft_save_drops_control_characters_that_a_word_file_cannot_hold(cast
     assert saved.title == "陪伴独居老人"
     assert saved.background == "第一段\n第二段\t缩进"
     assert application_docx(saved)  # the Word export no longer fails on it
+
+
+def test_draft_saves_are_audited_once_per_application_in_ten_minutes(draft):
+    from accounts.models import AuditEvent
+
+    for title in ("一稿", "二稿", "三稿"):
+        _save(draft, title=title)
+        draft.refresh_from_db()
+    events = AuditEvent.objects.filter(kind=AuditEvent.Kind.DRAFT_SAVE, object_id=str(draft.pk))
+    assert events.count() == 1
+    assert events.get().object_type == "cases.application"

@@ -21,7 +21,11 @@
       var n = Array.from(ta.value).length;
       total += n;
       var el = form.querySelector('[data-count-for="' + ta.dataset.section + '"]');
-      if (el) { el.textContent = "本节 " + n + " 字"; }
+      var limit = parseInt(ta.dataset.maxChars, 10);
+      if (el) {
+        el.textContent = "本节 " + n + " 字" + (limit && n > limit ? "，超过每节 " + limit + " 字的上限，请删减 " + (n - limit) + " 字" : "");
+        el.classList.toggle("text-danger", Boolean(limit && n > limit));
+      }
     });
     var box = document.getElementById("body-total");
     var advice = "正文共 " + total + " 字，建议 " + min + "—" + max + " 字";
@@ -140,11 +144,12 @@
       }
       if (!body.ok) { dirty = true; statusEl.textContent = "自动保存失败，稍后重试"; return; }
       versionInput.value = body.version;
-      statusEl.textContent = "第 " + body.version + " 版 · 已自动保存 " + body.saved_at;
-      findings = body.findings || {};
-      renderFindings();
+      var unsaved = body.unsaved || [];
+      statusEl.textContent = "第 " + body.version + " 版 · 已自动保存 " + body.saved_at +
+        (unsaved.length ? "（" + unsaved.length + " 节超过字数上限未保存，内容已暂存在本机）" : "");
+      if (body.findings_pending) { fetchFindings(); } else { findings = body.findings || {}; renderFindings(); }
       showProblems(body.problems);
-      if (!dirty) { localStorage.removeItem(storeKey); }
+      if (unsaved.length) { saveLocal(); } else if (!dirty) { localStorage.removeItem(storeKey); }
     }).catch(function () { dirty = true; saveLocal(); statusEl.textContent = "网络中断，内容已暂存在本机"; });
   }
   form.addEventListener("input", function (event) {
@@ -177,6 +182,18 @@
   window.kpAutosaveNow = function () { dirty = true; return autosave(); };
 
   // --- Findings -------------------------------------------------------------------------
+  // A save answers before the privacy check is done; the findings are fetched after it.
+  function fetchFindings() {
+    return fetch(form.dataset.findingsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (body && body.ok && String(body.version) === String(versionInput.value)) {
+          findings = body.findings || {};
+          renderFindings();
+        }
+      }).catch(function () { /* the next autosave asks again */ });
+  }
+  if (form.dataset.findingsPending) { setTimeout(fetchFindings, 0); }
   var KIND = { id_number: "身份证号", phone: "电话号码", email: "电子邮箱", qq: "QQ 号", bank_card: "银行卡号",
                address: "详细地址", person_name: "人名", term: "用语" };
   function fieldFor(key) {

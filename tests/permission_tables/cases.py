@@ -133,6 +133,8 @@ ROWS = {
         method="post",
         kwargs=_draft,
     ),
+    # The editor's privacy findings: its owner only, like the editor.
+    "cases:application_findings": owner_only(kwargs=_draft),
     "cases:application_withdraw": owner_only(ok=REDIRECT, method="post", kwargs=_app),
     "cases:application_decide": row(
         anonymous=LOGIN,

@@ -130,11 +130,12 @@ _NUM = r"[0-9０-９一二三四五六七八九十百零〇两]+"
 _DIGIT_NUM = r"[0-9０-９]+"
 _ADDR_PART = rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|室|楼|层)|{_DIGIT_NUM}[A-Za-z]?(?:号|室))"
 # A room number written bare after a building, unit or floor: 3栋2单元301, 5号楼1单元1203, 12幢3-402, 8栋602.
-# Not when a measure word follows, which makes it a count: 12栋300户, 5号楼共1200平方米, 5栋1980年代.
+# Not when a measure word follows, which makes it a count (12栋300户, 5号楼共1200平方米, 5栋1980年代), nor when a
+# room of a public building follows (2号楼102会议室).
 _MEASURE_WORDS = "户人名位元个次间套平米余多岁年月日天周期批场栋幢层楼号分秒小千万亿%％.．"
 _ROOM_TAIL = (
     r"(?<=[栋幢座楼元层])[ \-]?(?:[0-9０-９]{1,2}[\-－])?[0-9０-９]{3,4}"
-    rf"(?:室|(?![0-9０-９A-Za-z{_MEASURE_WORDS}]))"
+    rf"(?:室|(?![0-9０-９A-Za-z{_MEASURE_WORDS}]|[\u4e00-\u9fff]{{1,3}}室))"
 )
 # road + number, then any building / unit / room parts
 _ROAD_ADDR_RE = re.compile(rf"(?:路|街|大道|道|巷|弄)[ ]?{_DIGIT_NUM}(?:号|弄)(?:[ \-]?{_ADDR_PART})*(?:{_ROOM_TAIL})?")
@@ -532,13 +533,12 @@ def _reads_as_introduced_name(text: str, start: int, end: int, surname: str, tok
     name, given = text[start:end], text[start + len(surname) : end]
     if not _NAME_CHARS_RE.match(name) or name in _NOT_NAMES or any(w in given for w in _ADDRESS_WORDS):
         return False  # 母亲王某, 邻居王阿姨
-    whole_word, whole_flag = token_at[start]
-    if (_jieba_freq.get(name) or 0) >= _COMMON_WORD_FREQ and not (whole_word == name and whole_flag.startswith("nr")):
-        return False  # a common word, unless jieba knows it as a name (父亲李强)
+    if (_jieba_freq.get(name) or 0) >= _COMMON_WORD_FREQ:
+        return False  # a common word: 宁可 and 高峰 are as much "names" to jieba as 李娜
     # After a role word 发 is a verb (诸葛明亮发现), not the end of a document number (宁民发).
     if _names_a_place(text, start, end, or_document_number=False) or text.startswith(("（化名）", "(化名)"), end):
         return False  # 老人张浦镇, 母亲王芳（化名）
-    position = start + len(whole_word)
+    position = start + len(token_at[start][0])
     while position < end and position in token_at:
         word, flag = token_at[position]
         if flag.startswith(("m", "q")) or (len(word) == 1 and flag.startswith(_NOT_NAME_PART_FLAGS)):

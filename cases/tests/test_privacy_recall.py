@@ -41,6 +41,10 @@ RECALL_CORPUS = [
     ("一家人搬到了幸福新村8栋602。", [("address", "幸福新村8栋602")]),
     ("老人家在前进中路88号4栋1单元201，没有电梯。", [("address", "前进中路88号4栋1单元201")]),
     ("租住在城南小区7幢1单元502室。", [("address", "城南小区7幢1单元502室")]),
+    ("婆婆常桂英对她一直不满意。", [("person_name", "常桂英")]),
+    ("老人叫伏秀兰，今年79岁。", [("person_name", "伏秀兰")]),
+    ("继父厉勇经常打骂孩子。", [("person_name", "厉勇")]),
+    ("搬到了2幢1-301室。", [("address", "2幢1-301室")]),
     (
         "服务对象的母亲卢秀珍（身体不好）和外公麦长根住在锦溪花苑2幢1单元402，班主任俞晓红老师多次家访。",
         [
@@ -103,6 +107,11 @@ CLEAN_CORPUS = [
     "志愿者时常上门陪伴老人。",
     "老人东方红小区的老邻居也来看望。",
     "5号楼共有1200平方米的活动场地。",
+    "活动安排在2号楼102会议室。",
+    "学生宁可不吃饭也要上网。",
+    "母亲文化程度不高，只读过小学。",
+    "儿子成家后很少回来。",
+    "老人能自己做饭，向来独立。",
 ]
 
 
@@ -131,7 +140,11 @@ def test_a_name_after_a_kinship_word_is_masked_as_surname_and_stars():
 
 
 def test_a_two_character_name_before_a_conjunction_ends_before_it():
-    assert found("母亲王芳和父亲李强都在外地打工。") == [("person_name", "王芳"), ("person_name", "李强")]
+    assert found("母亲王芳和父亲孟强都在外地打工。") == [("person_name", "王芳"), ("person_name", "孟强")]
+
+
+def test_a_common_word_that_jieba_tags_as_a_name_stays_quiet_after_a_role_word():
+    assert find_findings("学生宁可不吃饭也要上网，老人高峰期不出门。") == []
 
 
 def test_a_surname_outside_the_common_hundred_is_found_after_a_role_word():

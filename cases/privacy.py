@@ -282,7 +282,7 @@ _COMMON_COMPOUND_SURNAMES = {
     "宇文",
     "司徒",
 }
-# 百家姓's compound surnames.
+# 百家姓's compound surnames (after a role word only, like _ALL_SURNAMES).
 _COMPOUND_SURNAMES = set(
     (
         "万俟 司马 上官 欧阳 夏侯 诸葛 闻人 东方 赫连 皇甫 尉迟 公羊 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 公孙 仲孙 "
@@ -290,7 +290,8 @@ _COMPOUND_SURNAMES = set(
         "拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 羊舌 微生 梁丘 左丘 东门 西门 南宫 第五"
     ).split()
 )
-# Every surname the checker knows: 百家姓 and the common modern ones it lacks (覃, 肖, 付, 邝 …).
+# Every surname the checker knows: 百家姓 and the common modern ones it lacks (覃, 肖, 付, 邝 …). Only read after
+# a role word: on jieba's tags alone the rarer ones flagged 习近平 and 乐仁(公益发展中心) in the bureau's notices.
 _ALL_SURNAMES = _SURNAMES | set(_BAIJIAXING_SINGLE)
 # Words after a surname that make a form of address, not a name (王阿姨, 李老师).
 _ADDRESS_WORDS = (
@@ -339,6 +340,8 @@ _NOT_NAMES = {
     "白天",
     "方便",
     "成果展",
+    # quoted in nearly every case report (习近平总书记关于…的重要论述), never a service recipient
+    "习近平",
 }
 # A name followed by one of these is a place (温宿县, 朱坝镇) or a document number (宁民发).
 _PLACE_NAME_SUFFIXES = tuple("县镇市区乡村省州旗路街巷")
@@ -429,9 +432,9 @@ def _split_name(word: str) -> tuple[str, str] | None:
         return None  # 伍佰元 is money
     if (_jieba_freq.get(word) or 0) >= _COMMON_WORD_FREQ:
         return None
-    if word[:2] in _COMPOUND_SURNAMES and 3 <= len(word) <= 4:
+    if word[:2] in _COMMON_COMPOUND_SURNAMES and 3 <= len(word) <= 4:
         surname, given = word[:2], word[2:]
-    elif word[0] in _ALL_SURNAMES and 2 <= len(word) <= 3:
+    elif word[0] in _SURNAMES and 2 <= len(word) <= 3:
         surname, given = word[0], word[1:]
     else:
         return None

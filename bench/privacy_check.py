@@ -1,11 +1,12 @@
 """Time the privacy check on a 10,000-character case body, and score it on the recall and clean corpora.
 
-    python bench/privacy_check.py [--runs 15] [--chars 10000] [--baseline /tmp/privacy_main.py] [--corpus]
+    python bench/privacy_check.py [--runs 15] [--chars 10000] [--plain] [--baseline /tmp/privacy_main.py] [--corpus]
 
 --baseline takes another copy of cases/privacy.py (e.g. `git show main:cases/privacy.py > /tmp/privacy_main.py`);
 both are timed on the same body, runs interleaved so that load from other processes falls on both alike.
 The body mixes de-identified prose with names after role words, addresses, dates and phone numbers, so every
-branch of the checker runs. --corpus prints recall (expected findings found) and precision (findings that were
+branch of the checker runs; --plain times the one de-identified paragraph of the old timed test instead.
+--corpus prints recall (expected findings found) and precision (findings that were
 expected) on cases/tests/test_privacy_recall.py's RECALL_CORPUS + CLEAN_CORPUS.
 """
 
@@ -30,10 +31,10 @@ PARAGRAPHS = (
 )
 
 
-def make_body(chars: int) -> str:
+def make_body(chars: int, paragraphs: tuple[str, ...] = PARAGRAPHS) -> str:
     text, i = "", 0
     while len(text) < chars:
-        text += PARAGRAPHS[i % len(PARAGRAPHS)]
+        text += paragraphs[i % len(paragraphs)]
         i += 1
     return text[:chars]
 
@@ -69,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--chars", type=int, default=10_000)
+    parser.add_argument("--plain", action="store_true", help="a body of one de-identified paragraph, repeated")
     parser.add_argument("--baseline", help="path of another copy of cases/privacy.py to time alongside")
     parser.add_argument("--corpus", action="store_true", help="print recall and precision on the corpora")
     args = parser.parse_args()
@@ -76,7 +78,7 @@ def main() -> None:
     modules = {"current": load(None)}
     if args.baseline:
         modules["baseline"] = load(args.baseline)
-    body = make_body(args.chars)
+    body = make_body(args.chars, PARAGRAPHS[:1] if args.plain else PARAGRAPHS)
     for module in modules.values():
         module.find_findings("预热：服务对象的母亲王秀英")  # loads jieba once per module
     timings: dict[str, list[float]] = {name: [] for name in modules}

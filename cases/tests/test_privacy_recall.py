@@ -2,7 +2,7 @@
 
 RECALL_CORPUS holds sentences written the way applicants write case reports, each with the personal data a
 reviewer must not see; CLEAN_CORPUS holds look-alikes that must stay quiet (de-identified names, institutions,
-role words alone, dates, counts). bench/privacy_check.py --corpus prints recall and precision on both.
+role words alone, dates, counts). bench/privacy_recall.py --corpus prints recall and precision on both.
 """
 
 import pytest

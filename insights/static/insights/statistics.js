@@ -16,7 +16,7 @@
   function bars(f, horizontal) {
     var rows = horizontal ? f.rows.slice(0, HBAR_LIMIT).reverse() : f.rows;
     var g = { rows: rows };
-    var category = { type: "category", data: labels(g), axisLabel: { interval: 0, width: horizontal ? 110 : 80, overflow: "truncate", rotate: horizontal || rows.length <= 6 ? 0 : 30 } };
+    var category = { type: "category", data: labels(g), axisLabel: { interval: 0, width: horizontal ? 110 : (rows.length <= 3 ? 160 : 80), overflow: rows.length <= 3 ? "break" : "truncate", rotate: horizontal || rows.length <= 6 ? 0 : 30 } };
     var value = { type: "value", minInterval: 1 };
     return {
       legend: legend(f),
@@ -35,8 +35,7 @@
     pie: function (f) {
       return {
         tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-        legend: { bottom: 0, type: "scroll" },
-        series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], label: { formatter: "{b}\n{c}" },
+        series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "50%"], label: { formatter: "{b}\n{c}" },
           data: f.rows.map(function (r) { return { name: String(r[0]), value: r[1] }; }) }]
       };
     },
@@ -70,8 +69,8 @@
       });
       return {
         tooltip: { formatter: function (p) { return f.rows[p.value[1]][0] + " · " + bands[p.value[0]] + " 分：" + p.value[2] + " 份"; } },
-        grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
-        xAxis: { type: "category", data: bands, name: "总分", nameLocation: "middle", nameGap: 24 },
+        grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
+        xAxis: { type: "category", data: bands, name: "总分", nameLocation: "middle", nameGap: 22 },
         yAxis: { type: "category", data: labels(f), axisLabel: { width: 90, overflow: "truncate" } },
         visualMap: { min: 0, max: max, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 80, itemWidth: 10,
           inRange: { color: ["#f4f8fd", "#0d6efd"] } },

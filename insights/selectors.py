@@ -154,19 +154,16 @@ def _by(filters: Filters, key: str, title: str, field_name: str, column: str, la
 
 def funnel(filters: Filters) -> Figure:
     """From draft to award: how many applications reached each step (a later step implies the earlier ones)."""
-    counted = counted_reviews(filters).filter(assignment__application=OuterRef("pk"))
-    awarded = Award.objects.filter(application=OuterRef("pk"), status=Award.Status.ACTIVE)
-    totals = (
-        Application.objects.filter(_application_q(filters))
-        .annotate(has_review=Exists(counted), has_award=Exists(awarded))
-        .aggregate(
-            created=Count("id"),
-            submitted=Count("id", filter=Q(status__in=SUBMITTED)),
-            recommended=Count("id", filter=Q(status__in=RECOMMENDED)),
-            accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
-            reviewed=Count("id", filter=Q(status=Status.ACCEPTED, has_review=True)),
-            awarded=Count("id", filter=Q(has_award=True)),
-        )
+    # Semi-joins by IN (hashed by PostgreSQL), not a correlated EXISTS per row: across years that took 20 s.
+    reviewed = counted_reviews(filters).values("assignment__application")
+    awarded = Award.objects.filter(status=Award.Status.ACTIVE).values("application")
+    totals = Application.objects.filter(_application_q(filters)).aggregate(
+        created=Count("id"),
+        submitted=Count("id", filter=Q(status__in=SUBMITTED)),
+        recommended=Count("id", filter=Q(status__in=RECOMMENDED)),
+        accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
+        reviewed=Count("id", filter=Q(status=Status.ACCEPTED, pk__in=reviewed)),
+        awarded=Count("id", filter=Q(pk__in=awarded)),
     )
     steps = [
         ("created", "填报（含草稿）"),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "awards",
+    "insights",
 ]
 
 MIDDLEWARE = [

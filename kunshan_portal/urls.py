@@ -17,6 +17,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("awards/", include("awards.urls")),
+    path("insights/", include("insights.urls")),
     path("verify/<str:code>/", verify_view, name="verify"),
     path("admin/", admin.site.urls),
 ]

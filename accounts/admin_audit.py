@@ -8,8 +8,8 @@ assignments, decisions, awards …) use `ReadOnlyModelAdmin`: visible, not edita
 
 from django.contrib import admin
 
+from .audit import audit_record
 from .models import AuditEvent
-from .services import audit_record
 
 # Values of these fields never reach the audit log, only the fact that they changed.
 SECRET_FIELDS = frozenset({"password", "password1", "password2", "token", "secret"})

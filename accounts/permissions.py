@@ -12,8 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from .audit import audit_record_throttled
 from .models import AuditEvent
-from .services import audit_record_throttled
 
 # A refused URL is recorded once per login session and path in this window: a crawler or
 # a reloading tab would otherwise write thousands of identical rows (the attack run: 3,416).

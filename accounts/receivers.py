@@ -4,8 +4,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .audit import audit_record
 from .models import AuditEvent
-from .services import audit_record
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login_success")

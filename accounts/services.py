@@ -5,48 +5,17 @@ import logging
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from notifications.email import email_send
+
+from .audit import audit_record
 from .models import AuditEvent, Membership, Organisation, User
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str | None:
-    """The visitor's address as the login lock-out sees it (django-axes through django-ipware,
-    configured by PROXY_COUNT / PROXY_CLIENT_IP_HEADER): the audit log and every per-address
-    limit count the same address."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or None
-
-
-def ip_throttle_hit(request, *, scope: str, limit: int, window_seconds: int, count: bool = True) -> bool:
-    """Count one attempt of `scope` from the request's address; True once there were more than
-    `limit` in the current window (so the caller refuses it). With `count=False` it only looks.
-    The cache being down never refuses anybody: it is logged and the attempt let through."""
-    key = f"throttle:{scope}:{client_ip(request) or 'unknown'}"
-    try:
-        if not count:
-            return (cache.get(key) or 0) >= limit
-        if cache.add(key, 1, timeout=window_seconds):
-            hits = 1
-        else:
-            try:
-                hits = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=window_seconds)
-                hits = 1
-    except Exception:  # the cache (Redis) is down: the per-account lock-out still holds
-        logger.warning("按地址限流不可用（缓存无法访问），本次请求未限流：%s", scope, exc_info=True)
-        return False
-    return hits > limit
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -67,54 +36,6 @@ def _activation_link(user: User) -> str:
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("accounts:activate", kwargs={"uidb64": uid, "token": activation_tokens.make_token(user)})
-
-
-def audit_record(
-    *,
-    kind: str,
-    request=None,
-    user=None,
-    user_label: str = "",
-    obj: models.Model | None = None,
-    detail: str = "",
-) -> AuditEvent:
-    """Append one event to the audit log. Never raises on a missing user or request."""
-    if user is None and request is not None and getattr(request, "user", None) is not None:
-        user = request.user if request.user.is_authenticated else None
-    if not user_label and user is not None:
-        user_label = user.email
-    event = AuditEvent(
-        kind=kind,
-        user=user,
-        user_label=user_label[:254],
-        ip=client_ip(request),
-        detail=detail,
-    )
-    if obj is not None:
-        event.object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"
-        event.object_id = str(obj.pk)
-        event.object_repr = str(obj)[:200]
-    event.save(force_insert=True)
-    return event
-
-
-def audit_record_throttled(*, key: str, window_seconds: int = 600, **kwargs) -> AuditEvent | None:
-    """`audit_record`, at most once per `key` in the window: for frequent, repeated acts (a draft's
-    autosave every 30 seconds) whose first occurrence is worth a row and the next hundred are not.
-    With the cache down every occurrence is recorded."""
-    try:
-        first = cache.add(f"audit-once:{key}"[:250], 1, window_seconds)
-    except Exception:
-        first = True
-    return audit_record(**kwargs) if first else None
-
-
-def email_send(*, to: list[str], subject: str, template: str, context: dict):
-    """Render a Chinese e-mail (plain text and HTML) into the outbox, in the caller's transaction;
-    it is queued for sending once that transaction commits (notifications/services.py)."""
-    from notifications.services import outbox_email_create
-
-    return outbox_email_create(to=to, subject=subject, template=template, context=context)
 
 
 @transaction.atomic

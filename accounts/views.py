@@ -8,21 +8,15 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
+from .audit import audit_record
 from .audit_export import audit_csv_response, audit_xlsx_response
+from .client import ip_throttle_hit
 from .filters import AuditEventFilter
 from .forms import LoginForm, OrganisationDecisionForm, PortalPasswordResetForm, ProfileForm, SignUpForm
 from .models import AuditEvent, Organisation
 from .permissions import PermissionMixin, permission_required
 from .selectors import audit_events, organisations_pending
-from .services import (
-    audit_record,
-    ip_throttle_hit,
-    organisation_decide,
-    password_reset_send,
-    profile_update,
-    user_activate,
-    user_sign_up,
-)
+from .services import organisation_decide, password_reset_send, profile_update, user_activate, user_sign_up
 
 IP_LIMITED_MESSAGE = (
     "您所在的网络地址登录失败次数过多，已暂停从该地址登录 {minutes} 分钟。请稍后再试，或通过“忘记密码”重设密码。"

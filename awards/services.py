@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from accounts.audit import audit_record
+from accounts.client import client_ip
 from accounts.models import AuditEvent, User
-from accounts.services import audit_record, client_ip, email_send
 from cases.models import Application, Campaign
 from kunshan_portal.celery import enqueue
+from notifications.email import email_send
 from notifications.jobs import JobFailed, job_queue, job_run
 
 from . import documents
@@ -469,9 +471,7 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
                 context={"application": application, "campaign": campaign, "message": publicity.no_award_text},
             )
         audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
-        from .tasks import certificates_issue_task  # tasks import services
-
-        enqueue(certificates_issue_task, campaign.pk)
+        enqueue("awards.certificates_issue", campaign.pk)
     return Publicity.objects.get(campaign=campaign)
 
 
@@ -726,9 +726,7 @@ def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str
 
 def certificate_generate_queue(*, certificate: Certificate) -> None:
     """Queues the per-application generation of one certificate's missing files."""
-    from .tasks import certificate_generate_task
-
-    enqueue(certificate_generate_task, certificate.pk)
+    enqueue("awards.certificate_generate", certificate.pk)
 
 
 def certificates_issue(*, campaign_id: int) -> int:

@@ -19,9 +19,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from accounts.client import client_ip
 from accounts.models import User
 from accounts.permissions import permission_required
-from accounts.services import client_ip
 from cases.models import Application, Campaign
 from notifications.jobs import job_download_response, job_state, job_status_response
 

@@ -25,8 +25,8 @@ def main() -> None:
 
     work = django_on_throwaway_sqlite(log_level="ERROR")
 
-    from accounts.services import email_send
     from kunshan_portal.celery import app
+    from notifications.email import email_send
     from notifications.models import OutboxEmail
 
     app.conf.task_always_eager, app.conf.broker_url = False, DEAD_BROKER

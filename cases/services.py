@@ -19,10 +19,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import audit_record, audit_record_throttled
+from accounts.client import client_ip
 from accounts.models import AuditEvent, User
 from accounts.selectors import user_roles
-from accounts.services import audit_record, audit_record_throttled, client_ip, email_send
 from kunshan_portal.celery import enqueue
+from notifications.email import email_send
 from notifications.jobs import JobFailed, JobSuperseded, job_active, job_queue, job_run
 
 from .models import (
@@ -215,11 +217,10 @@ def _findings_count_refresh_or_queue(application: Application) -> None:
     """The count at once when every text was checked before (cache reads only); otherwise the check runs
     in the background, so a save never waits for it."""
     from .privacy import application_findings_if_checked
-    from .tasks import refresh_findings
 
     found = application_findings_if_checked(application)
     if found is None:
-        enqueue(refresh_findings, application.pk)
+        enqueue("cases.refresh_findings", application.pk)
         return
     count = sum(len(f) for f in found.values())
     if count != application.findings_count:
@@ -601,9 +602,7 @@ def _submit_locked(*, application: Application, by: User, now: dt.datetime, requ
         context={"application": application, "campaign": campaign},
     )
     if campaign.blind_review and application.attachments.exists():
-        from .tasks import make_blind_copies
-
-        enqueue(make_blind_copies, application.pk)
+        enqueue("cases.make_blind_copies", application.pk)
 
 
 @transaction.atomic

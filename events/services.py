@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation, User
 from accounts.selectors import user_roles
-from accounts.services import audit_record, email_send
 from cases.uploads import clean_photo
+from notifications.email import email_send
 
 from .models import Activity, ActivityReport, ReportPhoto
 from .rules import unit_organisation_ids

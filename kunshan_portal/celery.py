@@ -31,21 +31,25 @@ logger = logging.getLogger(__name__)
 
 
 def publish(task, *args, **kwargs) -> bool:
-    """Hand `task` to the broker now. A broker outage is logged and answered False, never raised:
-    the caller's work keeps its own state in the database and is picked up again (e-mail: the
-    outbox and its flush job; background jobs: notifications.jobs and its sweep)."""
+    """Hand `task` to the broker now: a task, or its registered name ("cases.make_blind_copies"),
+    which is how services queue their app's tasks, so a services module never imports the tasks
+    module that imports it (tasks stay leaves). A broker outage is logged and answered False,
+    never raised: the caller's work keeps its own state in the database and is picked up again
+    (e-mail: the outbox and its flush job; background jobs: notifications.jobs and its sweep)."""
+    name = task if isinstance(task, str) else task.name
     try:
-        task.apply_async(args=args, kwargs=kwargs)
+        app.signature(name, args=args, kwargs=kwargs).apply_async()
     except Exception:
         if app.conf.task_always_eager:
             raise  # in-process: the exception is the task's own, let it show
-        logger.exception("任务 %s 未能入队（消息队列不可用）。", task.name)
+        logger.exception("任务 %s 未能入队（消息队列不可用）。", name)
         return False
     return True
 
 
 def enqueue(task, *args, **kwargs) -> None:
-    """Queue `task` with primitive arguments once the current transaction commits.
+    """Queue `task` (a task or its registered name) with primitive arguments once the current
+    transaction commits.
 
     A rolled-back transaction queues nothing; outside a transaction it is queued at once.
     The user's action has already committed when the broker is asked, so a broker outage

@@ -12,7 +12,7 @@ from events.models import Activity, ActivityReport
 from reviews.models import Assignment, AwardDecision, Review
 
 from .models import ReminderKind
-from .selectors import LINKS, SUBJECTS, DueReminder
+from .scheduler import LINKS, SUBJECTS, DueReminder
 
 
 @dataclass(frozen=True)

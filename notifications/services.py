@@ -24,10 +24,11 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from accounts.services import audit_record
 
-from .models import NotificationPreference, OutboxEmail, Reminder, ReminderKind, ReminderRule
+from .models import NotificationPreference, OutboxEmail, Reminder, ReminderRule
+from .scheduler import DEFAULT_RULES, due_reminders, reminder_campaigns
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +90,12 @@ def outbox_queue(email_id: int) -> bool:
     pending and the flush queues it again once Redis answers."""
     from kunshan_portal.celery import app
 
-    from .tasks import deliver_email
-
     broker = str(app.conf.broker_url)
     if time.monotonic() < _broker_down_until.get(broker, 0):
         logger.info("邮件 #%s 暂不入队：消息队列刚才不可用，稍后由定时任务重新入队。", email_id)
         return False
     try:
-        deliver_email.apply_async(args=[email_id])
+        app.signature("notifications.deliver_email", args=[email_id]).apply_async()
     except Exception as error:  # kombu OperationalError, redis ConnectionError; in eager mode the send itself
         if not app.conf.task_always_eager:
             _broker_down_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS
@@ -184,18 +183,6 @@ def outbox_retry(*, email: OutboxEmail) -> OutboxEmail:
 
 # --- Reminder rules ---------------------------------------------------------------------------
 
-DEFAULT_RULES = (
-    (ReminderKind.DRAFT, 3, None),
-    (ReminderKind.DRAFT, 1, None),
-    (ReminderKind.RECOMMENDATION, 2, None),
-    (ReminderKind.RETURNED, 1, None),
-    (ReminderKind.REVIEW, 2, None),
-    (ReminderKind.REVIEW, 1, None),
-    (ReminderKind.REVIEW, 0, dt.time(9, 0)),
-    (ReminderKind.PUBLICITY_OPENS, 0, None),
-    (ReminderKind.PUBLICITY_CLOSES, 0, None),
-)
-
 
 def reminder_rules_ensure(*, campaign) -> int:
     """Give a campaign the default rules if it has none yet. Returns how many were created."""
@@ -216,10 +203,6 @@ def reminder_rules_ensure(*, campaign) -> int:
 def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     """Queue one e-mail per due reminder. Each reminder is recorded once (unique recipient,
     campaign, kind, milestone), so a rerun, an overlapping beat or a retry sends nothing twice."""
-    from accounts.services import email_send
-
-    from .selectors import due_reminders, reminder_campaigns
-
     now = now or timezone.now()
     for campaign in reminder_campaigns(now):
         reminder_rules_ensure(campaign=campaign)
@@ -233,7 +216,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
                     )
             except IntegrityError:
                 continue  # another beat or retry recorded it first
-            record.email = email_send(
+            record.email = outbox_email_create(
                 to=[due.recipient.email],
                 subject=due.subject,
                 template=f"notifications/email/reminder_{due.kind}.txt",

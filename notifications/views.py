@@ -15,7 +15,8 @@ from accounts.selectors import user_roles
 from .forms import PreferenceForm
 from .models import ESSENTIAL_KINDS, OutboxEmail, ReminderKind
 from .previews import preview_named, previews
-from .selectors import coming_reminders, outbox_log, preference_for, quiet_hours, reminder_campaigns
+from .scheduler import coming_reminders, quiet_hours, reminder_campaigns
+from .selectors import outbox_log, preference_for
 from .services import email_render, outbox_retry, preference_update
 
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import DEFAULT_DOMAINS, SECTIONS, Application, Campaign, TeamMember
 
-from . import services
+from . import selectors, services
 from .models import Assignment, PanelMember, Review, ReviewerProfile, Score
-from .selectors import rubric_leaves, rubric_tree
 
 SLUG = "kunshan-excellent-cases-previous"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -76,7 +75,7 @@ def seed(out, *, today: dt.date, people: dict) -> dict:
         experts.append(user)
 
     services.rubric_ensure(campaign=campaign)
-    settings_row = services.review_settings_get(campaign=campaign)
+    settings_row = selectors.review_settings_get(campaign=campaign)
     settings_row.tiers = [
         {"name": "一等奖", "by": "count", "value": 1},
         {"name": "二等奖", "by": "count", "value": 2},
@@ -112,7 +111,7 @@ def seed(out, *, today: dt.date, people: dict) -> dict:
         )
         TeamMember.objects.create(application=app, name=applicant.name, unit_and_title=f"{org.name} 社工")
     services.assignments_auto(campaign=campaign, by=staff)
-    leaves = rubric_leaves(rubric_tree(campaign))
+    leaves = selectors.rubric_leaves(selectors.rubric_tree(campaign))
     for assignment in Assignment.objects.filter(application__campaign=campaign).select_related("application"):
         review = Review.objects.create(assignment=assignment, opinion=OPINION, submitted_at=_at(dt.date(y, 3, 12), 16))
         points = {

@@ -11,7 +11,22 @@ from cases.selectors import application_identifiers, identifiers_pattern
 
 from . import aggregation
 from .models import Assignment, AwardDecision, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
-from .services import formal_check_statuses, review_settings_get
+
+# --- Settings and the formal check -----------------------------------------------------------
+
+
+def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
+    """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
+    staff first save the settings or confirm the decision)."""
+    return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
+
+
+def formal_check_statuses(campaign: Campaign) -> list[str]:
+    """Statuses waiting for the formal check: only recommended cases where the campaign requires it."""
+    if campaign.recommendation_required:
+        return [Application.Status.RECOMMENDED]
+    return [Application.Status.SUBMITTED, Application.Status.RECOMMENDED]
+
 
 # --- Rubric ---------------------------------------------------------------------------------
 

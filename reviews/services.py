@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
-from accounts.services import audit_record, email_send
 from cases.models import Application, Campaign
+from notifications.email import email_send
 
 from .models import (
     Assignment,
@@ -28,6 +29,7 @@ from .models import (
     ReviewSettings,
     Score,
 )
+from .selectors import formal_check_statuses, ranking, review_settings_get
 
 # The Kunshan notice's four conditions of a good case.
 DEFAULT_RUBRIC = [
@@ -42,20 +44,7 @@ HALF = Decimal("0.5")
 # --- Settings -------------------------------------------------------------------------------
 
 
-def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
-    """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
-    staff first save the settings or confirm the decision)."""
-    return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
-
-
 # --- Formal check (形式审查) -------------------------------------------------------------------
-
-
-def formal_check_statuses(campaign: Campaign) -> list[str]:
-    """Statuses waiting for the formal check: only recommended cases where the campaign requires it."""
-    if campaign.recommendation_required:
-        return [Application.Status.RECOMMENDED]
-    return [Application.Status.SUBMITTED, Application.Status.RECOMMENDED]
 
 
 def _transition(application: Application, to: str, **fields) -> None:
@@ -603,7 +592,6 @@ def decision_confirm(*, campaign: Campaign, by: User, incomplete_reason: str = "
 
     Refused while a case has fewer submitted reviews than it needs (a score from 2 of 3 reviews is not the
     score the panel gave), unless staff reassign first or give a reason, which is audited with the list."""
-    from .selectors import ranking  # the selectors read through services' settings helper
 
     ReviewSettings.objects.get_or_create(campaign=campaign)
     settings_row = ReviewSettings.objects.select_for_update().get(campaign=campaign)

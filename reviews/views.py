@@ -106,7 +106,7 @@ def _case_context(request, application, assignment, form):
         "form": form,
         "tree": form.tree,
         "peers": selectors.peer_reviews(assignment),
-        "settings": services.review_settings_get(campaign=campaign),
+        "settings": selectors.review_settings_get(campaign=campaign),
         "conflict_form": ReasonForm(),
     }
 
@@ -464,13 +464,13 @@ class SettingsView(CampaignStaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = kwargs.get("form") or ReviewSettingsForm(
-            instance=services.review_settings_get(campaign=self.campaign)
+            instance=selectors.review_settings_get(campaign=self.campaign)
         )
         return context
 
     def post(self, request, *args, **kwargs):
         campaign = _campaign(kwargs["slug"])
-        form = ReviewSettingsForm(request.POST, instance=services.review_settings_get(campaign=campaign))
+        form = ReviewSettingsForm(request.POST, instance=selectors.review_settings_get(campaign=campaign))
         if form.is_valid():
             form.save()
             messages.success(request, "评审设置已保存。")
@@ -487,7 +487,7 @@ class AssignmentsView(CampaignStaffView):
         context = super().get_context_data(**kwargs)
         context["applications"] = selectors.assignment_overview(self.campaign)
         context["reviewers"] = User.objects.filter(is_reviewer=True, is_active=True).order_by("name")
-        context["settings"] = services.review_settings_get(campaign=self.campaign)
+        context["settings"] = selectors.review_settings_get(campaign=self.campaign)
         return context
 
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from accounts.admin_audit import AuditedAdminMixin
 from accounts.models import AuditEvent, Organisation, User
-from accounts.services import audit_record
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from tests.fixtures import require_postgresql
+
+from .audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from accounts.services import audit_record
+
+from .audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

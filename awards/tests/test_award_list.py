@@ -8,7 +8,7 @@ from awards import services
 from awards.models import Award
 from cases.tests.factories import CampaignFactory
 from reviews.models import AwardDecision
-from reviews.services import review_settings_get
+from reviews.selectors import review_settings_get
 from reviews.tests.factories import ApplicationFactory
 
 

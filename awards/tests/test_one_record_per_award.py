@@ -27,7 +27,7 @@ def confirmed(cast):
     """Two reviewed cases, the decision confirmed (一等奖, 二等奖) and taken as the publicity list."""
     campaign = review_window_campaign(slug="one-record")
     review_services.rubric_ensure(campaign=campaign)
-    settings_row = review_services.review_settings_get(campaign=campaign)
+    settings_row = review_selectors.review_settings_get(campaign=campaign)
     settings_row.reviewers_per_application = 1
     settings_row.tiers = [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}]
     settings_row.save()

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import email_send
 from notifications.models import OutboxEmail
 from notifications.services import outbox_deliver, outbox_flush, outbox_retry
+
+from .email import email_send
 
 FAILING = "notifications.tests.backends.FailingBackend"
 

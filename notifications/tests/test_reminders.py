@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from cases.models import Application
 from cases.tests.factories import CampaignFactory
 from notifications.models import NotificationPreference, OutboxEmail, Reminder, ReminderKind, ReminderRule
-from notifications.selectors import coming_reminders, due_reminders, fire_at, in_quiet_hours
+from notifications.scheduler import coming_reminders, due_reminders, fire_at, in_quiet_hours
 from notifications.services import reminder_rules_ensure, reminders_send_due
 from reviews.tests.factories import AssignmentFactory, ConflictFactory, ReviewFactory
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def ranked(cast):
     campaign = review_window_campaign()
     services.rubric_ensure(campaign=campaign)
-    settings_row = services.review_settings_get(campaign=campaign)
+    settings_row = selectors.review_settings_get(campaign=campaign)
     settings_row.tiers = [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}]
     settings_row.reviewers_per_application = 1  # every case below has all the reviews it needs
     settings_row.save()

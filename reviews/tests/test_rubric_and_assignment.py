@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from reviews import services
+from reviews import selectors, services
 from reviews.models import Assignment, Conflict, Criterion
 from reviews.selectors import rubric_leaves, rubric_max_total, rubric_tree
 from reviews.tests.factories import (
@@ -117,7 +117,7 @@ def test_automatic_assignment_gives_each_case_n_reviewers_and_balances_the_load(
 
 def test_automatic_assignment_prefers_experts_in_the_case_domain(cast):
     campaign = review_window_campaign()
-    services.review_settings_get(campaign=campaign)
+    selectors.review_settings_get(campaign=campaign)
     campaign.review_settings.reviewers_per_application = 1
     campaign.review_settings.save()
     generalists = _panel(campaign, 2)

@@ -30,6 +30,14 @@ portal_task = partial(
 logger = logging.getLogger(__name__)
 
 
+def task_signature(name: str, *args, **kwargs):
+    """The registered task `name` with these arguments, ready to apply_async. A web process imports the
+    apps' tasks modules on first use, as a worker does at start."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.signature(name, args=args, kwargs=kwargs)
+
+
 def publish(task, *args, **kwargs) -> bool:
     """Hand `task` to the broker now: a task, or its registered name ("cases.make_blind_copies"),
     which is how services queue their app's tasks, so a services module never imports the tasks
@@ -38,7 +46,7 @@ def publish(task, *args, **kwargs) -> bool:
     (e-mail: the outbox and its flush job; background jobs: notifications.jobs and its sweep)."""
     name = task if isinstance(task, str) else task.name
     try:
-        app.signature(name, args=args, kwargs=kwargs).apply_async()
+        task_signature(name, *args, **kwargs).apply_async()
     except Exception:
         if app.conf.task_always_eager:
             raise  # in-process: the exception is the task's own, let it show

@@ -88,14 +88,14 @@ _broker_down_until: dict[str, float] = {}
 def outbox_queue(email_id: int) -> bool:
     """Hand the e-mail to Celery. A broker error is logged, never raised: the row stays
     pending and the flush queues it again once Redis answers."""
-    from kunshan_portal.celery import app
+    from kunshan_portal.celery import app, task_signature
 
     broker = str(app.conf.broker_url)
     if time.monotonic() < _broker_down_until.get(broker, 0):
         logger.info("邮件 #%s 暂不入队：消息队列刚才不可用，稍后由定时任务重新入队。", email_id)
         return False
     try:
-        app.signature("notifications.deliver_email", args=[email_id]).apply_async()
+        task_signature("notifications.deliver_email", email_id).apply_async()
     except Exception as error:  # kombu OperationalError, redis ConnectionError; in eager mode the send itself
         if not app.conf.task_always_eager:
             _broker_down_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS

@@ -9,11 +9,10 @@ from django.db.utils import DatabaseError
 from django.urls import reverse
 
 from accounts.admin_audit import AuditedAdminMixin
+from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation, User
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from tests.fixtures import require_postgresql
-
-from .audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.audit import audit_record
 from accounts.models import AuditEvent
-
-from .audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

@@ -230,7 +230,7 @@ def test_with_redis_down_sign_up_answers_fast_and_the_email_goes_out_once_redis_
 def test_a_worker_killed_mid_task_leaves_one_email_after_restart(processes, real_broker, cast, redis_url):
     import redis
 
-    from .email import email_send
+    from notifications.email import email_send
 
     gate = f"mail-gate:{uuid.uuid4()}"
     env = {"EMAIL_BACKEND": "notifications.tests.backends.GatedFileBackend", "MAIL_GATE_KEY": gate}

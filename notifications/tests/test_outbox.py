@@ -9,10 +9,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.email import email_send
 from notifications.models import OutboxEmail
 from notifications.services import outbox_deliver, outbox_flush, outbox_retry
-
-from .email import email_send
 
 FAILING = "notifications.tests.backends.FailingBackend"
 

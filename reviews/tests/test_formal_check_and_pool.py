@@ -175,3 +175,34 @@ def test_each_assigned_expert_is_e_mailed_the_window_and_their_cases_without_nam
     body = mail.outbox[0].body
     assert "共 2 个" in body and mine.reference in body and "匿名评审" in body
     assert cast.org_a.name not in body and mine.applicant_name not in body
+
+
+def test_each_formal_check_card_links_to_everything_staff_check(waiting, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import CaseAttachment, CasePhoto
+    from reviews.tests.factories import jpeg_bytes
+
+    _campaign, app = waiting
+    photo = CasePhoto.objects.create(
+        application=app, caption="入户走访", image=SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")
+    )
+    attachment = CaseAttachment.objects.create(
+        application=app,
+        original_name="详细案例.pdf",
+        content_type="application/pdf",
+        file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    page = client.get(reverse("reviews:formal_check", kwargs={"slug": app.campaign.slug}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    links = [
+        reverse("cases:application_detail", kwargs={"pk": app.pk}),
+        reverse("cases:application_docx", kwargs={"pk": app.pk}),
+        reverse("cases:attachment_file", kwargs={"pk": app.pk, "attachment_pk": attachment.pk}),
+        reverse("cases:photo_file", kwargs={"pk": app.pk, "photo_pk": photo.pk}) + "?size=thumb",
+    ]
+    for link in links:
+        assert f'"{link}"' in html, link
+        assert client.get(link).status_code == 200, link

@@ -24,7 +24,7 @@ def _short(value) -> str:
 def form_changes(form) -> list[str]:
     """'label: old → new' for each field the admin form changed (secrets by name only)."""
     lines = []
-    for name in form.changed_data:
+    for name in form.changed_data if form is not None else ():
         field = form.fields.get(name)
         label = str(field.label) if field is not None and field.label else name
         if name in SECRET_FIELDS:

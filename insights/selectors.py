@@ -302,7 +302,9 @@ def _band_label(band: int) -> str:
 
 def _tiers_by(filters: Filters, key: str, title: str, field_name: str, column: str) -> Figure:
     cells = (
+        # The tier's one record is the application's decision (reviews.AwardDecision).
         Award.objects.filter(_application_q(filters, "application__"), status=Award.Status.ACTIVE)
+        .annotate(tier=F("application__award_decision__tier"))
         .values(field_name, "tier")
         .annotate(n=Count("id"), best=Min("rank"))
         .order_by(field_name, "tier")

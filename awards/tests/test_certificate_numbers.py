@@ -36,9 +36,10 @@ def test_the_export_of_the_second_campaign_holds_its_certificates(cast):
     first, _ = _published("first-export", cast, n=2)
     second, _ = _published("second-export", cast, n=2)
     services.certificates_allocate(campaign=first)
-    export = CertificateExport.objects.create(campaign=second, started_by=cast.staff)
-    export = services.certificate_export_run(export_id=export.pk)
-    assert export.status == CertificateExport.Status.DONE and export.zip_file
+    export = CertificateExport.objects.create(campaign=second, requested_by=cast.staff)
+    assert services.certificate_export_run(export_id=export.pk) == CertificateExport.Status.DONE
+    export.refresh_from_db()
+    assert export.status == CertificateExport.Status.DONE and export.file
     assert Certificate.objects.filter(campaign=second).count() == 2
 
 
@@ -55,10 +56,11 @@ def test_a_number_already_taken_is_stepped_over_never_reused(cast):
 def test_an_export_that_produced_nothing_is_failed_with_the_reason(cast):
     campaign, awards = _published("nothing-to-export", cast, n=2)
     Award.objects.filter(campaign=campaign).update(status=Award.Status.WITHDRAWN)
-    export = CertificateExport.objects.create(campaign=campaign, started_by=cast.staff)
-    export = services.certificate_export_run(export_id=export.pk)
+    export = CertificateExport.objects.create(campaign=campaign, requested_by=cast.staff)
+    services.certificate_export_run(export_id=export.pk)
+    export.refresh_from_db()
     assert export.status == CertificateExport.Status.FAILED
-    assert "没有生成任何证书" in export.error and not export.zip_file
+    assert "没有生成任何证书" in export.error and not export.file
 
 
 def test_the_progress_endpoint_reports_the_empty_export_as_failed_with_its_reason(client, cast):
@@ -66,8 +68,8 @@ def test_the_progress_endpoint_reports_the_empty_export_as_failed_with_its_reaso
 
     campaign, _ = _published("nothing-to-report", cast, n=1)
     Award.objects.filter(campaign=campaign).update(status=Award.Status.WITHDRAWN)
-    export = CertificateExport.objects.create(campaign=campaign, started_by=cast.staff)
+    export = CertificateExport.objects.create(campaign=campaign, requested_by=cast.staff)
     services.certificate_export_run(export_id=export.pk)
     client.force_login(cast.staff)
     data = client.get(reverse("awards:export_status", kwargs={"pk": export.pk})).json()
-    assert data["status"] == "failed" and "没有生成任何证书" in data["note"] and data["download"] == ""
+    assert data["status"] == "failed" and "没有生成任何证书" in data["error"] and data["download_url"] == ""

@@ -15,7 +15,7 @@ from awards.models import Award
 from awards.tests.factories import AwardFactory
 from cases.models import Application
 from insights import selectors
-from reviews.models import Assignment, Conflict, Review
+from reviews.models import Assignment, AwardDecision, Conflict, Review
 from reviews.selectors import calibration_table
 from reviews.tests.factories import (
     ApplicationFactory,
@@ -282,16 +282,20 @@ def _fill(campaign, n_apps, reviewers, orgs, applicant):
     )
     Conflict.objects.create(application=apps[0], reviewer=reviewers[0], source=Conflict.Source.STAFF)
     staff = UserFactory(is_staff=True)
+    awarded = apps[: n_apps // 3]
+    # The tier's one record is the decision (reviews.AwardDecision); the award points at it.
+    AwardDecision.objects.bulk_create(
+        AwardDecision(application=app, tier=("一等奖", "二等奖")[i % 2], rank=i + 1) for i, app in enumerate(awarded)
+    )
     Award.objects.bulk_create(
         Award(
             campaign=campaign,
             application=app,
-            tier=("一等奖", "二等奖")[i % 2],
             rank=i + 1,
             confirmed_by=staff,
             confirmed_at=campaign.submission_closes_at,
         )
-        for i, app in enumerate(apps[: n_apps // 3])
+        for i, app in enumerate(awarded)
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from awards.models import Award
 from cases.models import Application
-from reviews.models import Assignment, Review
+from reviews.models import Assignment, AwardDecision, Review
 from reviews.tests.factories import ApplicationFactory, ReviewerFactory, review_window_campaign
 from tests.fixtures import wait_for_js
 
@@ -61,11 +61,14 @@ def test_the_statistics_page_draws_every_chart_at_desktop_and_phone_width(
         )
         for a in assignments
     )
+    AwardDecision.objects.bulk_create(  # the tier's one record
+        AwardDecision(application=a, tier=("一等奖", "二等奖", "三等奖")[min(i // 3, 2)], rank=i + 1)
+        for i, a in enumerate(accepted[:12])
+    )
     Award.objects.bulk_create(
         Award(
             campaign=campaign,
             application=a,
-            tier=("一等奖", "二等奖", "三等奖")[min(i // 3, 2)],
             rank=i + 1,
             confirmed_by=cast.staff,
             confirmed_at=campaign.review_closes_at,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "awards",
+    "kunshan_portal",  # the deployment's own parts: health checks, backup and restore commands
 ]
 
 MIDDLEWARE = [
@@ -104,8 +105,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+# A hung Redis must not hang every page (nor /readyz): connecting and each command give up after seconds.
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -137,6 +146,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Short intervals for the integration tests (seconds); production uses the schedule below.
 _BEAT_SECONDS = env_int("NOTIFICATIONS_BEAT_SECONDS", 0)
+# /readyz (kunshan_portal/health.py): a worker heartbeat every HEALTH_HEARTBEAT_SECONDS, stale after
+# HEALTH_WORKER_MAX_AGE_SECONDS; each network check gives up after HEALTH_TIMEOUT_SECONDS.
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 5 * 60)
+HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 1)
+if HEALTH_WORKER_MAX_AGE_SECONDS < 2 * HEALTH_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("HEALTH_WORKER_MAX_AGE_SECONDS 必须至少是 HEALTH_HEARTBEAT_SECONDS 的两倍。")
 # The one place the periodic jobs are declared; later issues add their entries here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Due deadline reminders, every 15 minutes (notifications/services.py: reminders_send_due).
@@ -149,6 +165,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Background jobs (exports) that never started are queued again; those whose worker stopped beating are
     # resumed or failed, every minute (notifications/jobs.py: jobs_sweep).
     "notifications-sweep-jobs": {"task": "notifications.sweep_jobs", "schedule": _BEAT_SECONDS or 60.0},
+    # Proves to /readyz that beat and at least one worker run (kunshan_portal/health.py). A beat older than a
+    # minute is dropped, not run late.
+    "health-worker-heartbeat": {
+        "task": "kunshan_portal.worker_heartbeat",
+        "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+        "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
+    },
 }
 # A running background job writes a heartbeat this often; one silent for JOBS_STALE_SECONDS is presumed dead
 # (its worker was killed) and resumed, at most JOBS_MAX_ATTEMPTS runs in all, then failed with the reason.
@@ -285,6 +308,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security (production values come with DEBUG off) -------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the web processes over plain http on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)

@@ -92,6 +92,18 @@ WSGI_APPLICATION = "kunshan_portal.wsgi.application"
 _database_url = env_url("DATABASE_URL", ("sqlite", "postgres", "postgresql", "pgsql"))
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # DB_POOL=1: psycopg's connection pool inside each process (Django 5.1+) instead of one persistent
+    # connection per thread; each process holds DB_POOL_MIN..DB_POOL_MAX connections (mind PostgreSQL's
+    # max_connections across all gunicorn and Celery processes). Django requires CONN_MAX_AGE=0 with it.
+    if env_bool("DB_POOL", False):
+        if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DB_POOL=1 只适用于 PostgreSQL。")
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN", 2),
+            "max_size": env_int("DB_POOL_MAX", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -205,6 +217,20 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+# Where sessions live: "db" (the default), "cached_db" (read from the Redis cache, written through to the
+# database: survives a Redis restart; the production choice) or "cache" (Redis only: a Redis restart logs
+# everyone out).
+_SESSION_STORES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+_session_store = env_str("SESSION_STORE", "db")
+if _session_store not in _SESSION_STORES:
+    raise ImproperlyConfigured(f"环境变量 SESSION_STORE={_session_store!r} 应为 db、cached_db 或 cache。")
+if _session_store != "db" and not REDIS_URL:
+    raise ImproperlyConfigured("SESSION_STORE 为 cached_db 或 cache 时必须设置 REDIS_URL。")
+SESSION_ENGINE = _SESSION_STORES[_session_store]
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "awards",
     "insights",
+    "kunshan_portal",  # the deployment's own parts: health checks, backup and restore commands
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,18 @@ WSGI_APPLICATION = "kunshan_portal.wsgi.application"
 _database_url = env_url("DATABASE_URL", ("sqlite", "postgres", "postgresql", "pgsql"))
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # DB_POOL=1: psycopg's connection pool inside each process (Django 5.1+) instead of one persistent
+    # connection per thread; each process holds DB_POOL_MIN..DB_POOL_MAX connections (mind PostgreSQL's
+    # max_connections across all gunicorn and Celery processes). Django requires CONN_MAX_AGE=0 with it.
+    if env_bool("DB_POOL", False):
+        if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DB_POOL=1 只适用于 PostgreSQL。")
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN", 2),
+            "max_size": env_int("DB_POOL_MAX", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -105,8 +118,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+# A hung Redis must not hang every page (nor /readyz): connecting and each command give up after seconds.
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -138,6 +159,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Short intervals for the integration tests (seconds); production uses the schedule below.
 _BEAT_SECONDS = env_int("NOTIFICATIONS_BEAT_SECONDS", 0)
+# /readyz (kunshan_portal/health.py): a worker heartbeat every HEALTH_HEARTBEAT_SECONDS, stale after
+# HEALTH_WORKER_MAX_AGE_SECONDS; each network check gives up after HEALTH_TIMEOUT_SECONDS.
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 5 * 60)
+HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 1)
+if HEALTH_WORKER_MAX_AGE_SECONDS < 2 * HEALTH_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("HEALTH_WORKER_MAX_AGE_SECONDS 必须至少是 HEALTH_HEARTBEAT_SECONDS 的两倍。")
 # The one place the periodic jobs are declared; later issues add their entries here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Due deadline reminders, every 15 minutes (notifications/services.py: reminders_send_due).
@@ -150,6 +178,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Background jobs (exports) that never started are queued again; those whose worker stopped beating are
     # resumed or failed, every minute (notifications/jobs.py: jobs_sweep).
     "notifications-sweep-jobs": {"task": "notifications.sweep_jobs", "schedule": _BEAT_SECONDS or 60.0},
+    # Proves to /readyz that beat and at least one worker run (kunshan_portal/health.py). A beat older than a
+    # minute is dropped, not run late.
+    "health-worker-heartbeat": {
+        "task": "kunshan_portal.worker_heartbeat",
+        "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+        "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
+    },
 }
 # A running background job writes a heartbeat this often; one silent for JOBS_STALE_SECONDS is presumed dead
 # (its worker was killed) and resumed, at most JOBS_MAX_ATTEMPTS runs in all, then failed with the reason.
@@ -183,6 +218,20 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+# Where sessions live: "db" (the default), "cached_db" (read from the Redis cache, written through to the
+# database: survives a Redis restart; the production choice) or "cache" (Redis only: a Redis restart logs
+# everyone out).
+_SESSION_STORES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+_session_store = env_str("SESSION_STORE", "db")
+if _session_store not in _SESSION_STORES:
+    raise ImproperlyConfigured(f"环境变量 SESSION_STORE={_session_store!r} 应为 db、cached_db 或 cache。")
+if _session_store != "db" and not REDIS_URL:
+    raise ImproperlyConfigured("SESSION_STORE 为 cached_db 或 cache 时必须设置 REDIS_URL。")
+SESSION_ENGINE = _SESSION_STORES[_session_store]
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
@@ -286,6 +335,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security (production values come with DEBUG off) -------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the web processes over plain http on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)

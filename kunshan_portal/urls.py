@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from awards.views import verify_view
 from events.views import HomeView
+from kunshan_portal.health import healthz_view, readyz_view
 
 admin.site.site_header = settings.PORTAL_NAME + " · 数据维护"
 admin.site.site_title = settings.PORTAL_NAME
@@ -20,6 +21,9 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("verify/<str:code>/", verify_view, name="verify"),
     path("admin/", admin.site.urls),
+    # For the load balancer and monitoring: no login, no cache, nothing but check names and ok/fail.
+    path("healthz", healthz_view, name="healthz"),
+    path("readyz", readyz_view, name="readyz"),
 ]
 
 # No /media/ route: every uploaded file is served by a view that checks who may see it.

@@ -7,17 +7,10 @@ from django.contrib.admin import site as admin_site
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.permission_table import LOGIN, ROLES
-from tests.permission_tables import accounts, awards, cases, events, insights, notifications, reviews
+from tests.permission_tables import accounts, awards, cases, events, insights, notifications, portal, reviews
 
-TABLES = (
-    accounts,
-    events,
-    cases,
-    reviews,
-    awards,
-    notifications,
-    insights,
-)  # build order: later tables may use earlier objects
+# build order: later tables may use earlier objects
+TABLES = (accounts, events, cases, reviews, awards, notifications, insights, portal)
 ADMIN_NAMESPACE = "admin"
 
 

@@ -15,6 +15,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -543,16 +546,17 @@ def certificates_allocate(*, campaign: Campaign) -> int:
     return count
 
 
-def _media(name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / name
+def _store(name: str, data) -> str:
+    """Writes `data` (bytes or an open binary file) under `name` in the default storage, replacing what was
+    there (a stale file from before a template change). Returns the name it was stored under: the storage
+    picks another one if a concurrent run wrote the same name in between; both hold the same document."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data) if isinstance(data, bytes) else File(data))
 
 
-def _write_atomically(name: str, data: bytes) -> None:
-    path = _media(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _stored(name: str) -> bool:
+    return bool(name) and default_storage.exists(name)
 
 
 def _certificate_values(certificate: Certificate, template: CertificateTemplate) -> dict[str, str]:
@@ -618,11 +622,13 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
         pending.clear()
 
     for certificate in certificates:
-        if certificate.docx and _media(certificate.docx).exists():
+        if _stored(certificate.docx):
             continue
         renderer = renderer or documents.CertificateRenderer(_master(template))
-        name = f"certificates/{campaign.pk}/{certificate.number}.docx"
-        _write_atomically(name, renderer.render(_certificate_values(certificate, template)))
+        name = _store(
+            f"certificates/{campaign.pk}/{certificate.number}.docx",
+            renderer.render(_certificate_values(certificate, template)),
+        )
         certificate.docx, certificate.pdf = name, ""
         pending.append((certificate.pk, name))
         written += 1
@@ -631,11 +637,13 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
     flush()
     if documents.soffice_path() is None:
         return written
-    todo = [c for c in certificates if not (c.pdf and _media(c.pdf).exists())]
+    todo = [c for c in certificates if not _stored(c.pdf)]
     batches = [todo[i : i + PDF_BATCH] for i in range(0, len(todo), PDF_BATCH)]
     with tempfile.TemporaryDirectory(prefix="kp-cert-") as tmp, ThreadPoolExecutor(PDF_PROCESSES) as pool:
         # LibreOffice converts on one core: PDF_PROCESSES soffice processes (each with its own profile) run
-        # side by side; the database is written from this thread only.
+        # side by side; the database is written from this thread only. LibreOffice reads and writes local
+        # files: the DOCX are copied out of the storage into the temporary folder (removed on leaving) and
+        # the PDF saved back into it.
         futures = {}
         for number, batch in enumerate(batches):
             folder = Path(tmp) / str(number)
@@ -643,7 +651,8 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
             sources = []
             for certificate in batch:
                 source = folder / f"{certificate.number}.docx"
-                shutil.copyfile(_media(certificate.docx), source)
+                with default_storage.open(certificate.docx, "rb") as stored, source.open("wb") as local:
+                    shutil.copyfileobj(stored, local)
                 sources.append(source)
             futures[pool.submit(documents.docx_to_pdf, sources, folder / "pdf")] = (batch, sources)
         for future in as_completed(futures):
@@ -651,8 +660,8 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
             pdfs = future.result()
             with transaction.atomic():
                 for certificate, source in zip(batch, sources, strict=True):
-                    name = f"certificates/{campaign.pk}/{certificate.number}.pdf"
-                    _write_atomically(name, pdfs[source].read_bytes())
+                    with pdfs[source].open("rb") as pdf:
+                        name = _store(f"certificates/{campaign.pk}/{certificate.number}.pdf", pdf)
                     Certificate.objects.filter(pk=certificate.pk).update(pdf=name)
                     certificate.pdf = name
                     written += 1
@@ -697,28 +706,27 @@ def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str
             beat(done=state["done"])
 
         certificate_files_generate(campaign=campaign, progress=progress)
-        name = export.upload_path(f"export-{export.pk}.zip")
-        path = _media(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         files = 0
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-            for certificate in active.select_related("award__application").order_by("serial"):
-                label = f"{certificate.number}-{certificate.award.application.applicant_name}"
-                for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
-                    if field:
-                        z.write(_media(field), f"{label}.{ext}")
-                        files += 1
-        if not files:
-            # An empty ZIP is not a result: staff see why instead of a "done" that hands them nothing.
-            tmp.unlink(missing_ok=True)
-            awards = Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE).count()
-            raise JobFailed(
-                f"没有生成任何证书：{awards} 个有效获奖案例中，{count} 个已编号，没有可导出的证书文件。"
-                if awards
-                else "没有生成任何证书：获奖名单中没有有效的获奖案例。"
-            )
-        os.replace(tmp, path)
+        # The ZIP is built in a temporary file (removed on leaving) and then saved into the storage whole.
+        with tempfile.TemporaryFile(prefix="kp-certificates-", suffix=".zip") as tmp:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+                for certificate in active.select_related("award__application").order_by("serial"):
+                    label = f"{certificate.number}-{certificate.award.application.applicant_name}"
+                    for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
+                        if _stored(field):
+                            with default_storage.open(field, "rb") as stored, z.open(f"{label}.{ext}", "w") as entry:
+                                shutil.copyfileobj(stored, entry)
+                            files += 1
+            if not files:
+                # An empty ZIP is not a result: staff see why instead of a "done" that hands them nothing.
+                awards = Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE).count()
+                raise JobFailed(
+                    f"没有生成任何证书：{awards} 个有效获奖案例中，{count} 个已编号，没有可导出的证书文件。"
+                    if awards
+                    else "没有生成任何证书：获奖名单中没有有效的获奖案例。"
+                )
+            tmp.seek(0)
+            name = _store(export.upload_path(f"export-{export.pk}.zip"), tmp)
         return {"done": total, "file": name, "error": "" if has_pdf else "未安装 LibreOffice，ZIP 中只有 Word 文件。"}
 
     return job_run(CertificateExport, export_id, build, final_attempt=final_attempt)

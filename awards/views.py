@@ -5,11 +5,10 @@ Views parse input, call one service or selector, and render; every file goes thr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -219,15 +218,15 @@ def certificate_download_view(request, pk, fmt, obj):
     if obj.award.status != Award.Status.ACTIVE:
         raise Http404("该证书已撤销。")
     field = obj.docx if fmt == "docx" else obj.pdf
-    if not field or not (Path(settings.MEDIA_ROOT) / field).exists():
+    if not field or not default_storage.exists(field):
         services.certificate_generate_queue(certificate=obj)  # the worker writes it (at once when tasks run eagerly)
         obj.refresh_from_db()
         field = obj.docx if fmt == "docx" else obj.pdf
-    if not field or not (Path(settings.MEDIA_ROOT) / field).exists():
+    if not field or not default_storage.exists(field):
         messages.info(request, "证书文件正在生成，请稍后再下载。")
         return redirect("awards:my_results")
     return FileResponse(
-        open(Path(settings.MEDIA_ROOT) / field, "rb"),
+        default_storage.open(field, "rb"),
         as_attachment=True,
         filename=f"荣誉证书-{obj.number}.{fmt}",
         content_type=DOCX if fmt == "docx" else "application/pdf",

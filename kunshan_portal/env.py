@@ -55,3 +55,22 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str | None:
         allowed = "、".join(schemes)
         raise ImproperlyConfigured(f"环境变量 {name}={raw!r} 的协议应为 {allowed} 之一。")
     return raw
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case-insensitive); unset or empty gives the default."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        allowed = "、".join(choices)
+        raise ImproperlyConfigured(f"环境变量 {name}={raw!r} 应为 {allowed} 之一。")
+    return raw
+
+
+def env_required(name: str, reason: str) -> str:
+    """A variable that must be set (and not empty) because another setting needs it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        raise ImproperlyConfigured(f"{reason}：必须设置环境变量 {name}。")
+    return raw

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str, env_url
+from .env import env_bool, env_choice, env_int, env_list, env_required, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -280,8 +280,32 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Every file the portal keeps (uploads, blind copies, thumbnails, exports, certificates) goes through the
+# default storage, chosen here: the local file system under MEDIA_ROOT (the laptop default), or an
+# S3-compatible object store (Aliyun OSS, Tencent COS, Huawei OBS, MinIO …) that every web process and worker
+# on every machine shares. Files are private either way: downloads are streamed through the portal's views
+# after their permission checks, never linked to the store.
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", ("local", "s3"))
+if STORAGE_BACKEND == "s3":
+    _s3_needs = "STORAGE_BACKEND=s3"
+    _s3_options = {
+        "bucket_name": env_required("S3_BUCKET", _s3_needs),
+        "endpoint_url": env_url("S3_ENDPOINT_URL", ("http", "https")),  # unset: AWS itself
+        "region_name": env_str("S3_REGION", "") or None,
+        "access_key": env_required("S3_ACCESS_KEY_ID", _s3_needs),
+        "secret_key": env_required("S3_SECRET_ACCESS_KEY", _s3_needs),
+        "location": env_str("S3_PREFIX", ""),  # a folder inside the bucket, when the bucket is shared
+        "addressing_style": env_choice("S3_ADDRESSING_STYLE", "path", ("path", "virtual")),  # OSS/COS: virtual
+        "default_acl": None,  # the bucket's own (private) policy
+        "querystring_auth": True,
+        # Like the file system: a second upload under a taken name gets a new name instead of replacing it.
+        "file_overwrite": False,
+    }
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

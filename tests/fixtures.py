@@ -1,7 +1,9 @@
 """Fixtures every test may use: the cast of users, the permission-table world, the browser."""
 
+import copy
 import os
 import shutil
+import uuid
 from functools import cached_property
 from types import SimpleNamespace
 
@@ -19,6 +21,53 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def storage_bucket():
+    """Under TEST_STORAGE=s3, the session's bucket on the S3 endpoint (created once)."""
+    from django.conf import settings
+
+    if settings.STORAGE_BACKEND == "s3":
+        from tests import s3
+
+        s3.bucket_create(settings.STORAGES["default"]["OPTIONS"]["bucket_name"])
+
+
+@pytest.fixture
+def media_storage(settings, tmp_path):
+    """The default storage, empty and the test's own, on whichever back-end the session runs: a folder of
+    its own on the file system, a prefix of its own in the S3 bucket."""
+    from django.core.files.storage import default_storage
+
+    if settings.STORAGE_BACKEND == "s3":
+        storages = copy.deepcopy(settings.STORAGES)
+        storages["default"]["OPTIONS"]["location"] = f"test-{uuid.uuid4().hex}"
+        settings.STORAGES = storages
+    else:
+        settings.MEDIA_ROOT = tmp_path
+    return default_storage
+
+
+def storage_environment() -> dict[str, str]:
+    """The variables that give a process the tests use (a worker, a web server) the session's storage."""
+    from django.conf import settings
+
+    if settings.STORAGE_BACKEND == "s3":
+        from tests import s3
+
+        options = settings.STORAGES["default"]["OPTIONS"]
+        return {**s3.environment(options["bucket_name"]), "S3_PREFIX": options.get("location", "")}
+    return {"STORAGE_BACKEND": "local", "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+
+
+def stored_names(storage, folder: str = "") -> list[str]:
+    """Every file name under `folder` of a storage, on any back-end (listdir, not the file system)."""
+    folders, files = storage.listdir(folder)
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        names += stored_names(storage, f"{folder}/{sub}" if folder else sub)
+    return names
 
 
 class Cast(SimpleNamespace):

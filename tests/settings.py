@@ -13,6 +13,17 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# TEST_STORAGE=s3 runs the suite with every file in an S3 bucket on a real S3 endpoint (moto): the same
+# settings code a production deployment with STORAGE_BACKEND=s3 runs. The bucket is created by the session
+# fixture in conftest.py; processes the tests start inherit these variables.
+TEST_STORAGE = os.environ.get("TEST_STORAGE", "local").strip().lower() or "local"
+if TEST_STORAGE == "s3":
+    from tests import s3
+
+    os.environ.update(s3.environment(os.environ.get("TEST_S3_BUCKET") or f"kunshan-test-{os.getpid()}"))
+elif TEST_STORAGE != "local":
+    raise RuntimeError(f"TEST_STORAGE={TEST_STORAGE!r}: local or s3")
+
 from kunshan_portal.settings import *  # noqa: E402,F403
 
 # Each run gets its own cache namespace: counters and once-per-window keys left in Redis by an

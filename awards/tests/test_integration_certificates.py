@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 
 from awards.models import Award, Certificate, CertificateExport
 from awards.tasks import certificate_export_task
 from awards.tests.factories import AwardFactory, publicity_campaign, publish_results
 from kunshan_portal.celery import app as celery_app
+from tests.fixtures import storage_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +50,7 @@ def _start_worker(queue: str, *args: str) -> subprocess.Popen:
         "REDIS_URL": settings.REDIS_URL,
         "DATABASE_URL": _database_url(),  # the test database, not the development one
         "DB_CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **storage_environment(),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_VISIBILITY_TIMEOUT": "4",
         # A run that stopped beating for 2 s lost its worker: the redelivered task may take the job over.
@@ -128,7 +130,7 @@ def _assert_numbers_unique_and_complete(campaign, n):
     assert len(set(numbers)) == n
     assert not Award.objects.filter(campaign=campaign, certificate__isnull=True).exists()
     for certificate in Certificate.objects.filter(campaign=campaign):
-        assert (Path(settings.MEDIA_ROOT) / certificate.docx).exists()
+        assert default_storage.exists(certificate.docx)
 
 
 def test_two_concurrent_export_runs_leave_numbers_unique_and_complete(cast, queue):
@@ -146,7 +148,7 @@ def test_two_concurrent_export_runs_leave_numbers_unique_and_complete(cast, queu
     import zipfile
 
     for export in CertificateExport.objects.filter(pk__in=[e.pk for e in exports]):
-        with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / export.file.name) as z:
+        with zipfile.ZipFile(default_storage.open(export.file.name)) as z:
             assert len([x for x in z.namelist() if x.endswith(".docx")]) == n
 
 

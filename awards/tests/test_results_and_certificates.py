@@ -4,12 +4,12 @@ once, in rank order, never reused; the export ZIP holds a DOCX and a PDF per awa
 import io
 import os
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from awards import documents, services
@@ -103,7 +103,7 @@ def test_the_certificate_carries_the_text_fonts_and_a_qr_code_of_its_verificatio
     certificate = services.certificate_allocate(award=awards[0])
     services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
     certificate.refresh_from_db()
-    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / certificate.docx) as z:
+    with zipfile.ZipFile(default_storage.open(certificate.docx)) as z:
         xml = z.read("word/document.xml").decode()
         images = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
     application = awards[0].application
@@ -159,7 +159,7 @@ def test_the_export_zip_holds_one_docx_and_one_pdf_per_award_and_runs_twice_the_
     assert export.status == CertificateExport.Status.DONE and export.percent == 100
     assert set(Certificate.objects.values_list("number", flat=True)) == numbers and len(numbers) == 3
     assert not Certificate.objects.filter(award=withdrawn).exists()
-    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / export.file.name) as z:
+    with zipfile.ZipFile(default_storage.open(export.file.name)) as z:
         names = z.namelist()
         assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx"] * 3 + ["pdf"] * 3
         assert all(z.read(n).startswith(b"%PDF") for n in names if n.endswith(".pdf"))
@@ -219,7 +219,7 @@ def test_staff_upload_a_background_and_a_seal_that_the_certificate_carries(clien
     certificate = services.certificate_allocate(award=awards[0])
     services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
     certificate.refresh_from_db()
-    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / certificate.docx) as z:
+    with zipfile.ZipFile(default_storage.open(certificate.docx)) as z:
         media = [n for n in z.namelist() if n.startswith("word/media/")]
         header = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/header"))
         xml = z.read("word/document.xml").decode()
@@ -281,6 +281,6 @@ def test_a_tier_changed_by_an_upheld_objection_is_reissued_under_the_same_number
     assert certificate.docx == "" and certificate.pdf == ""
     services.certificate_files_generate(campaign=campaign, certificate_ids=[certificate.pk])
     certificate.refresh_from_db()
-    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / certificate.docx) as z:
+    with zipfile.ZipFile(default_storage.open(certificate.docx)) as z:
         xml = z.read("word/document.xml").decode()
     assert "入围奖" in xml and certificate.number in xml and certificate.serial == 1

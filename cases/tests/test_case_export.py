@@ -1,11 +1,11 @@
 """评选活动申报导出: a campaign's ZIP of Word files built by a background job (tasks run eagerly here)."""
 
 import io
-import os
 import zipfile
 
 import docx
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -18,9 +18,8 @@ from notifications.jobs import JobFailed
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(media_storage):
+    return media_storage
 
 
 @pytest.fixture
@@ -84,7 +83,7 @@ def test_a_click_after_a_finished_job_starts_a_new_one_and_frees_the_old_file(
     submitted(campaign, 1)
     old = start(campaign, cast.staff, django_capture_on_commit_callbacks)
     old.refresh_from_db()
-    old_path = old.file.path
+    old_name = old.file.name
 
     new = start(campaign, cast.staff, django_capture_on_commit_callbacks)
     old.refresh_from_db()
@@ -92,7 +91,7 @@ def test_a_click_after_a_finished_job_starts_a_new_one_and_frees_the_old_file(
     new.refresh_from_db()
 
     assert new.pk != old.pk and new.status == CaseExport.Status.DONE and new.file
-    assert not old.file and not os.path.exists(old_path)
+    assert not old.file and not default_storage.exists(old_name)
 
 
 def test_progress_is_counted_after_each_application(campaign, cast):

@@ -55,8 +55,7 @@ def test_lint_case_on_a_clean_file_says_so(tmp_path):
     assert "未发现" in run("lint_case", "--file", str(path))
 
 
-def test_lint_case_checks_a_stored_application_per_section_and_caption(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_lint_case_checks_a_stored_application_per_section_and_caption(db, media_storage):
     application = ApplicationFactory(reference="KS2026-0001", plan="求助者李秀英希望改善关系。")
     photo = CasePhotoFactory(application=application, caption="电话13912345678")
 
@@ -101,8 +100,7 @@ def test_lint_case_exits_0_with_findings_and_non_zero_on_wrong_arguments(case_te
     assert wrong.returncode != 0
 
 
-def test_export_case_writes_the_docx_to_a_path_or_into_a_directory(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_export_case_writes_the_docx_to_a_path_or_into_a_directory(db, media_storage, tmp_path):
     application = ApplicationFactory(reference="KS2026-0002", title="陪伴的力量")
     TeamMemberFactory(application=application, name="孔令晨")
 

@@ -41,9 +41,8 @@ FORM_LABELS = [
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(media_storage):
+    return media_storage
 
 
 @pytest.fixture

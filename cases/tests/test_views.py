@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import SECTIONS, Application
 from cases.tests.factories import ApplicationFactory, CampaignFactory, add_photo
+from tests.fixtures import stored_names
 
 pytestmark = pytest.mark.django_db
 
@@ -325,10 +326,8 @@ def test_photos_uploaded_in_the_editor_are_stored_and_shown_as_thumbnails(client
     assert html.count('data-testid="photo"') == 2 and "小组活动" in html
 
 
-def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stored(client_a, cast, settings, tmp_path):
+def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stored(client_a, cast, media_storage):
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
 
     campaign = CampaignFactory(photo_min_pixels=10)
     draft = ApplicationFactory(campaign=campaign, applicant=cast.applicant_a, organisation=cast.org_a)
@@ -339,7 +338,7 @@ def test_an_html_file_named_jpg_is_refused_beside_the_photos_and_nothing_is_stor
     )
     html = response.content.decode()
     assert "photo.jpg：" in html and draft.photos.count() == 0
-    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no file left behind
+    assert not stored_names(media_storage)  # no file left behind
     draft.refresh_from_db()
     assert draft.title == "留着"
 
@@ -374,12 +373,11 @@ def test_the_word_download_is_named_after_case_organisation_and_applicant(client
 
 
 def test_staff_download_a_zip_of_the_campaigns_submitted_applications(
-    client, cast, draft, settings, tmp_path, django_capture_on_commit_callbacks
+    client, cast, draft, media_storage, django_capture_on_commit_callbacks
 ):
     import io
     import zipfile
 
-    settings.MEDIA_ROOT = tmp_path
     services.application_submit(application_id=draft.pk, by=cast.applicant_a)
     ApplicationFactory(campaign=draft.campaign, applicant=cast.applicant_b, organisation=cast.org_b)  # a draft
     client.force_login(cast.staff)

@@ -24,9 +24,8 @@ DEAD_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(media_storage):
+    return media_storage
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from notifications.jobs import jobs_sweep
 from notifications.models import OutboxEmail
 from notifications.services import outbox_flush
 from notifications.tests.test_integration import Processes, _skip_or_fail, point_broker, wait_for
+from tests.fixtures import storage_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +106,7 @@ def private_redis(tmp_path, transactional_db, settings):
 @pytest.fixture
 def processes(tmp_path, private_redis):
     procs = Processes(tmp_path, private_redis.url)
-    procs.env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    procs.env.update(storage_environment())
     yield procs
     procs.stop()
 

@@ -442,7 +442,7 @@ def application_submit(
     """Submit a draft: checks the deadline on server time (its last second included), the form
     at submit level and the limits; gives a reference number never used before and locks the
     application. Idempotent: submitting an already submitted application changes nothing.
-    Audits and queues the receipt e-mail on commit."""
+    Audits and queues the receipt e-mail and the similarity check (查重) on commit."""
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
@@ -490,6 +490,9 @@ def application_submit(
             from .tasks import make_blind_copies
 
             enqueue(make_blind_copies, application.pk)
+        from similarity.tasks import check_application  # 查重 (similarity depends on cases, not the reverse)
+
+        enqueue(check_application, application.pk)
     return application
 
 

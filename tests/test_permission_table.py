@@ -7,9 +7,9 @@ from django.contrib.admin import site as admin_site
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.permission_table import LOGIN, ROLES
-from tests.permission_tables import accounts, awards, cases, events, notifications, reviews
+from tests.permission_tables import accounts, awards, cases, events, notifications, reviews, similarity
 
-TABLES = (accounts, events, cases, reviews, awards, notifications)  # build order: later tables may use earlier objects
+TABLES = (accounts, events, cases, similarity, reviews, awards, notifications)  # build order: later tables may use earlier objects
 ADMIN_NAMESPACE = "admin"
 
 

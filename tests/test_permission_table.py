@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.permission_table import LOGIN, ROLES
 from tests.permission_tables import accounts, awards, cases, events, notifications, reviews, similarity
 
-TABLES = (accounts, events, cases, similarity, reviews, awards, notifications)  # build order: later tables may use earlier objects
+# Build order: later tables may use earlier objects.
+TABLES = (accounts, events, cases, similarity, reviews, awards, notifications)
 ADMIN_NAMESPACE = "admin"
 
 

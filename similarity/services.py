@@ -11,7 +11,7 @@ shares fingerprints with it, however long the rest of either text is. Fingerprin
 import io
 import logging
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -269,27 +269,29 @@ class _Superseded(Exception):
     """Another run of the same job took it over: stop quietly."""
 
 
-def _postings() -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """The whole inverted index in memory: fingerprint -> text ids, and text id -> fingerprints."""
-    by_value: dict[int, list[int]] = defaultdict(list)
-    by_text: dict[int, list[int]] = defaultdict(list)
+def _candidate_pairs(campaign_id: int, limit: int) -> dict[int, list[int]]:
+    """For every indexed application of the campaign, the texts sharing at least MIN_SHARED rare fingerprints with
+    it, most shared first: one self-join of the index in the database, so the index never has to fit in memory."""
+    fp, indexed, application = Fingerprint._meta.db_table, IndexedText._meta.db_table, Application._meta.db_table
+    sql = f"""
+        SELECT a.text_id, b.text_id, COUNT(*) AS shared
+        FROM {fp} a
+        JOIN {indexed} t ON t.id = a.text_id
+        JOIN {application} app ON app.id = t.application_id
+        JOIN {fp} b ON b.value = a.value AND b.text_id <> a.text_id
+        WHERE app.campaign_id = %s AND app.status NOT IN (%s, %s)
+          AND a.value IN (SELECT value FROM {fp} GROUP BY value HAVING COUNT(*) <= %s)
+        GROUP BY a.text_id, b.text_id
+        HAVING COUNT(*) >= %s
+        ORDER BY a.text_id, shared DESC, b.text_id
+    """
+    pairs: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT value, text_id FROM similarity_fingerprint")
-        while rows := cursor.fetchmany(100_000):
-            for value, text_id in rows:
-                by_value[value].append(text_id)
-                by_text[text_id].append(value)
-    return by_value, by_text
-
-
-def _candidates_in_memory(text_id: int, by_value, by_text, limit: int) -> list[int]:
-    shared: Counter = Counter()
-    for value in by_text.get(text_id, ()):
-        holders = by_value[value]
-        if len(holders) <= limit:
-            shared.update(holders)
-    shared.pop(text_id, None)
-    return [t for t, n in shared.most_common(MAX_CANDIDATES) if n >= MIN_SHARED]
+        cursor.execute(sql, [campaign_id, Application.Status.DRAFT, Application.Status.WITHDRAWN, limit, MIN_SHARED])
+        for text_id, other, _ in cursor.fetchall():
+            if len(pairs[text_id]) < MAX_CANDIDATES:
+                pairs[text_id].append(other)
+    return pairs
 
 
 def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:
@@ -313,12 +315,11 @@ def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:
         for start in range(0, len(app_ids), CHUNK):
             chunk = Application.objects.filter(pk__in=app_ids[start : start + CHUNK])
             texts_index([("application", a.pk, application_body(a)) for a in chunk], boilerplate=boilerplate)
-        by_value, by_text = _postings()
-        limit = max(COMMON_MIN, int(len(by_text) * COMMON_SHARE))
+        candidate_map = _candidate_pairs(run.campaign_id, _common_limit())
         text_of = dict(IndexedText.objects.filter(application_id__in=app_ids).values_list("application_id", "pk"))
         for start in range(0, len(app_ids), CHUNK):
             ids = app_ids[start : start + CHUNK]
-            candidates = {a: _candidates_in_memory(text_of[a], by_value, by_text, limit) for a in ids}
+            candidates = {a: candidate_map.get(text_of[a], []) for a in ids}
             needed = {t for ts in candidates.values() for t in ts}
             sources = _sources(list(needed))
             bodies = {}

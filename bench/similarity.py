@@ -120,7 +120,7 @@ def main():
     )
     t0 = time.perf_counter()
     texts = []
-    for i in range(args.bodies):
+    for _ in range(args.bodies):
         text = body(rng, words, weights)
         if texts and rng.random() < 0.02:
             text = copy_of(rng, rng.choice(texts), text, rng.uniform(0.2, 0.6))
@@ -140,7 +140,8 @@ def main():
         ],
         batch_size=500,
     )
-    print(f"fill: {args.bodies} bodies, mean {statistics.mean(map(len, texts)):.0f} chars, {time.perf_counter() - t0:.1f} s")
+    mean = statistics.mean(map(len, texts))
+    print(f"fill: {args.bodies} bodies, mean {mean:.0f} chars, {time.perf_counter() - t0:.1f} s")
 
     # --- index ---
     IndexedText.objects.all().delete()

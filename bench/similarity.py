@@ -3,6 +3,7 @@
     createdb kunshan_bench_similarity   # or any empty PostgreSQL database
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kunshan_bench_similarity \\
         python bench/similarity.py --bodies 10000
+    ... python bench/similarity.py --reuse   # again on the same bodies and index: only the two checks
 
 Targets (issue 12): one new body against the index ≤ 200 ms; a whole campaign of 10,000 ≤ 60 s, one worker.
 Bodies are word salad drawn from jieba's dictionary with its frequencies (so stock phrases repeat across texts as
@@ -75,6 +76,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bodies", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--reuse", action="store_true", help="keep the bodies and index of a previous run")
     args = parser.parse_args()
 
     import django
@@ -86,22 +88,39 @@ def main():
     call_command("migrate", verbosity=0)
     from accounts.models import Organisation, User
     from cases.models import Application, Campaign
-    from similarity import services
-    from similarity.models import Fingerprint, IndexedText, SimilarityResult, SimilarityRun
     from similarity.selectors import application_body
 
     assert connection.vendor == "postgresql", "run the benchmark on PostgreSQL (DATABASE_URL)"
     rng = random.Random(args.seed)
     words, weights = vocabulary()
 
+    if args.reuse:
+        rng = random.Random(args.seed + 1)  # new bodies unlike the stored ones (the fill used args.seed)
+        campaign = Campaign.objects.get(slug="bench-similarity")
+        Application.objects.filter(reference__startswith="BENCH-NEW").delete()
+        user, org = User.objects.get(email="bench-similarity@example.cn"), Organisation.objects.get(name="基准机构")
+        texts = [application_body(a) for a in Application.objects.filter(campaign=campaign)[:200]]
+    else:
+        campaign, user, org, texts = fill_and_index(args, rng, words, weights)
+    check_one_and_campaign(rng, words, weights, campaign, user, org, texts)
+
+
+def fill_and_index(args, rng, words, weights):
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Organisation, User
+    from cases.models import Application, Campaign
+    from similarity import services
+    from similarity.models import Fingerprint, IndexedText, SimilarityResult
+    from similarity.selectors import application_body
+
     # --- fill ---
     Application.objects.filter(campaign__slug__startswith="bench-").delete()
     Campaign.objects.filter(slug__startswith="bench-").delete()
-    from django.utils import timezone
-
     now = timezone.now()
-    import datetime as dt
-
     campaign = Campaign.objects.create(
         title="查重基准评选",
         slug="bench-similarity",
@@ -155,6 +174,13 @@ def main():
         cursor.execute("ANALYZE similarity_fingerprint")
     elapsed = time.perf_counter() - t0
     print(f"index: {len(ids)} bodies, {Fingerprint.objects.count()} fingerprints, {elapsed:.1f} s")
+    return campaign, user, org, texts
+
+
+def check_one_and_campaign(rng, words, weights, campaign, user, org, texts):
+    from cases.models import Application
+    from similarity import services
+    from similarity.models import SimilarityResult, SimilarityRun
 
     # --- one new body ---
     timings = []

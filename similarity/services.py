@@ -11,13 +11,12 @@ shares fingerprints with it, however long the rest of either text is. Fingerprin
 import io
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
@@ -74,10 +73,15 @@ def _insert_fingerprints(rows: list[tuple[int, int]]) -> None:
         Fingerprint.objects.bulk_create([Fingerprint(text_id=t, value=v) for t, v in rows], batch_size=2000)
 
 
-def texts_index(items: list[tuple[str, int, str]], *, boilerplate: engine.Boilerplate | None = None) -> int:
+def texts_index(
+    items: list[tuple[str, int, str]],
+    *,
+    boilerplate: engine.Boilerplate | None = None,
+    analysed: dict[str, engine.Analysed] | None = None,
+) -> int:
     """Index (kind, id, text) items, kind "application" or "document": a text whose digest is unchanged is left
-    alone, a changed one gets its fingerprints anew. Writes IndexedText and Fingerprint rows; returns how many
-    texts were (re)indexed."""
+    alone, a changed one gets its fingerprints anew (from `analysed[text]` when the caller has it already).
+    Writes IndexedText and Fingerprint rows; returns how many texts were (re)indexed."""
     if not items:
         return 0
     boilerplate = boilerplate or boilerplate_current()
@@ -109,7 +113,8 @@ def texts_index(items: list[tuple[str, int, str]], *, boilerplate: engine.Boiler
         )
         rows = []
         for obj, (_, _, text, _, _) in zip(created, changed, strict=True):
-            rows.extend((obj.pk, value) for value in engine.analyse(text, boilerplate).fingerprints())
+            done = (analysed or {}).get(text) or engine.analyse(text, boilerplate)
+            rows.extend((obj.pk, value) for value in done.fingerprints())
         _insert_fingerprints(rows)
     return len(changed)
 
@@ -118,26 +123,25 @@ def _common_limit() -> int:
     return max(COMMON_MIN, int(IndexedText.objects.count() * COMMON_SHARE))
 
 
+def _rank(shared: Counter, exclude: int | None) -> list[int]:
+    shared.pop(exclude, None)
+    return [text_id for text_id, n in shared.most_common(MAX_CANDIDATES) if n >= MIN_SHARED]
+
+
 def _candidates_from_db(fingerprints: set[int], exclude_text_id: int | None) -> list[int]:
-    """Indexed texts sharing at least MIN_SHARED rare fingerprints, most shared first."""
+    """Indexed texts sharing at least MIN_SHARED rare fingerprints, most shared first. One index-only lookup of the
+    body's few hundred fingerprints; a fingerprint held by more than the common limit of texts is skipped."""
     if not fingerprints:
         return []
+    holders: dict[int, list[int]] = defaultdict(list)
+    for value, text_id in Fingerprint.objects.filter(value__in=fingerprints).values_list("value", "text_id"):
+        holders[value].append(text_id)
     limit = _common_limit()
-    frequency = dict(
-        Fingerprint.objects.filter(value__in=fingerprints).values_list("value").annotate(n=Count("id")).order_by()
-    )
-    rare = [v for v in fingerprints if 0 < frequency.get(v, 0) <= limit]
-    if len(rare) < MIN_SHARED:
-        return []
-    rows = (
-        Fingerprint.objects.filter(value__in=rare)
-        .exclude(text_id=exclude_text_id)
-        .values("text_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=MIN_SHARED)
-        .order_by("-n", "text_id")[:MAX_CANDIDATES]
-    )
-    return [row["text_id"] for row in rows]
+    shared: Counter = Counter()
+    for texts in holders.values():
+        if len(texts) <= limit:
+            shared.update(texts)
+    return _rank(shared, exclude_text_id)
 
 
 def _sources(text_ids: list[int], exclude_application: int | None = None) -> dict[int, Source]:
@@ -223,8 +227,8 @@ def application_check(*, application_id: int, recheck_sources: bool = True) -> S
         return None
     boilerplate = boilerplate_current()
     body = application_body(application)
-    texts_index([("application", application.pk, body)], boilerplate=boilerplate)
     analysed = engine.analyse(body, boilerplate)
+    texts_index([("application", application.pk, body)], boilerplate=boilerplate, analysed={body: analysed})
     own = IndexedText.objects.filter(application=application).values_list("pk", flat=True).first()
     candidates = _candidates_from_db(analysed.fingerprints(), own)
     sources = _sources(candidates, exclude_application=application.pk)
@@ -271,27 +275,38 @@ class _Superseded(Exception):
 
 def _candidate_pairs(campaign_id: int, limit: int) -> dict[int, list[int]]:
     """For every indexed application of the campaign, the texts sharing at least MIN_SHARED rare fingerprints with
-    it, most shared first: one self-join of the index in the database, so the index never has to fit in memory."""
-    fp, indexed, application = Fingerprint._meta.db_table, IndexedText._meta.db_table, Application._meta.db_table
+    it, most shared first. The database hands over only the fingerprints held by 2 to `limit` texts (a small part
+    of the index), so the index never has to fit in memory."""
+    fp = Fingerprint._meta.db_table
+    campaign_texts = set(
+        IndexedText.objects.filter(
+            application__campaign_id=campaign_id,
+            application__status__in=[s for s in Application.Status.values if s not in ("draft", "withdrawn")],
+        ).values_list("pk", flat=True)
+    )
+    shared: dict[int, Counter] = defaultdict(Counter)
+
+    def count(texts: list[int]) -> None:
+        for text_id in texts:
+            if text_id in campaign_texts:
+                shared[text_id].update(texts)
+
     sql = f"""
-        SELECT a.text_id, b.text_id, COUNT(*) AS shared
-        FROM {fp} a
-        JOIN {indexed} t ON t.id = a.text_id
-        JOIN {application} app ON app.id = t.application_id
-        JOIN {fp} b ON b.value = a.value AND b.text_id <> a.text_id
-        WHERE app.campaign_id = %s AND app.status NOT IN (%s, %s)
-          AND a.value IN (SELECT value FROM {fp} GROUP BY value HAVING COUNT(*) <= %s)
-        GROUP BY a.text_id, b.text_id
-        HAVING COUNT(*) >= %s
-        ORDER BY a.text_id, shared DESC, b.text_id
+        SELECT value, text_id FROM {fp}
+        WHERE value IN (SELECT value FROM {fp} GROUP BY value HAVING COUNT(*) BETWEEN 2 AND %s)
+        ORDER BY value
     """
-    pairs: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign_id, Application.Status.DRAFT, Application.Status.WITHDRAWN, limit, MIN_SHARED])
-        for text_id, other, _ in cursor.fetchall():
-            if len(pairs[text_id]) < MAX_CANDIDATES:
-                pairs[text_id].append(other)
-    return pairs
+        cursor.execute(sql, [limit])
+        current, texts = None, []
+        while rows := cursor.fetchmany(50_000):
+            for value, text_id in rows:
+                if value != current:
+                    count(texts)
+                    current, texts = value, []
+                texts.append(text_id)
+        count(texts)
+    return {text_id: _rank(counter, text_id) for text_id, counter in shared.items()}
 
 
 def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:

@@ -171,7 +171,9 @@ def fill_and_index(args, rng, words, weights):
         chunk = Application.objects.filter(pk__in=ids[start : start + 500])
         services.texts_index([("application", a.pk, application_body(a)) for a in chunk])
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE similarity_fingerprint")
+        # What autovacuum does soon after a bulk load in production: sets the visibility map, so a lookup is an
+        # index-only scan (1.5 ms) instead of a bitmap heap scan over 19,000 blocks (150 ms).
+        cursor.execute("VACUUM ANALYZE similarity_fingerprint")
     elapsed = time.perf_counter() - t0
     print(f"index: {len(ids)} bodies, {Fingerprint.objects.count()} fingerprints, {elapsed:.1f} s")
     return campaign, user, org, texts

@@ -147,10 +147,26 @@ class StaffApplicationFilter(django_filters.FilterSet):
     district = django_filters.CharFilter(label="所属区镇", field_name="organisation__district", lookup_expr="icontains")
     recommended = django_filters.BooleanFilter(label="已推荐", method="filter_recommended", widget=YES_NO)
     has_findings = django_filters.BooleanFilter(label="有隐私/用语提示", method="filter_findings", widget=YES_NO)
+    similarity = django_filters.ChoiceFilter(
+        label="查重比例",
+        choices=[("10", "≥10%"), ("30", "≥30%"), ("50", "≥50%"), ("none", "尚未查重")],
+        empty_label="全部",
+        method="filter_similarity",
+    )
 
     class Meta:
         model = Application
-        fields = ["q", "status", "category", "domain", "organisation", "district", "recommended", "has_findings"]
+        fields = [
+            "q",
+            "status",
+            "category",
+            "domain",
+            "organisation",
+            "district",
+            "recommended",
+            "has_findings",
+            "similarity",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,3 +186,8 @@ class StaffApplicationFilter(django_filters.FilterSet):
 
     def filter_findings(self, queryset, name, value):
         return queryset.filter(findings_count__gt=0) if value else queryset.filter(findings_count=0)
+
+    def filter_similarity(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(similarity_result__isnull=True)
+        return queryset.filter(similarity_result__score__gte=int(value) / 100)

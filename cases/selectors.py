@@ -79,10 +79,10 @@ def applications_for_organisation_admin(user) -> QuerySet[Application]:
 
 
 def applications_for_staff() -> QuerySet[Application]:
-    """The staff list: every application past the draft, with its campaign and people."""
+    """The staff list: every application past the draft, with its campaign, people and 查重 result."""
     return (
         Application.objects.submitted()
-        .select_related("campaign", "applicant", "organisation")
+        .select_related("campaign", "applicant", "organisation", "similarity_result")
         .order_by("-submitted_at", "-pk")
     )
 

@@ -542,8 +542,7 @@ def application_submit(
     """Submit a draft: checks the deadline on server time (its last second included), the form
     at submit level and the limits; gives a reference number never used before and locks the
     application. Idempotent: submitting an already submitted application changes nothing.
-    Audits and queues the receipt e-mail on commit."""
-    refusal = None
+    Audits and queues the receipt e-mail and the similarity check (查重) on commit."""
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)
@@ -603,6 +602,7 @@ def _submit_locked(*, application: Application, by: User, now: dt.datetime, requ
     )
     if campaign.blind_review and application.attachments.exists():
         enqueue("cases.make_blind_copies", application.pk)
+    enqueue("similarity.check_application", application.pk)  # 查重 (similarity depends on cases, not the reverse)
 
 
 @transaction.atomic

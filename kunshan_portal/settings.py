@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "cases",
+    "similarity",
     "reviews",
     "notifications",
     "awards",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("festivals/", include("events.urls")),
     path("cases/", include("cases.urls")),
+    path("similarity/", include("similarity.urls")),
     path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("awards/", include("awards.urls")),

@@ -7,10 +7,20 @@ from django.contrib.admin import site as admin_site
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.permission_table import LOGIN, ROLES
-from tests.permission_tables import accounts, awards, cases, events, insights, notifications, portal, reviews
+from tests.permission_tables import (
+    accounts,
+    awards,
+    cases,
+    events,
+    insights,
+    notifications,
+    portal,
+    reviews,
+    similarity,
+)
 
 # build order: later tables may use earlier objects
-TABLES = (accounts, events, cases, reviews, awards, notifications, insights, portal)
+TABLES = (accounts, events, cases, similarity, reviews, awards, notifications, insights, portal)
 ADMIN_NAMESPACE = "admin"
 
 

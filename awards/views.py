@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,7 +76,7 @@ def publicity_view(request, slug, obj):
     campaign, now = obj, timezone.now()
     publicity = selectors.publicity_get(campaign)
     context = _header(campaign, publicity, now)
-    awards = list(selectors.public_awards(campaign)) if context["started"] else []
+    awards = _list_page(request, selectors.public_awards(campaign)) if context["started"] else _list_page(request, [])
     form = None
     if context["is_open"]:
         form = ObjectionForm(request.POST or None, request.FILES or None, awards=selectors.public_awards(campaign))
@@ -103,8 +104,25 @@ def publicity_view(request, slug, obj):
                 form.add_error(None, exc)
     elif request.method == "POST":
         messages.error(request, "公示期已结束或尚未开始，不能提交异议。")
-    context.update(awards=awards, form=form)
+    context.update(form=form, **_list_context(awards))
     return render(request, "awards/publicity.html", context, status=429 if _rate_limited(form) else 200)
+
+
+LIST_PAGE_SIZE = 100
+
+
+def _list_page(request, awards):
+    """One page of the public list: the whole list is the Word/PDF download."""
+    return Paginator(awards, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list_context(page) -> dict:
+    return {
+        "awards": page.object_list,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "list_offset": page.start_index() - 1 if page.object_list else 0,
+    }
 
 
 def _rate_limited(form) -> bool:
@@ -177,7 +195,7 @@ def results_view(request, slug, obj):
     return render(
         request,
         "awards/results.html",
-        {"campaign": obj, "publicity": publicity, "awards": list(selectors.public_awards(obj))},
+        {"campaign": obj, "publicity": publicity, **_list_context(_list_page(request, selectors.public_awards(obj)))},
     )
 
 

@@ -548,6 +548,6 @@ def staff_applications(request):
             "applications": page.object_list,
             "is_paginated": page.has_other_pages(),
             "querystring": query.urlencode(),
-            "campaigns": Campaign.objects.all()[:10],
+            "campaigns": selectors.campaigns_for_export_buttons(),
         },
     )

@@ -23,6 +23,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_record, client_ip, email_send
 from cases.models import Application, Campaign
 from kunshan_portal.celery import enqueue
+from kunshan_portal.public_cache import public_pages_changed
 from notifications.jobs import JobFailed, job_queue, job_run
 
 from . import documents
@@ -88,6 +89,7 @@ def awards_import_decision(*, campaign: Campaign, by: User, request=None) -> int
         obj=campaign,
         detail=f"导入已确认的评审结果为获奖名单：新增 {created} 项",
     )
+    public_pages_changed(campaign=campaign)
     return created
 
 
@@ -120,6 +122,7 @@ def award_confirm(*, application: Application, tier: str, rank: int, by: User, r
     audit_record(
         kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail=f"确认获奖：{tier}，第 {rank} 名"
     )
+    public_pages_changed(campaign=application.campaign)
     return award
 
 
@@ -135,6 +138,7 @@ def award_remove(*, award: Award, by: User, request=None) -> None:
         tier="", reason="从获奖名单移除", decided_by=by
     )
     award.delete()
+    public_pages_changed(campaign=award.campaign)
 
 
 def _ensure_list_editable(campaign: Campaign) -> None:
@@ -168,6 +172,7 @@ def publicity_override_set(*, campaign: Campaign, override: str, by: User, reque
         obj=campaign,
         detail=f"公示开关：{Publicity.Override(override).label}",
     )
+    public_pages_changed(campaign=campaign)
     return publicity
 
 
@@ -190,6 +195,7 @@ def publicity_settings_save(
         obj=campaign,
         detail="修改异议方式说明" + ("与未获奖通知正文" if no_award_message is not None else ""),
     )
+    public_pages_changed(campaign=campaign)
     return publicity
 
 
@@ -410,6 +416,7 @@ def objection_decide(
         template="awards/email/objection_reply.txt",
         context={"objection": locked, "application": award.application, "campaign": locked.campaign},
     )
+    public_pages_changed(campaign=locked.campaign)
     return locked
 
 
@@ -472,6 +479,7 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
         from .tasks import certificates_issue_task  # tasks import services
 
         enqueue(certificates_issue_task, campaign.pk)
+        public_pages_changed(campaign=campaign)
     return Publicity.objects.get(campaign=campaign)
 
 

@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.permissions import permission_required
 from accounts.services import client_ip
 from cases.models import Application, Campaign
+from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes, site_scopes
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import documents, selectors, services
@@ -70,6 +71,7 @@ def _header(campaign, publicity, now):
 # -------------------------------------------------------------------------------------- public
 
 
+@cached_for_visitors(campaign_scopes)  # while the window is open the objection form's CSRF token keeps it out
 @permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
 def publicity_view(request, slug, obj):
     """公示: the header and the allowlisted list; during the window, the objection form (POST lodges it)."""
@@ -186,6 +188,7 @@ def publicity_file_view(request, slug, fmt, obj):
     return _list_file(obj, fmt, results=False)
 
 
+@cached_for_visitors(campaign_scopes)
 @permission_required("awards.read_results", get_object=_campaign, login_required=False)
 def results_view(request, slug, obj):
     """获奖名单: the final list, public for good once published."""
@@ -206,6 +209,7 @@ def results_file_view(request, slug, fmt, obj):
     return _list_file(obj, fmt, results=True)
 
 
+@cached_for_visitors(site_scopes)
 @permission_required(login_required=False)
 def verify_view(request, code):
     """证书验证: the QR code's page. A forged or mistyped code answers a clear "not found" (404)."""

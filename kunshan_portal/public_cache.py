@@ -110,7 +110,8 @@ def cached_for_visitors(scopes: Callable[..., list[str]]):
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = f"{KEY_PREFIX}:page:{request.get_full_path()}:{generations(scopes(**kwargs))}"
+            language = getattr(request, "LANGUAGE_CODE", "")
+            key = f"{KEY_PREFIX}:page:{language}:{request.get_full_path()}:{generations(scopes(**kwargs))}"
             key = f"{KEY_PREFIX}:page:{hashlib.sha256(key.encode()).hexdigest()}"
             entry = cache.get(key)
             if entry is None:

@@ -39,6 +39,8 @@ class Award(models.Model):
         verbose_name = "获奖案例"
         verbose_name_plural = "获奖案例"
         ordering = ["campaign", "rank", "id"]
+        # The publicity and results lists: one campaign's active awards in rank order.
+        indexes = [models.Index(fields=["campaign", "status", "rank", "id"], name="award_public_list_idx")]
 
     def __str__(self):
         return f"{self.application} {self.tier}"

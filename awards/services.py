@@ -27,6 +27,7 @@ from accounts.client import client_ip
 from accounts.models import AuditEvent, User
 from cases.models import Application, Campaign
 from kunshan_portal.celery import enqueue
+from kunshan_portal.public_cache import public_pages_changed
 from notifications.email import email_send
 from notifications.jobs import JobFailed, job_queue, job_run
 
@@ -93,6 +94,7 @@ def awards_import_decision(*, campaign: Campaign, by: User, request=None) -> int
         obj=campaign,
         detail=f"导入已确认的评审结果为获奖名单：新增 {created} 项",
     )
+    public_pages_changed(campaign=campaign)
     return created
 
 
@@ -125,6 +127,7 @@ def award_confirm(*, application: Application, tier: str, rank: int, by: User, r
     audit_record(
         kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail=f"确认获奖：{tier}，第 {rank} 名"
     )
+    public_pages_changed(campaign=application.campaign)
     return award
 
 
@@ -140,6 +143,7 @@ def award_remove(*, award: Award, by: User, request=None) -> None:
         tier="", reason="从获奖名单移除", decided_by=by
     )
     award.delete()
+    public_pages_changed(campaign=award.campaign)
 
 
 def _ensure_list_editable(campaign: Campaign) -> None:
@@ -173,6 +177,7 @@ def publicity_override_set(*, campaign: Campaign, override: str, by: User, reque
         obj=campaign,
         detail=f"公示开关：{Publicity.Override(override).label}",
     )
+    public_pages_changed(campaign=campaign)
     return publicity
 
 
@@ -195,6 +200,7 @@ def publicity_settings_save(
         obj=campaign,
         detail="修改异议方式说明" + ("与未获奖通知正文" if no_award_message is not None else ""),
     )
+    public_pages_changed(campaign=campaign)
     return publicity
 
 
@@ -415,6 +421,7 @@ def objection_decide(
         template="awards/email/objection_reply.txt",
         context={"objection": locked, "application": award.application, "campaign": locked.campaign},
     )
+    public_pages_changed(campaign=locked.campaign)
     return locked
 
 
@@ -475,6 +482,7 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
             )
         audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
         enqueue("awards.certificates_issue", campaign.pk)
+        public_pages_changed(campaign=campaign)
     return Publicity.objects.get(campaign=campaign)
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,7 @@ from accounts.client import client_ip
 from accounts.models import User
 from accounts.permissions import permission_required
 from cases.models import Application, Campaign
+from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes, site_scopes
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import documents, selectors, services
@@ -68,13 +70,14 @@ def _header(campaign, publicity, now):
 # -------------------------------------------------------------------------------------- public
 
 
+@cached_for_visitors(campaign_scopes)  # while the window is open the objection form's CSRF token keeps it out
 @permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
 def publicity_view(request, slug, obj):
     """公示: the header and the allowlisted list; during the window, the objection form (POST lodges it)."""
     campaign, now = obj, timezone.now()
     publicity = selectors.publicity_get(campaign)
     context = _header(campaign, publicity, now)
-    awards = list(selectors.public_awards(campaign)) if context["started"] else []
+    awards = _list_page(request, selectors.public_awards(campaign)) if context["started"] else _list_page(request, [])
     form = None
     if context["is_open"]:
         form = ObjectionForm(request.POST or None, request.FILES or None, awards=selectors.public_awards(campaign))
@@ -102,8 +105,25 @@ def publicity_view(request, slug, obj):
                 form.add_error(None, exc)
     elif request.method == "POST":
         messages.error(request, "公示期已结束或尚未开始，不能提交异议。")
-    context.update(awards=awards, form=form)
+    context.update(form=form, **_list_context(awards))
     return render(request, "awards/publicity.html", context, status=429 if _rate_limited(form) else 200)
+
+
+LIST_PAGE_SIZE = 100
+
+
+def _list_page(request, awards):
+    """One page of the public list: the whole list is the Word/PDF download."""
+    return Paginator(awards, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list_context(page) -> dict:
+    return {
+        "awards": page.object_list,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "list_offset": page.start_index() - 1 if page.object_list else 0,
+    }
 
 
 def _rate_limited(form) -> bool:
@@ -167,6 +187,7 @@ def publicity_file_view(request, slug, fmt, obj):
     return _list_file(obj, fmt, results=False)
 
 
+@cached_for_visitors(campaign_scopes)
 @permission_required("awards.read_results", get_object=_campaign, login_required=False)
 def results_view(request, slug, obj):
     """获奖名单: the final list, public for good once published."""
@@ -176,7 +197,7 @@ def results_view(request, slug, obj):
     return render(
         request,
         "awards/results.html",
-        {"campaign": obj, "publicity": publicity, "awards": list(selectors.public_awards(obj))},
+        {"campaign": obj, "publicity": publicity, **_list_context(_list_page(request, selectors.public_awards(obj)))},
     )
 
 
@@ -187,6 +208,7 @@ def results_file_view(request, slug, fmt, obj):
     return _list_file(obj, fmt, results=True)
 
 
+@cached_for_visitors(site_scopes)
 @permission_required(login_required=False)
 def verify_view(request, code):
     """证书验证: the QR code's page. A forged or mistyped code answers a clear "not found" (404)."""

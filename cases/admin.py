@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin_audit import AuditedModelAdmin
+from kunshan_portal.public_cache import PublicPagesAdminMixin, public_pages_changed
 
 from .models import Campaign, Category
 
@@ -57,8 +58,11 @@ class CampaignAdminForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(AuditedModelAdmin):
+class CampaignAdmin(PublicPagesAdminMixin, AuditedModelAdmin):
     """评选活动: staff set the timeline and the rules here; every date is a setting."""
+
+    def public_pages_changed(self, obj):
+        public_pages_changed(campaign=obj)
 
     form = CampaignAdminForm
     list_display = ["title", "festival", "submission_opens_at", "submission_closes_at", "is_published"]

@@ -7,11 +7,13 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from accounts.permissions import PermissionMixin, permission_required
+from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import selectors, services
@@ -45,6 +47,7 @@ def _year(raw) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) == 4 else None
 
 
+@method_decorator(cached_for_visitors(campaign_scopes), name="dispatch")
 class CampaignDetailView(PermissionMixin, DetailView):
     login_required = False
     object_permission_required = "cases.view_campaign"
@@ -548,6 +551,6 @@ def staff_applications(request):
             "applications": page.object_list,
             "is_paginated": page.has_other_pages(),
             "querystring": query.urlencode(),
-            "campaigns": Campaign.objects.all()[:10],
+            "campaigns": selectors.campaigns_for_export_buttons(),
         },
     )

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 
 from accounts.admin_audit import AuditedModelAdmin
+from kunshan_portal.public_cache import PublicPagesAdminMixin, public_pages_changed
 
 from .models import Activity, ActivityReport, ActivityUnit, Festival, FestivalUnit, ReportPhoto
 
@@ -34,7 +35,10 @@ class FestivalAdminForm(forms.ModelForm):
 
 
 @admin.register(Festival)
-class FestivalAdmin(AuditedModelAdmin):
+class FestivalAdmin(PublicPagesAdminMixin, AuditedModelAdmin):
+    def public_pages_changed(self, obj):
+        public_pages_changed(festival=obj)
+
     form = FestivalAdminForm
     list_display = ["title", "edition", "year", "starts_on", "ends_on", "status"]
     list_filter = ["status", "year"]
@@ -77,7 +81,10 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(AuditedModelAdmin):
+class ActivityAdmin(PublicPagesAdminMixin, AuditedModelAdmin):
+    def public_pages_changed(self, obj):
+        public_pages_changed(festival=obj.festival)
+
     form = ActivityAdminForm
     list_display = ["title", "festival", "kind", "starts_at", "ends_at", "district", "status"]
     list_filter = ["status", "kind", "festival"]
@@ -106,7 +113,10 @@ class ReportPhotoInline(admin.TabularInline):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(AuditedModelAdmin):
+class ActivityReportAdmin(PublicPagesAdminMixin, AuditedModelAdmin):
+    def public_pages_changed(self, obj):
+        public_pages_changed(festival=obj.activity.festival)
+
     """Read-only here: staff accept or return reports in the portal (活动报送审核), where it is audited and mailed."""
 
     list_display = ["activity", "organisation", "held_on", "status", "created_at"]

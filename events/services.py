@@ -14,6 +14,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation, User
 from accounts.selectors import user_roles
 from cases.uploads import clean_photo
+from kunshan_portal.public_cache import public_pages_changed
 from notifications.email import email_send
 
 from .models import Activity, ActivityReport, ReportPhoto
@@ -169,6 +170,7 @@ def report_accept(*, report: ActivityReport, by: User, request=None) -> Activity
     """Staff accept a report: its photos join the activity page's gallery. The filer is told by e-mail."""
     report = _decide(report=report, by=by, status=ActivityReport.Status.ACCEPTED, reason="")
     audit_record(kind=AuditEvent.Kind.ACTIVITY_REPORT, request=request, user=by, obj=report, detail="采用")
+    public_pages_changed(festival=report.activity.festival)  # the home page and the festival show its photos
     email_send(
         to=[report.submitted_by.email],
         subject=f"活动报送已采用：{report.activity.title}",

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
@@ -14,6 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.models import Organisation
 from accounts.permissions import PermissionMixin, permission_required
 from accounts.selectors import user_roles
+from kunshan_portal.public_cache import cached_for_visitors, festival_scopes, site_scopes
 
 from . import selectors, services
 from .banner import banner_png
@@ -25,6 +27,7 @@ from .rules import unit_organisation_ids
 from .text import render_markdown
 
 
+@method_decorator(cached_for_visitors(site_scopes), name="dispatch")
 class HomeView(TemplateView):
     template_name = "events/home.html"
 
@@ -46,6 +49,7 @@ class HomeView(TemplateView):
 # --- Festivals --------------------------------------------------------------------------------
 
 
+@method_decorator(cached_for_visitors(site_scopes), name="dispatch")
 class FestivalListView(ListView):
     template_name = "events/festival_list.html"
     context_object_name = "festivals"
@@ -55,6 +59,7 @@ class FestivalListView(ListView):
         return Festival.objects.published()
 
 
+@method_decorator(cached_for_visitors(festival_scopes), name="dispatch")
 class FestivalDetailView(PermissionMixin, DetailView):
     login_required = False
     object_permission_required = "events.view_festival"
@@ -124,6 +129,7 @@ def _month(request) -> dt.date:
         return timezone.localdate().replace(day=1)
 
 
+@method_decorator(cached_for_visitors(site_scopes), name="dispatch")
 class CalendarView(TemplateView):
     """A month grid (a day list on a phone) of the public activities, filtered by kind, district and dates."""
 

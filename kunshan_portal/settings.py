@@ -189,6 +189,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # A running background job writes a heartbeat this often; one silent for JOBS_STALE_SECONDS is presumed dead
 # (its worker was killed) and resumed, at most JOBS_MAX_ATTEMPTS runs in all, then failed with the reason.
+# Public pages (home, campaign, 公示, results, festival, calendar, certificate check) are served to anonymous
+# visitors from the cache for this long at most (kunshan_portal.public_cache); 0 turns the cache off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 20)
 JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 180)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)

@@ -179,6 +179,8 @@ class Assignment(models.Model):
         verbose_name_plural = "评审分配"
         ordering = ["application_id", "id"]
         constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="assignment_unique")]
+        # The reviewer's queue: one reviewer's assignments, in case order.
+        indexes = [models.Index(fields=["reviewer", "application"], name="assignment_reviewer_queue_idx")]
 
     def __str__(self):
         return f"{self.reviewer} 评审 {self.application}"

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import SECTIONS, Application, Campaign, Endorsement
@@ -188,22 +189,47 @@ def reviewer_assignments(user) -> QuerySet[Assignment]:
     )
 
 
-def reviewer_queue(user, now: dt.datetime) -> dict:
-    """我的评审: the reviewer's cases in three groups, with days left in each campaign's review window."""
-    groups = {"assigned": [], "in_progress": [], "done": []}
-    for assignment in reviewer_assignments(user):
-        review = getattr(assignment, "review", None)
-        if review is None:
-            groups["assigned"].append(assignment)
-        elif review.status == Review.Status.SUBMITTED:
-            groups["done"].append(assignment)
-        else:
-            groups["in_progress"].append(assignment)
-        campaign = assignment.application.campaign
-        assignment.window_open = campaign.review_opens_at <= now <= campaign.review_closes_at
-        assignment.days_left = (
-            max((campaign.review_closes_at - now).days, 0) if now <= campaign.review_closes_at else None
-        )
+# What a queue row shows: the case's reference, category and domain, its campaign's review window and the
+# review's total. Never the case body or the opinion.
+QUEUE_FIELDS = (
+    "id",
+    "application_id",
+    "reviewer_id",
+    "application__reference",
+    "application__category",
+    "application__domain",
+    "application__campaign_id",
+    "application__campaign__title",
+    "application__campaign__review_opens_at",
+    "application__campaign__review_closes_at",
+    "review__id",
+    "review__status",
+    "review__total",
+    "review__assignment_id",
+)
+QUEUE_PAGE_SIZE = 50
+
+
+def reviewer_queue(user, now: dt.datetime, *, pages: dict[str, str | None] | None = None) -> dict:
+    """我的评审: the reviewer's cases in three groups (each a page of QUEUE_PAGE_SIZE, grouped in the database),
+    with days left in each campaign's review window. `pages` maps a group to the page number asked for."""
+    pages = pages or {}
+    assignments = reviewer_assignments(user).only(*QUEUE_FIELDS)
+    filters = {
+        "assigned": Q(review__isnull=True),
+        "in_progress": Q(review__status=Review.Status.DRAFT),
+        "done": Q(review__status=Review.Status.SUBMITTED),
+    }
+    groups = {}
+    for name, condition in filters.items():
+        page = Paginator(assignments.filter(condition), QUEUE_PAGE_SIZE).get_page(pages.get(name))
+        for assignment in page.object_list:
+            campaign = assignment.application.campaign
+            assignment.window_open = campaign.review_opens_at <= now <= campaign.review_closes_at
+            assignment.days_left = (
+                max((campaign.review_closes_at - now).days, 0) if now <= campaign.review_closes_at else None
+            )
+        groups[name] = page
     return groups
 
 

@@ -62,7 +62,8 @@ class QueueView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["groups"] = selectors.reviewer_queue(self.request.user, timezone.now())
+        pages = {name: self.request.GET.get(f"{name}_page") for name in ("assigned", "in_progress", "done")}
+        context["groups"] = selectors.reviewer_queue(self.request.user, timezone.now(), pages=pages)
         return context
 
 

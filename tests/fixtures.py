@@ -122,7 +122,7 @@ def throttle_counters_reset():
         cache.clear()  # a per-process cache: nothing else shares it
         return
     redis = client_of(write=True)
-    keys = list(redis.scan_iter(match="*:throttle:*"))
+    keys = [*redis.scan_iter(match="*:throttle:*"), *redis.scan_iter(match="*:publicpage:*")]
     if keys:
         redis.delete(*keys)
 

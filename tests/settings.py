@@ -36,4 +36,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests that change rows with factories between two requests would read a cached page: the public-page
+# cache is on only in the tests about it (tests/test_public_cache.py turns it on with the settings fixture).
+PUBLIC_PAGE_CACHE_SECONDS = 0
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

@@ -143,8 +143,8 @@ def test_the_public_list_costs_the_same_queries_for_one_and_many_rows(client, dj
     many = publicity_campaign(slug="many")
     for _ in range(6):
         AwardFactory(campaign=many)
-    # The campaign with its publicity settings, the list, the objection form's choices.
-    with django_assert_num_queries(3):
-        client.get(reverse("awards:publicity", kwargs={"slug": one.slug}))
-    with django_assert_num_queries(3):
-        client.get(reverse("awards:publicity", kwargs={"slug": many.slug}))
+    # The campaign with its publicity settings, the list's count and page, the objection form's choices.
+    with django_assert_num_queries(4):
+        assert client.get(reverse("awards:publicity", kwargs={"slug": one.slug})).status_code == 200
+    with django_assert_num_queries(4):
+        assert client.get(reverse("awards:publicity", kwargs={"slug": many.slug})).status_code == 200

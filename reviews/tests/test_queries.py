@@ -12,7 +12,7 @@ from reviews.tests.factories import ApplicationFactory, AssignmentFactory, Revie
 
 pytestmark = pytest.mark.django_db
 
-QUEUE_QUERIES = 7
+QUEUE_QUERIES = 10  # a count and a page for each of the three groups
 RANKING_QUERIES = 14  # +1: the assignments per case, to mark incomplete reviews
 FORMAL_CHECK_QUERIES = 12  # + attachments and endorsements (blind copies)
 ASSIGNMENT_QUERIES = 12

@@ -132,4 +132,5 @@ def scale_fill(*, applications: int, reviewers: int, reviews_per: int, seed: int
         ),
         batch_size=10000,
     )
+    services.campaign_scores_rebuild(campaign=campaign)
     return campaign

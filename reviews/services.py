@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, StdDev, Subquery, Value
+from django.db.models.functions import Cast, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,7 +18,9 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_record, email_send
 from cases.models import Application, Campaign
 
+from . import aggregation
 from .models import (
+    ApplicationScore,
     Assignment,
     AwardDecision,
     Conflict,
@@ -449,9 +452,118 @@ def conflict_add(
         application=application, reviewer=reviewer, defaults={"source": source, "reason": reason[:200]}
     )
     Assignment.objects.filter(application=application, reviewer=reviewer).delete()
+    application_scores_refresh(
+        campaign=application.campaign, application_ids=[application.pk], reviewer_ids=[reviewer.pk]
+    )
     _assign(application.campaign, [application], by)
     audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=application, detail=f"回避：{reason}")
     return conflict
+
+
+# --- Stored aggregates (案例评分汇总) -------------------------------------------------------------
+
+
+def _submitted_of_campaign(campaign_id: int):
+    """Submitted reviews of the campaign's accepted cases: what the ranking scores."""
+    return Review.objects.filter(
+        status=Review.Status.SUBMITTED,
+        assignment__application__campaign=campaign_id,
+        assignment__application__status=Application.Status.ACCEPTED,
+    )
+
+
+def _max_total(campaign: Campaign) -> float:
+    from .selectors import rubric_max_total, rubric_tree  # selectors read through this module's settings helper
+
+    return float(rubric_max_total(rubric_tree(campaign))) or 100.0
+
+
+def _normalised_update(campaign: Campaign) -> None:
+    """Every application's normalised score from its reviews' stored z-scores and the panel's mean and spread,
+    in one UPDATE (the panel's figures move with every review, so every row may change)."""
+    figures = _submitted_of_campaign(campaign.pk).aggregate(mean=Avg("total"), sd=StdDev("total"))
+    panel_mean, panel_sd = float(figures["mean"] or 0), float(figures["sd"] or 0)
+    rescaled = Value(panel_mean) + Cast("z", FloatField()) * Value(panel_sd)
+    clipped = Least(Greatest(rescaled, Value(0.0)), Value(_max_total(campaign)), output_field=FloatField())
+    per_application = (
+        Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application=OuterRef("application"))
+        .values("assignment__application")
+        .annotate(normalised=Avg(clipped, output_field=FloatField()))
+        .values("normalised")
+    )
+    ApplicationScore.objects.filter(application__campaign=campaign).update(normalised=Subquery(per_application))
+
+
+def _reviewer_z_update(campaign: Campaign, reviewer_ids) -> None:
+    """Each given reviewer's submitted reviews of the campaign get their z-score among that reviewer's totals."""
+    rows: dict[int, list[tuple[int, float]]] = {}
+    for pk, reviewer_id, total in (
+        _submitted_of_campaign(campaign.pk)
+        .filter(assignment__reviewer__in=reviewer_ids)
+        .order_by("pk")
+        .values_list("pk", "assignment__reviewer_id", "total")
+    ):
+        rows.setdefault(reviewer_id, []).append((pk, float(total)))
+    changed = []
+    for reviews in rows.values():
+        for (pk, _total), z in zip(reviews, aggregation.z_scores([t for _pk, t in reviews]), strict=True):
+            changed.append(Review(pk=pk, z=z))
+    Review.objects.bulk_update(changed, ["z"], batch_size=1000)
+
+
+def _application_basic_update(campaign: Campaign, application_ids) -> None:
+    totals: dict[int, list[float]] = {pk: [] for pk in application_ids}
+    for app_id, total in (
+        _submitted_of_campaign(campaign.pk)
+        .filter(assignment__application__in=application_ids)
+        .order_by("assignment__application_id", "assignment__reviewer_id")
+        .values_list("assignment__application_id", "total")
+    ):
+        totals[app_id].append(float(total))
+    accepted = set(
+        Application.objects.filter(pk__in=application_ids, status=Application.Status.ACCEPTED).values_list(
+            "pk", flat=True
+        )
+    )
+    for app_id, values in totals.items():
+        if app_id not in accepted:
+            ApplicationScore.objects.filter(application=app_id).delete()
+            continue
+        ApplicationScore.objects.update_or_create(application_id=app_id, defaults=aggregation.basic(values))
+
+
+def application_scores_refresh(*, campaign: Campaign, application_ids, reviewer_ids) -> None:
+    """After a review of these applications by these reviewers was submitted, reopened or removed: their
+    aggregates, the reviewers' z-scores (one pass over each reviewer's reviews) and, in one UPDATE, every
+    application's normalised score. Called inside the service's transaction."""
+    _reviewer_z_update(campaign, list(reviewer_ids))
+    _application_basic_update(campaign, list(application_ids))
+    _normalised_update(campaign)
+
+
+@transaction.atomic
+def campaign_scores_rebuild(*, campaign: Campaign) -> int:
+    """Every stored aggregate of the campaign from scratch (bulk loads such as seed_scale, the migration that
+    introduced them, a repair). Returns the number of applications."""
+    reviewer_ids = set(_submitted_of_campaign(campaign.pk).values_list("assignment__reviewer_id", flat=True))
+    _reviewer_z_update(campaign, reviewer_ids)
+    application_ids = list(
+        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).values_list("pk", flat=True)
+    )
+    totals: dict[int, list[float]] = {pk: [] for pk in application_ids}
+    for app_id, total in (
+        _submitted_of_campaign(campaign.pk)
+        .order_by("assignment__application_id", "assignment__reviewer_id")
+        .values_list("assignment__application_id", "total")
+    ):
+        totals[app_id].append(float(total))
+    ApplicationScore.objects.filter(application__campaign=campaign).delete()
+    ApplicationScore.objects.bulk_create(
+        (ApplicationScore(application_id=pk, **aggregation.basic(values)) for pk, values in totals.items()),
+        batch_size=2000,
+    )
+    _normalised_update(campaign)
+    return len(application_ids)
 
 
 # --- Reviews (评审) ----------------------------------------------------------------------------
@@ -519,6 +631,9 @@ def review_save(
         review.submitted_at = now
     review.save()
     if submit:
+        application_scores_refresh(
+            campaign=campaign, application_ids=[assignment.application_id], reviewer_ids=[assignment.reviewer_id]
+        )
         audit_record(
             kind=AuditEvent.Kind.REVIEW_SUBMIT,
             request=request,
@@ -542,6 +657,11 @@ def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Rev
     if updated != 1:
         raise ValidationError("该评审尚未提交，无需重新开放。")
     review.refresh_from_db()
+    application_scores_refresh(
+        campaign=review.assignment.application.campaign,
+        application_ids=[review.assignment.application_id],
+        reviewer_ids=[review.assignment.reviewer_id],
+    )
     audit_record(
         kind=AuditEvent.Kind.OTHER,
         request=request,

@@ -585,7 +585,14 @@ class RankingView(CampaignStaffView):
         context = super().get_context_data(**kwargs)
         category = self.request.GET.get("category", "")
         domain = self.request.GET.get("domain", "")
-        context["ranking"] = selectors.ranking(self.campaign, category=category, domain=domain)
+        sort = self.request.GET.get("sort", "")
+        sort = sort if sort in selectors.RANKING_SORTS else ""
+        context["ranking"] = selectors.ranking(
+            self.campaign, category=category, domain=domain, sort=sort, page=self.request.GET.get("page") or 1
+        )
+        context["page_obj"] = context["ranking"].page
+        context["sorts"] = [(key, label) for key, (label, _field) in selectors.RANKING_SORTS.items()]
+        context["sort"] = sort
         context["method_label"] = RankingMethod(context["ranking"].method).label
         context["calibration"], context["panel_mean"], context["panel_sd"] = selectors.calibration_table(self.campaign)
         context["categories"] = Category.choices

@@ -345,9 +345,8 @@ RANKING_PAGE_SIZE = 100
 
 def _rank_order(method: str) -> list:
     """The tie rule of reviews.aggregation (score, then mean, median, number of reviews), in SQL."""
-    return [
-        F(name).desc(nulls_last=True) for name in (SCORE_FIELDS[method], "score__mean", "score__median", "score__count")
-    ]
+    scores = [F(name).desc(nulls_last=True) for name in (SCORE_FIELDS[method], "score__mean", "score__median")]
+    return [*scores, Coalesce("score__count", 0).desc()]  # a case without a row has no review either
 
 
 def ranking_queryset(campaign: Campaign, method: str, *, category: str = "", domain: str = "", sort: str = ""):

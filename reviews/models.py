@@ -1,8 +1,11 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+
+from notifications.jobs import BackgroundJob
 
 
 class RankingMethod(models.TextChoices):
@@ -291,3 +294,28 @@ class ApplicationScore(models.Model):
 
     def __str__(self):
         return f"{self.application_id}：{self.count} 份评审"
+
+
+def upload_score_sheet(instance, filename):
+    """A random name under a private folder: there is no /media/ route, the download view checks who asks."""
+    return f"reviews/score-sheets/{instance.campaign_id}/{uuid.uuid4().hex}.xlsx"
+
+
+class ScoreSheetExport(BackgroundJob):
+    """评分汇总表导出: a campaign's score sheet (.xlsx), built by a background job, never inside a request."""
+
+    task_path = "reviews.tasks.export_score_sheet"
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="score_sheet_exports", verbose_name="评选活动"
+    )
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "评分汇总表导出"
+        verbose_name_plural = "评分汇总表导出"
+
+    def __str__(self):
+        return f"{self.campaign}：{self.get_status_display()}"
+
+    def upload_path(self, filename: str) -> str:
+        return upload_score_sheet(self, filename)

@@ -1,11 +1,13 @@
 """Every write of the expert review: formal check, expert pool, rubric, assignment, conflicts, reviews."""
 
 import datetime as dt
+import tempfile
 from collections import Counter
 from decimal import Decimal
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, StdDev, Subquery, Value
 from django.db.models.functions import Cast, Greatest, Least
@@ -17,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, email_send
 from cases.models import Application, Campaign
+from notifications.jobs import job_active, job_queue, job_run
 
 from . import aggregation
 from .models import (
@@ -30,6 +33,7 @@ from .models import (
     ReviewerProfile,
     ReviewSettings,
     Score,
+    ScoreSheetExport,
 )
 
 # The Kunshan notice's four conditions of a good case.
@@ -759,6 +763,56 @@ def decision_confirm(*, campaign: Campaign, by: User, incomplete_reason: str = "
         detail += f"；评审未完成的案例 {incomplete_summary(result.incomplete)}，理由：{reason}"
     audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=detail)
     return awarded
+
+
+# --- 评分汇总表导出: the score sheet, built by a background job ---------------------------------------
+
+
+def score_sheet_export_start(*, campaign: Campaign, by: User, request=None) -> ScoreSheetExport:
+    """Start building the campaign's score sheet; a second click while one is queued or running gets that one
+    (queued again if the broker was down), while a job whose worker died gives way to a new one."""
+    from .exports import score_sheet_size
+
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one starter at a time per campaign
+        active = job_active(ScoreSheetExport, campaign=campaign)
+        if active is not None:
+            return active
+        job = ScoreSheetExport.objects.create(campaign=campaign, requested_by=by, total=score_sheet_size(campaign))
+        audit_record(
+            kind=AuditEvent.Kind.OTHER,
+            request=request,
+            user=by,
+            obj=job,
+            detail=f"发起评分汇总表导出（Excel）：{campaign.title}",
+        )
+        job_queue(job)
+    return job
+
+
+def score_sheet_export_run(*, export_id: int, final_attempt: bool = True) -> str:
+    """Write the job's .xlsx to a temporary file, store it and mark the job done; older sheets of the campaign
+    are deleted from disk. Idempotent like every job (notifications.jobs.job_run)."""
+    from .exports import score_sheet_write
+
+    def build(job: ScoreSheetExport, beat) -> dict:
+        with tempfile.TemporaryFile(prefix="score-sheet-", suffix=".xlsx") as tmp:
+            written = score_sheet_write(job.campaign, tmp, progress=lambda n: beat(done=n))
+            tmp.seek(0)
+            job.file.save(f"{job.pk}.xlsx", File(tmp), save=False)
+        return {"file": job.file.name, "total": written, "done": written}
+
+    result = job_run(ScoreSheetExport, export_id, build, final_attempt=final_attempt)
+    if result == ScoreSheetExport.Status.DONE:
+        job = ScoreSheetExport.objects.get(pk=export_id)
+        for old in (
+            ScoreSheetExport.objects.filter(campaign=job.campaign_id, status=ScoreSheetExport.Status.DONE)
+            .exclude(pk=job.pk)
+            .exclude(file="")
+        ):
+            old.file.delete(save=False)
+            ScoreSheetExport.objects.filter(pk=old.pk).update(file="")
+    return result
 
 
 # --- E-mails to the panel -----------------------------------------------------------------------

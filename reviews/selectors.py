@@ -9,18 +9,19 @@ from django.db.models import (
     Avg,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    FloatField,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    StdDev,
     Subquery,
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Rank, RowNumber
+from django.db.models.functions import Cast, Coalesce, Greatest, Rank, RowNumber
 
 from cases.models import SECTIONS, Application, Campaign, Endorsement
 from cases.selectors import application_identifiers, identifiers_pattern
@@ -349,30 +350,113 @@ def _rank_order(method: str) -> list:
     return [*scores, Coalesce("score__count", 0).desc()]  # a case without a row has no review either
 
 
-def ranking_queryset(campaign: Campaign, method: str, *, category: str = "", domain: str = "", sort: str = ""):
-    """The campaign's accepted applications with their stored aggregates, each with its `position` and
-    `rank_number` over the whole campaign (window functions): a category or domain filter selects rows after
-    ranking (through the window annotations below), so ranks and tiers never depend on the filter."""
-    order = _rank_order(method)
-    qs = (
-        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+def _ranking_base(campaign: Campaign):
+    return Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+
+
+def _ranking_rows(campaign: Campaign):
+    """What a ranking row shows of an application (never the body), with its stored aggregates and decision."""
+    return (
+        _ranking_base(campaign)
         .select_related("score", "award_decision")
         .only("id", "reference", "title", "category", "domain", "campaign_id", "score", "award_decision")
-        .annotate(
-            position=Window(RowNumber(), order_by=[*order, F("pk").asc()]),
-            rank_number=Window(Rank(), order_by=order),
-            # How many applications of the campaign have a score: the base of the tiers' fractions.
-            scored_total=Window(Count("pk", filter=Q(score__count__gt=0))),
-        )
     )
-    # Filtering on a window annotation is applied after the windows (Django's QUALIFY emulation).
+
+
+def _score_key(app: Application, method: str) -> tuple:
+    """The tie rule's key of a row (reviews.aggregation: equal keys share a rank)."""
+    stored = getattr(app, "score", None) if hasattr(app, "score") else None
+    if stored is None:
+        return (None, None, None, 0)
+    score = getattr(stored, SCORE_FIELDS[method].removeprefix("score__"))
+    return (score, stored.mean, stored.median, stored.count)
+
+
+def _better_than(key: tuple, method: str) -> Q:
+    """Rows whose key comes strictly before `key` in the rank order (score, mean, median, count; NULL last)."""
+    names = [SCORE_FIELDS[method], "score__mean", "score__median", "score__count"]
+    condition = Q(pk__in=[])
+    equal = Q()
+    for name, value in zip(names, key, strict=True):
+        if value is None:
+            condition |= equal & Q(**{f"{name}__isnull": False})
+            equal &= Q(**{f"{name}__isnull": True})
+        else:
+            condition |= equal & Q(**{f"{name}__gt": value})
+            equal &= Q(**{name: value})
+    return condition
+
+
+def ranking_windows(campaign: Campaign, method: str, *, category: str = "", domain: str = "", sort: str = ""):
+    """(pk, position, rank number) of the campaign's accepted applications by window functions over the whole
+    campaign; a category or domain filter selects rows after ranking (Django filters on a window annotation
+    after the windows), so ranks and tiers never depend on it. For filtered or re-sorted pages only: the
+    rank order itself needs no window (ranking() numbers the rows as it reads them)."""
+    order = _rank_order(method)
+    qs = _ranking_base(campaign).annotate(
+        position=Window(RowNumber(), order_by=[*order, F("pk").asc()]),
+        rank_number=Window(Rank(), order_by=order),
+    )
     if category:
         qs = qs.annotate(category_seen=Window(Max("category"), partition_by=[F("pk")])).filter(category_seen=category)
     if domain:
         qs = qs.annotate(domain_seen=Window(Max("domain"), partition_by=[F("pk")])).filter(domain_seen=domain)
     if sort in RANKING_SORTS:
-        return qs.order_by(F(RANKING_SORTS[sort][1]).desc(nulls_last=True), "position")
-    return qs.order_by("position")
+        qs = qs.order_by(F(RANKING_SORTS[sort][1]).desc(nulls_last=True), "position")
+    else:
+        qs = qs.order_by("position")
+    return qs.values_list("pk", "position", "rank_number")
+
+
+def _numbered(apps: list, method: str, first_position: int, first_rank) -> None:
+    """Give each row of a run in rank order its position and rank number (a tie shares the rank)."""
+    previous = None
+    for offset, app in enumerate(apps):
+        app.position = first_position + offset
+        key = _score_key(app, method)
+        if previous is not None and key == previous[0]:
+            app.rank_number = previous[1]
+        else:
+            app.rank_number = first_rank(app, key) if offset == 0 else app.position
+        previous = (key, app.rank_number)
+
+
+def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, sort: str, page) -> tuple:
+    """(rows of one page numbered over the whole campaign, the page, how many rows have a score)."""
+    shown = Q()
+    if category:
+        shown &= Q(category=category)
+    if domain:
+        shown &= Q(domain=domain)
+    totals = _ranking_base(campaign).aggregate(
+        shown=Count("pk", filter=shown) if shown else Count("pk"),
+        scored=Count("pk", filter=Q(score__count__gt=0)),
+    )
+    paginator = Paginator(_ranking_base(campaign).order_by("pk").values_list("pk", flat=True), RANKING_PAGE_SIZE)
+    paginator.count = totals["shown"]  # counted above with the scored rows, in one query
+    page_obj = paginator.get_page(page)
+    start, end = page_obj.start_index() - 1, page_obj.end_index()
+    if category or domain or sort:
+        numbered = list(ranking_windows(campaign, method, category=category, domain=domain, sort=sort)[start:end])
+        by_pk = _ranking_rows(campaign).in_bulk([pk for pk, _p, _r in numbered])
+        apps = []
+        for pk, position, rank_number in numbered:
+            app = by_pk[pk]
+            app.position, app.rank_number = position, rank_number
+            apps.append(app)
+        return apps, page_obj, totals["scored"]
+    order = [*_rank_order(method), F("pk").asc()]
+    before = max(start - 1, 0)  # one row before the page tells whether its first row ties across the boundary
+    apps = list(_ranking_rows(campaign).order_by(*order)[before:end])
+    previous, apps = (apps[0], apps[1:]) if start > 0 and apps else (None, apps)
+
+    def first_rank(app, key):
+        if previous is None or _score_key(previous, method) != key:
+            return start + 1
+        return _ranking_base(campaign).filter(_better_than(key, method)).count() + 1
+
+    _numbered(apps, method, start + 1, first_rank)
+    return apps, page_obj, totals["scored"]
 
 
 def _aggregate_of(app: Application, threshold: float) -> aggregation.Aggregate:
@@ -443,15 +527,16 @@ def ranking(
     method = settings_row.ranking_method
     threshold = float(settings_row.disagreement_threshold)
     max_total = float(rubric_max_total(rubric_tree(campaign))) or 100.0
-    qs = ranking_queryset(campaign, method, category=category, domain=domain, sort=sort)
     page_obj = None
     if page is not None:
-        page_obj = Paginator(qs, RANKING_PAGE_SIZE).get_page(page)
-        apps = list(page_obj.object_list)
+        apps, page_obj, scored = _ranking_page(campaign, method, category, domain, sort, page)
     else:
-        apps = list(qs)
+        apps = list(_ranking_rows(campaign).order_by(*_rank_order(method), "pk"))
+        _numbered(apps, method, 1, lambda app, key: 1)
+        scored = sum(1 for app in apps if _score_key(app, method)[3] > 0)
+        apps = [a for a in apps if (not category or a.category == category) and (not domain or a.domain == domain)]
     ids = [a.pk for a in apps]
-    bounds = _tier_bounds(campaign, settings_row, method, apps[0].scored_total if apps else 0)
+    bounds = _tier_bounds(campaign, settings_row, method, scored)
     confirmed = settings_row.decision_confirmed_at is not None
     per_app: dict[int, list] = {}
     names: dict[int, str] = {}
@@ -501,12 +586,14 @@ def calibration_table(campaign: Campaign) -> tuple[list, float, float]:
         assignment__application__campaign=campaign,
         assignment__application__status=Application.Status.ACCEPTED,
     )
+    # Mean and mean square (SQLite's STDDEV_POP is a Python callback, slow): sd² = E[x²] − mean².
+    squared = ExpressionWrapper(Cast("total", FloatField()) * Cast("total", FloatField()), output_field=FloatField())
     per_reviewer = [
-        (name, n, float(mean), float(sd or 0))
-        for name, n, mean, sd in submitted.values("assignment__reviewer_id", "assignment__reviewer__name")
-        .annotate(n=Count("id"), mean=Avg("total"), sd=StdDev("total"))
+        (name, n, float(mean), max(float(square) - float(mean) ** 2, 0.0) ** 0.5)
+        for name, n, mean, square in submitted.values("assignment__reviewer_id", "assignment__reviewer__name")
+        .annotate(n=Count("id"), mean=Avg(Cast("total", FloatField())), square=Avg(squared))
         .order_by("assignment__reviewer__name", "assignment__reviewer_id")
-        .values_list("assignment__reviewer__name", "n", "mean", "sd")
+        .values_list("assignment__reviewer__name", "n", "mean", "square")
     ]
     # The panel's figures pooled from the reviewers' (same as over every total, without a second query).
     count = sum(n for _name, n, _m, _sd in per_reviewer)

@@ -9,7 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, StdDev, Subquery, Value
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -485,8 +485,11 @@ def _max_total(campaign: Campaign) -> float:
 def _normalised_update(campaign: Campaign) -> None:
     """Every application's normalised score from its reviews' stored z-scores and the panel's mean and spread,
     in one UPDATE (the panel's figures move with every review, so every row may change)."""
-    figures = _submitted_of_campaign(campaign.pk).aggregate(mean=Avg("total"), sd=StdDev("total"))
-    panel_mean, panel_sd = float(figures["mean"] or 0), float(figures["sd"] or 0)
+    total = Cast("total", FloatField())
+    figures = _submitted_of_campaign(campaign.pk).aggregate(mean=Avg(total), square=Avg(total * total))
+    # Population SD as sqrt(E[x²] − mean²): SQLite's STDDEV_POP is a slow Python callback.
+    panel_mean = float(figures["mean"] or 0)
+    panel_sd = max(float(figures["square"] or 0) - panel_mean * panel_mean, 0.0) ** 0.5
     rescaled = Value(panel_mean) + Cast("z", FloatField()) * Value(panel_sd)
     clipped = Least(Greatest(rescaled, Value(0.0)), Value(_max_total(campaign)), output_field=FloatField())
     per_application = (

@@ -60,6 +60,8 @@ def _assert_stored_equal_scratch(campaign):
             assert getattr(got, name) == pytest.approx(getattr(want, name), abs=1e-6), name
         assert got.spread == pytest.approx(want.spread) and got.disagreement == want.disagreement
         assert (got.rank, got.tier) == (want.rank, want.tier)
+    page = [(a.pk, agg.rank, agg.tier) for a, agg, _p in selectors.ranking(campaign, page=1).rows]
+    assert page == [(a.application_id, a.rank, a.tier) for a in expected]
 
 
 @pytest.mark.parametrize("method", [m.value for m in RankingMethod])
@@ -149,3 +151,17 @@ def test_the_ranking_page_is_paginated_and_sorted_in_the_database(client, cast):
     ApplicationScore.objects.filter(application=apps[2]).update(spread=30)
     page = selectors.ranking(campaign, sort="spread", page=1)
     assert page.rows[0][0].pk == apps[2].pk and page.page.paginator.count == 3
+
+
+def test_a_tie_across_a_page_boundary_keeps_its_shared_rank(cast, monkeypatch):
+    monkeypatch.setattr(selectors, "RANKING_PAGE_SIZE", 2)
+    campaign = review_window_campaign()
+    apps = [ApplicationFactory(campaign=campaign) for _ in range(5)]
+    for app, mean in zip(apps, (90, 80, 80, 80, 70), strict=True):
+        ApplicationScore.objects.create(application=app, count=1, mean=mean, median=mean, trimmed_mean=mean)
+    everything = [(a.pk, agg.rank) for a, agg, _p in selectors.ranking(campaign).rows]
+    assert [rank for _pk, rank in everything] == [1, 2, 2, 2, 5]
+    paged = [(a.pk, agg.rank) for page in (1, 2, 3) for a, agg, _p in selectors.ranking(campaign, page=page).rows]
+    assert paged == everything
+    filtered = selectors.ranking(campaign, sort="mean", page=2).rows
+    assert [(a.pk, agg.rank) for a, agg, _p in filtered] == everything[2:4]

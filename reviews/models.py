@@ -296,6 +296,29 @@ class ApplicationScore(models.Model):
         return f"{self.application_id}：{self.count} 份评审"
 
 
+class ReviewerScoreStats(models.Model):
+    """专家评分统计: one reviewer's count, mean and spread of their submitted totals in a campaign (the
+    calibration table and the reviewer's z-scores), written with the stored aggregates."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="reviewer_score_stats", verbose_name="评选活动"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="评审专家"
+    )
+    count = models.PositiveIntegerField("已提交评审数", default=0)
+    mean = models.FloatField("平均分", default=0)
+    sd = models.FloatField("标准差", default=0)
+
+    class Meta:
+        verbose_name = "专家评分统计"
+        verbose_name_plural = "专家评分统计"
+        constraints = [models.UniqueConstraint(fields=["campaign", "reviewer"], name="reviewer_score_stats_unique")]
+
+    def __str__(self):
+        return f"{self.reviewer_id}：{self.count} 份"
+
+
 def upload_score_sheet(instance, filename):
     """A random name under a private folder: there is no /media/ route, the download view checks who asks."""
     return f"reviews/score-sheets/{instance.campaign_id}/{uuid.uuid4().hex}.xlsx"

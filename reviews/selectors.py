@@ -6,12 +6,9 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import (
-    Avg,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
     Max,
     OuterRef,
     Prefetch,
@@ -21,7 +18,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Rank, RowNumber
+from django.db.models.functions import Coalesce, Greatest, Rank, RowNumber
 
 from cases.models import SECTIONS, Application, Campaign, Endorsement
 from cases.selectors import application_identifiers, identifiers_pattern
@@ -37,6 +34,7 @@ from .models import (
     RankingMethod,
     Review,
     ReviewerProfile,
+    ReviewerScoreStats,
     ReviewSettings,
 )
 from .services import formal_check_statuses, review_settings_get
@@ -580,22 +578,14 @@ def ranking(
 
 
 def calibration_table(campaign: Campaign) -> tuple[list, float, float]:
-    """Each reviewer's count, mean and spread against the panel's, aggregated in the database."""
-    submitted = Review.objects.filter(
-        status=Review.Status.SUBMITTED,
-        assignment__application__campaign=campaign,
-        assignment__application__status=Application.Status.ACCEPTED,
-    )
-    # Mean and mean square (SQLite's STDDEV_POP is a Python callback, slow): sd² = E[x²] − mean².
-    squared = ExpressionWrapper(Cast("total", FloatField()) * Cast("total", FloatField()), output_field=FloatField())
+    """Each reviewer's count, mean and spread (stored with the aggregates) against the panel's, pooled."""
     per_reviewer = [
-        (name, n, float(mean), max(float(square) - float(mean) ** 2, 0.0) ** 0.5)
-        for name, n, mean, square in submitted.values("assignment__reviewer_id", "assignment__reviewer__name")
-        .annotate(n=Count("id"), mean=Avg(Cast("total", FloatField())), square=Avg(squared))
-        .order_by("assignment__reviewer__name", "assignment__reviewer_id")
-        .values_list("assignment__reviewer__name", "n", "mean", "square")
+        (row.reviewer.name, row.count, row.mean, row.sd)
+        for row in ReviewerScoreStats.objects.filter(campaign=campaign, count__gt=0)
+        .select_related("reviewer")
+        .order_by("reviewer__name", "reviewer_id")
     ]
-    # The panel's figures pooled from the reviewers' (same as over every total, without a second query).
+    # The panel's mean and population spread from the reviewers' (the same figures as over every total).
     count = sum(n for _name, n, _m, _sd in per_reviewer)
     panel_mean = sum(n * m for _name, n, m, _sd in per_reviewer) / count if count else 0.0
     second_moment = sum(n * (sd * sd + m * m) for _name, n, m, sd in per_reviewer) / count if count else 0.0

@@ -31,6 +31,7 @@ from .models import (
     PanelMember,
     Review,
     ReviewerProfile,
+    ReviewerScoreStats,
     ReviewSettings,
     Score,
     ScoreSheetExport,
@@ -502,20 +503,29 @@ def _normalised_update(campaign: Campaign) -> None:
 
 
 def _reviewer_z_update(campaign: Campaign, reviewer_ids) -> None:
-    """Each given reviewer's submitted reviews of the campaign get their z-score among that reviewer's totals."""
-    rows: dict[int, list[tuple[int, float]]] = {}
+    """Each given reviewer's submitted reviews of the campaign get their z-score among that reviewer's totals;
+    the reviewer's count, mean and spread are stored for the calibration table."""
+    reviewer_ids = list(reviewer_ids)
+    rows: dict[int, list[tuple[int, float]]] = {r: [] for r in reviewer_ids}
     for pk, reviewer_id, total in (
         _submitted_of_campaign(campaign.pk)
         .filter(assignment__reviewer__in=reviewer_ids)
         .order_by("pk")
         .values_list("pk", "assignment__reviewer_id", "total")
     ):
-        rows.setdefault(reviewer_id, []).append((pk, float(total)))
+        rows[reviewer_id].append((pk, float(total)))
     changed = []
-    for reviews in rows.values():
-        for (pk, _total), z in zip(reviews, aggregation.z_scores([t for _pk, t in reviews]), strict=True):
+    stats = []
+    for reviewer_id, reviews in rows.items():
+        totals = [t for _pk, t in reviews]
+        for (pk, _total), z in zip(reviews, aggregation.z_scores(totals), strict=True):
             changed.append(Review(pk=pk, z=z))
+        if totals:
+            mean, sd, count = aggregation.reviewer_stats([(0, reviewer_id, t) for t in totals])[reviewer_id]
+            stats.append(ReviewerScoreStats(campaign=campaign, reviewer_id=reviewer_id, count=count, mean=mean, sd=sd))
     Review.objects.bulk_update(changed, ["z"], batch_size=1000)
+    ReviewerScoreStats.objects.filter(campaign=campaign, reviewer__in=reviewer_ids).delete()
+    ReviewerScoreStats.objects.bulk_create(stats)
 
 
 def _application_basic_update(campaign: Campaign, application_ids) -> None:
@@ -553,6 +563,7 @@ def campaign_scores_rebuild(*, campaign: Campaign) -> int:
     """Every stored aggregate of the campaign from scratch (bulk loads such as seed_scale, the migration that
     introduced them, a repair). Returns the number of applications."""
     reviewer_ids = set(_submitted_of_campaign(campaign.pk).values_list("assignment__reviewer_id", flat=True))
+    ReviewerScoreStats.objects.filter(campaign=campaign).delete()
     _reviewer_z_update(campaign, reviewer_ids)
     application_ids = list(
         Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).values_list("pk", flat=True)

@@ -60,6 +60,15 @@ def _assert_stored_equal_scratch(campaign):
             assert getattr(got, name) == pytest.approx(getattr(want, name), abs=1e-6), name
         assert got.spread == pytest.approx(want.spread) and got.disagreement == want.disagreement
         assert (got.rank, got.tier) == (want.rank, want.tier)
+    # The calibration table too: each reviewer's count, mean and spread, and the panel's.
+    stats, panel_mean, panel_sd = aggregation.calibration(
+        [(a, r, float(t)) for a, r, t, _n in selectors.submitted_reviews(campaign)]
+    )
+    table, stored_mean, stored_sd = selectors.calibration_table(campaign)
+    assert (stored_mean, stored_sd) == (pytest.approx(panel_mean), pytest.approx(panel_sd))
+    assert sorted((row["count"], round(row["mean"], 6), round(row["sd"], 6)) for row in table) == sorted(
+        (n, round(mean, 6), round(sd, 6)) for mean, sd, n in stats.values()
+    )
     page = [(a.pk, agg.rank, agg.tier) for a, agg, _p in selectors.ranking(campaign, page=1).rows]
     assert page == [(a.application_id, a.rank, a.tier) for a in expected]
 

@@ -249,6 +249,9 @@ def main() -> None:
     campaign, seeded = _seed(args)
     staff, reviewer, application_id = _people(campaign)
     _stage(campaign, staff, seeded)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh bulk loads have no planner statistics yet (autovacuum runs later)
     users = {"staff": staff, "reviewer": reviewer}
     pages = _pages(campaign, application_id)
     public_phase = [p for p in pages if p[0] != "results page"]

@@ -313,11 +313,12 @@ class Ranking:
 def expected_reviews(campaign: Campaign, reviewers_per_application: int, application_ids=None) -> dict[int, int]:
     """application id -> how many submitted reviews its decision needs: the campaign's N, or more when staff
     assigned more experts (a conflicted expert's assignment is gone, so it is not counted)."""
-    assignments = Assignment.objects.filter(
-        application__campaign=campaign, application__status=Application.Status.ACCEPTED
-    ).filter(_not_conflicted())
-    if application_ids is not None:
-        assignments = assignments.filter(application__in=application_ids)
+    if application_ids is not None:  # one page's cases: no join on the whole campaign
+        assignments = Assignment.objects.filter(application__in=application_ids).filter(_not_conflicted())
+    else:
+        assignments = Assignment.objects.filter(
+            application__campaign=campaign, application__status=Application.Status.ACCEPTED
+        ).filter(_not_conflicted())
     assigned = dict(
         assignments.values_list("application_id").annotate(n=Count("id")).values_list("application_id", "n")
     )
@@ -495,8 +496,16 @@ def ranking_incomplete(campaign: Campaign, reviewers_per_application: int) -> li
         .annotate(n=Count("id"))
         .values("n")
     )
+    # A case is short of reviews only if it has fewer than N, or one of its (not conflicted) experts has not
+    # submitted: that cheap test comes first, so the count of its experts is made for those cases only.
+    waiting = (
+        Assignment.objects.filter(application=OuterRef("pk"))
+        .filter(_not_conflicted())
+        .exclude(review__status=Review.Status.SUBMITTED)
+    )
     rows = (
         Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+        .filter(Q(score__isnull=True) | Q(score__count__lt=reviewers_per_application) | Exists(waiting))
         .select_related("score")
         .only("id", "reference", "title", "score")
         .annotate(

@@ -306,7 +306,7 @@ class Ranking:
     method: str
     max_total: float
     reviewer_names: dict  # reviewer id -> name, of the reviews in `rows`
-    incomplete: list  # of (Application, Aggregate) missing a review, over the whole campaign (never filtered)
+    incomplete: list  # of (Application, Aggregate) missing a review, whole campaign (never filtered); [] once confirmed
     page: object = None  # the Paginator page when paginated
 
 
@@ -581,7 +581,8 @@ def ranking(
         method=method,
         max_total=max_total,
         reviewer_names=names,
-        incomplete=ranking_incomplete(campaign, settings_row.reviewers_per_application),
+        # Only the confirmation reads it (the page offers it while the decision is open).
+        incomplete=[] if confirmed else ranking_incomplete(campaign, settings_row.reviewers_per_application),
         page=page_obj,
     )
 

@@ -18,6 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# bench/pages.py only: adds /__bench/floor/, a bare view through the whole middleware stack (never in production).
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:

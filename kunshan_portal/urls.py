@@ -28,3 +28,12 @@ urlpatterns = [
 ]
 
 # No /media/ route: every uploaded file is served by a view that checks who may see it.
+
+if settings.BENCH_FLOOR:
+    # bench/pages.py's floor: the cheapest view through the whole middleware stack, in the same gunicorn run.
+    from django.http import HttpResponse
+
+    def _bench_floor(request):
+        return HttpResponse("ok", content_type="text/plain")
+
+    urlpatterns.append(path("__bench/floor/", _bench_floor, name="bench_floor"))

@@ -310,7 +310,7 @@ def job_status_response(job: BackgroundJob, *, download_url: str) -> JsonRespons
     return response
 
 
-def job_download_response(job: BackgroundJob, *, filename: str) -> FileResponse:
+def job_download_response(job: BackgroundJob, *, filename: str, content_type: str = "application/zip") -> FileResponse:
     """The job's file as an attachment; the name (Chinese too) goes through content_disposition_header."""
     if job.status != job.Status.DONE or not job.file:
         raise Http404("该导出尚未完成或文件已被更新的导出取代。")
@@ -318,4 +318,4 @@ def job_download_response(job: BackgroundJob, *, filename: str) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("导出文件已不存在，请重新导出。") from exc
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

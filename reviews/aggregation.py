@@ -137,8 +137,31 @@ def _round_half_up(x: float) -> int:
     return int(x + 0.5 + 1e-9)
 
 
-def tiers_assign(ranked: list[Aggregate], tiers: list[dict], method: str) -> None:
-    """Walk the ranking in order and give each application the first tier that still has room.
+def basic(totals: list[float]) -> dict:
+    """count, mean, median, trimmed mean and spread of one application's totals (None scores without any)."""
+    if not totals:
+        return {"count": 0, "mean": None, "median": None, "trimmed_mean": None, "spread": 0.0}
+    return {
+        "count": len(totals),
+        "mean": statistics.fmean(totals),
+        "median": statistics.median(totals),
+        "trimmed_mean": trimmed_mean(totals),
+        "spread": max(totals) - min(totals),
+    }
+
+
+def z_scores(totals: list[float]) -> list[float]:
+    """Each of one reviewer's totals as a z-score among them (0 when they gave one total or all equal)."""
+    if not totals:
+        return []
+    mean, sd = statistics.fmean(totals), statistics.pstdev(totals)
+    return [(t - mean) / sd if sd > 0 else 0.0 for t in totals]
+
+
+def tier_bounds(n: int, tiers: list[dict], at_least) -> list[tuple[str, int, int]]:
+    """(name, start, end) of each tier over the positions 1..n of the ranked applications with a score: a tier
+    holds the positions start+1..end. `at_least(value)` is how many of them score at least `value` (the
+    ranking is ordered by score, so they are a prefix).
 
     A tier is {"name": ..., "by": "count" | "fraction" | "threshold", "value": ...}:
       count      the next `value` applications;
@@ -147,8 +170,7 @@ def tiers_assign(ranked: list[Aggregate], tiers: list[dict], method: str) -> Non
       threshold  every following application whose ranking score is at least `value`.
     Applications left when the list ends get no tier.
     """
-    scored = [a for a in ranked if a.count > 0]
-    n = len(scored)
+    bounds = []
     index = 0
     cumulative_fraction = 0.0
     for tier in tiers:
@@ -159,14 +181,30 @@ def tiers_assign(ranked: list[Aggregate], tiers: list[dict], method: str) -> Non
             cumulative_fraction += value
             end = min(n, max(index, _round_half_up(cumulative_fraction * n)))
         elif by == "threshold":
-            end = index
-            while end < n and (scored[end].score(method) or 0.0) >= value:
-                end += 1
+            end = min(n, max(index, at_least(value)))
         else:
             raise ValueError(f"未知的奖项等级划分方式：{by}")
-        for agg in scored[index:end]:
-            agg.tier = tier["name"]
+        bounds.append((tier["name"], index, end))
         index = end
+    return bounds
+
+
+def tier_at(position: int | None, bounds: list[tuple[str, int, int]]) -> str:
+    if position is None:
+        return ""
+    return next((name for name, start, end in bounds if start < position <= end), "")
+
+
+def tiers_assign(ranked: list[Aggregate], tiers: list[dict], method: str) -> None:
+    """Walk the ranking in order and give each application the first tier that still has room (tier_bounds)."""
+    scored = [a for a in ranked if a.count > 0]
+
+    def at_least(value: float) -> int:
+        return sum(1 for a in scored if (a.score(method) or 0.0) >= value)
+
+    bounds = tier_bounds(len(scored), tiers, at_least)
+    for position, agg in enumerate(scored, start=1):
+        agg.tier = tier_at(position, bounds)
 
 
 def calibration(reviews: list[tuple[int, int, float]]) -> tuple[dict[int, tuple[float, float, int]], float, float]:

@@ -122,6 +122,7 @@ def seed(out, *, today: dt.date, people: dict) -> dict:
         Review.objects.filter(pk=review.pk).update(
             status=Review.Status.SUBMITTED, total=sum(points.values(), Decimal("0"))
         )
+    services.campaign_scores_rebuild(campaign=campaign)  # the reviews above were written outside review_save
     services.decision_confirm(campaign=campaign, by=staff)
     out.write(
         f"已创建评审演示：{campaign.title}（{len(CASES)} 个案例，{len(experts)} 位专家，评审已完成，奖项已确认）\n"

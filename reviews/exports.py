@@ -1,18 +1,23 @@
-"""评分汇总表: the committee's score sheet as .xlsx — one summary row per application, one sheet per reviewer."""
+"""评分汇总表: the committee's score sheet as .xlsx — one summary row per application, one sheet per reviewer.
 
-import io
+Written with openpyxl's write-only mode (rows stream to a temporary file, memory stays flat) by a background
+job (services.score_sheet_export_run): a campaign-wide file is never built inside a request."""
+
 import re
+from collections.abc import Callable
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from cases.models import Campaign
 
 from .models import Score
-from .selectors import ranking, rubric_leaves, rubric_tree
+from .selectors import ranking, rubric_leaves, rubric_tree, submitted_reviews_of_campaign
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
+PROGRESS_EVERY = 500
 
 
 def neutralise(value):
@@ -22,8 +27,13 @@ def neutralise(value):
     return value
 
 
-def _append(sheet, values) -> None:
-    sheet.append([neutralise(v) for v in values])
+def _header(sheet, values) -> None:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        cell.font = BOLD
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _sheet_title(name: str, used: set) -> str:
@@ -35,19 +45,24 @@ def _sheet_title(name: str, used: set) -> str:
     return title
 
 
-def score_sheet(campaign: Campaign) -> bytes:
+def score_sheet_size(campaign: Campaign) -> int:
+    """The rows the job writes (summary rows and one per submitted review), for its progress bar."""
+    return campaign.applications.filter(status="accepted").count() + submitted_reviews_of_campaign(campaign.pk).count()
+
+
+def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None] = lambda n: None) -> int:
+    """Write the score sheet into the binary file `handle`; `progress(rows written)` every few hundred rows.
+    Returns the number of rows written."""
     result = ranking(campaign)
-    reviewer_ids = sorted(result.reviewer_names, key=lambda r: result.reviewer_names[r])
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "汇总"
+    reviewer_ids = sorted(result.reviewer_names, key=lambda r: (result.reviewer_names[r], r))
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("汇总")
     header = ["名次", "申报编号", "案例名称", "案例类别", "案例领域"]
     header += [f"{result.reviewer_names[r]}" for r in reviewer_ids]
     header += ["评审数", "平均分", "中位数", "去极值平均", "标准化得分", "分歧", "奖项等级"]
-    _append(summary, header)
-    for cell in summary[1]:
-        cell.font = BOLD
-    scores = {}
+    _header(summary, header)
+    written = 0
+    apps = {}
     for app, agg, per in result.rows:
         totals = {reviewer_id: total for reviewer_id, _name, total in per}
         row = [agg.rank, app.reference, app.title, app.get_category_display(), app.domain]
@@ -58,39 +73,44 @@ def score_sheet(campaign: Campaign) -> bytes:
             "是" if agg.disagreement else "",
             agg.final_tier,
         ]
-        _append(summary, row)
-        scores[app.pk] = app
+        summary.append([neutralise(v) for v in row])
+        apps[app.pk] = app
+        written += 1
+        if written % PROGRESS_EVERY == 0:
+            progress(written)
 
     leaves = rubric_leaves(rubric_tree(campaign))
-    points = {}
-    reviews = {}
-    for review_id, app_id, reviewer_id, criterion_id, value, total, opinion in Score.objects.filter(
-        review__assignment__application__campaign=campaign, review__status="submitted"
-    ).values_list(
-        "review_id",
-        "review__assignment__application_id",
-        "review__assignment__reviewer_id",
-        "criterion_id",
-        "points",
-        "review__total",
-        "review__opinion",
+    points: dict[tuple[int, int], float] = {}
+    reviews: dict[int, dict[int, tuple]] = {}  # reviewer -> review -> (application id, total, opinion)
+    for review_id, app_id, reviewer_id, criterion_id, value, total, opinion in (
+        Score.objects.filter(review__assignment__application__campaign=campaign, review__status="submitted")
+        .order_by("review__assignment__application_id", "review_id")
+        .values_list(
+            "review_id",
+            "review__assignment__application_id",
+            "review__assignment__reviewer_id",
+            "criterion_id",
+            "points",
+            "review__total",
+            "review__opinion",
+        )
+        .iterator(chunk_size=5000)
     ):
         points[(review_id, criterion_id)] = float(value)
-        reviews[review_id] = (app_id, reviewer_id, float(total), opinion)
+        reviews.setdefault(reviewer_id, {})[review_id] = (app_id, float(total), opinion)
     used = {"汇总"}
     for reviewer_id in reviewer_ids:
         sheet = wb.create_sheet(_sheet_title(result.reviewer_names[reviewer_id], used))
-        _append(sheet, ["申报编号", "案例名称", *[leaf.name for leaf in leaves], "总分", "专家评审意见"])
-        for cell in sheet[1]:
-            cell.font = BOLD
-        for review_id, (app_id, rid, total, opinion) in sorted(reviews.items(), key=lambda item: item[1][0]):
-            if rid != reviewer_id or app_id not in scores:
+        _header(sheet, ["申报编号", "案例名称", *[leaf.name for leaf in leaves], "总分", "专家评审意见"])
+        for review_id, (app_id, total, opinion) in reviews.get(reviewer_id, {}).items():
+            if app_id not in apps:
                 continue
-            app = scores[app_id]
-            _append(
-                sheet,
-                [app.reference, app.title, *[points.get((review_id, leaf.pk)) for leaf in leaves], total, opinion],
-            )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+            app = apps[app_id]
+            values = [app.reference, app.title, *[points.get((review_id, leaf.pk)) for leaf in leaves], total, opinion]
+            sheet.append([neutralise(v) for v in values])
+            written += 1
+            if written % PROGRESS_EVERY == 0:
+                progress(written)
+    wb.save(handle)
+    progress(written)
+    return written

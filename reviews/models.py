@@ -1,8 +1,11 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+
+from notifications.jobs import BackgroundJob
 
 
 class RankingMethod(models.TextChoices):
@@ -202,6 +205,9 @@ class Review(models.Model):
     updated_at = models.DateTimeField("最后保存", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     reopen_reason = models.CharField("重新开放理由", max_length=200, blank=True)
+    # The total as this reviewer's z-score among their submitted reviews of the campaign: written by the review
+    # services (services.application_scores_refresh) so normalisation is one UPDATE, never a per-request pass.
+    z = models.FloatField("专家内标准分", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "评审"
@@ -256,3 +262,85 @@ class AwardDecision(models.Model):
 
     def __str__(self):
         return f"{self.application}：{self.tier or '无'}"
+
+
+class ApplicationScore(models.Model):
+    """案例评分汇总: an application's aggregates over its submitted reviews, written by the review services when
+    a review is submitted, reopened or removed by a conflict, so the ranking reads rows instead of recomputing.
+    Rank and tier are not stored: they follow from the order of these rows (window functions in the ranking)."""
+
+    application = models.OneToOneField(
+        "cases.Application",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="score",
+        verbose_name="申报案例",
+    )
+    count = models.PositiveIntegerField("有效评审数", default=0)
+    mean = models.FloatField("平均分", null=True, blank=True)
+    median = models.FloatField("中位数", null=True, blank=True)
+    trimmed_mean = models.FloatField("去极值平均", null=True, blank=True)
+    normalised = models.FloatField("标准化得分", null=True, blank=True)
+    spread = models.FloatField("最高与最低分之差", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "案例评分汇总"
+        verbose_name_plural = "案例评分汇总"
+        indexes = [
+            models.Index(fields=["normalised", "mean", "median", "count"], name="appscore_normalised"),
+            models.Index(fields=["mean", "median", "count"], name="appscore_mean"),
+            models.Index(fields=["median", "mean", "count"], name="appscore_median"),
+            models.Index(fields=["trimmed_mean", "mean", "median", "count"], name="appscore_trimmed"),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id}：{self.count} 份评审"
+
+
+class ReviewerScoreStats(models.Model):
+    """专家评分统计: one reviewer's count, mean and spread of their submitted totals in a campaign (the
+    calibration table and the reviewer's z-scores), written with the stored aggregates."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="reviewer_score_stats", verbose_name="评选活动"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="评审专家"
+    )
+    count = models.PositiveIntegerField("已提交评审数", default=0)
+    mean = models.FloatField("平均分", default=0)
+    sd = models.FloatField("标准差", default=0)
+
+    class Meta:
+        verbose_name = "专家评分统计"
+        verbose_name_plural = "专家评分统计"
+        constraints = [models.UniqueConstraint(fields=["campaign", "reviewer"], name="reviewer_score_stats_unique")]
+
+    def __str__(self):
+        return f"{self.reviewer_id}：{self.count} 份"
+
+
+def upload_score_sheet(instance, filename):
+    """A random name under a private folder: there is no /media/ route, the download view checks who asks."""
+    return f"reviews/score-sheets/{instance.campaign_id}/{uuid.uuid4().hex}.xlsx"
+
+
+class ScoreSheetExport(BackgroundJob):
+    """评分汇总表导出: a campaign's score sheet (.xlsx), built by a background job, never inside a request."""
+
+    task_path = "reviews.tasks.export_score_sheet"
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="score_sheet_exports", verbose_name="评选活动"
+    )
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "评分汇总表导出"
+        verbose_name_plural = "评分汇总表导出"
+
+    def __str__(self):
+        return f"{self.campaign}：{self.get_status_display()}"
+
+    def upload_path(self, filename: str) -> str:
+        return upload_score_sheet(self, filename)

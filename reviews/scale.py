@@ -30,7 +30,9 @@ def _body(rng: random.Random, chars: int) -> str:
 
 
 @transaction.atomic
-def scale_fill(*, applications: int, reviewers: int, reviews_per: int, seed: int = 7) -> Campaign:
+def scale_fill(
+    *, applications: int, reviewers: int, reviews_per: int, seed: int = 7, body_chars: int = 6000
+) -> Campaign:
     if reviews_per > reviewers:
         raise ValueError("每个案例的评审数不能超过专家人数。")
     rng = random.Random(seed)
@@ -68,7 +70,7 @@ def scale_fill(*, applications: int, reviewers: int, reviews_per: int, seed: int
         batch = []
         for i in range(start, min(start + 1000, applications)):
             owner = i % len(orgs)
-            total_chars = rng.randint(5000, 10000)
+            total_chars = min(10000, max(5000, body_chars + rng.randint(-500, 500)))
             sections = {name: _body(rng, total_chars // len(SECTIONS)) for name, _ in SECTIONS}
             batch.append(
                 Application(
@@ -132,4 +134,5 @@ def scale_fill(*, applications: int, reviewers: int, reviews_per: int, seed: int
         ),
         batch_size=10000,
     )
+    services.campaign_scores_rebuild(campaign=campaign)
     return campaign

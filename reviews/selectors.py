@@ -5,13 +5,38 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, Rank, RowNumber
 
 from cases.models import SECTIONS, Application, Campaign, Endorsement
 from cases.selectors import application_identifiers, identifiers_pattern
 
 from . import aggregation
-from .models import Assignment, AwardDecision, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
+from .models import (
+    ApplicationScore,
+    Assignment,
+    AwardDecision,
+    Conflict,
+    Criterion,
+    PanelMember,
+    RankingMethod,
+    Review,
+    ReviewerProfile,
+    ReviewerScoreStats,
+    ReviewSettings,
+)
 
 # --- Settings and the formal check -----------------------------------------------------------
 
@@ -20,6 +45,15 @@ def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
     """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
     staff first save the settings or confirm the decision)."""
     return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
+
+
+def submitted_reviews_of_campaign(campaign_id: int) -> QuerySet[Review]:
+    """Submitted reviews of the campaign's accepted cases: what the ranking scores."""
+    return Review.objects.filter(
+        status=Review.Status.SUBMITTED,
+        assignment__application__campaign=campaign_id,
+        assignment__application__status=Application.Status.ACCEPTED,
+    )
 
 
 def formal_check_statuses(campaign: Campaign) -> list[str]:
@@ -317,58 +351,270 @@ def submitted_reviews(campaign: Campaign):
 @dataclass
 class Ranking:
     settings: object
-    rows: list  # of (Application, Aggregate, [(reviewer name, total)])
+    rows: list  # of (Application, Aggregate, [(reviewer id, reviewer name, total)]): one page, or every row
     method: str
     max_total: float
-    reviewer_names: dict
-    incomplete: list  # of (Application, Aggregate) missing a review, over the whole campaign (never filtered)
+    reviewer_names: dict  # reviewer id -> name, of the reviews in `rows`
+    incomplete: list  # of (Application, Aggregate) missing a review, whole campaign (never filtered); [] once confirmed
+    page: object = None  # the Paginator page when paginated
 
 
-def expected_reviews(campaign: Campaign, reviewers_per_application: int) -> dict[int, int]:
+def expected_reviews(campaign: Campaign, reviewers_per_application: int, application_ids=None) -> dict[int, int]:
     """application id -> how many submitted reviews its decision needs: the campaign's N, or more when staff
     assigned more experts (a conflicted expert's assignment is gone, so it is not counted)."""
+    if application_ids is not None:  # one page's cases: no join on the whole campaign
+        assignments = Assignment.objects.filter(application__in=application_ids).filter(_not_conflicted())
+    else:
+        assignments = Assignment.objects.filter(
+            application__campaign=campaign, application__status=Application.Status.ACCEPTED
+        ).filter(_not_conflicted())
     assigned = dict(
-        Assignment.objects.filter(application__campaign=campaign, application__status=Application.Status.ACCEPTED)
-        .filter(_not_conflicted())
-        .values_list("application_id")
-        .annotate(n=Count("id"))
-        .values_list("application_id", "n")
+        assignments.values_list("application_id").annotate(n=Count("id")).values_list("application_id", "n")
     )
     return {app_id: max(reviewers_per_application, n) for app_id, n in assigned.items()}
 
 
-def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Ranking:
-    """The campaign's ranking with every aggregate and each reviewer's total, filtered for display only:
-    normalisation and tiers always use the whole campaign."""
-    settings_row = review_settings_get(campaign=campaign)
-    tree = rubric_tree(campaign)
-    max_total = float(rubric_max_total(tree)) or 100.0
-    rows = submitted_reviews(campaign)
-    applications = {
-        a.pk: a
-        for a in Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).only(
-            "id", "reference", "title", "category", "domain", "campaign_id"
-        )
-    }
-    reviews = [(a, r, float(t)) for a, r, t, _n in rows if a in applications]
-    aggregates = aggregation.aggregate(
-        reviews,
-        max_total=max_total,
-        threshold=float(settings_row.disagreement_threshold),
-        application_ids=list(applications),
+SCORE_FIELDS = {
+    RankingMethod.MEAN: "score__mean",
+    RankingMethod.MEDIAN: "score__median",
+    RankingMethod.TRIMMED: "score__trimmed_mean",
+    RankingMethod.NORMALISED: "score__normalised",
+}
+# The ranking page's other orders (the rank order, i.e. the tie rule, is the default).
+RANKING_SORTS = {
+    "mean": ("平均分", "score__mean"),
+    "median": ("中位数", "score__median"),
+    "trimmed": ("去极值平均", "score__trimmed_mean"),
+    "normalised": ("标准化得分", "score__normalised"),
+    "spread": ("分歧", "score__spread"),
+    "count": ("评审数", "score__count"),
+}
+RANKING_PAGE_SIZE = 100
+
+
+def _rank_order(method: str) -> list:
+    """The tie rule of reviews.aggregation (score, then mean, median, number of reviews), in SQL."""
+    scores = [F(name).desc(nulls_last=True) for name in (SCORE_FIELDS[method], "score__mean", "score__median")]
+    return [*scores, Coalesce("score__count", 0).desc()]  # a case without a row has no review either
+
+
+def _ranking_base(campaign: Campaign):
+    return Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+
+
+def _ranking_rows(campaign: Campaign):
+    """What a ranking row shows of an application (never the body), with its stored aggregates and decision."""
+    return (
+        _ranking_base(campaign)
+        .select_related("score", "award_decision")
+        .only("id", "reference", "title", "category", "domain", "campaign_id", "score", "award_decision")
     )
-    ranked = aggregation.rank(list(aggregates.values()), settings_row.ranking_method)
-    aggregation.tiers_assign(ranked, settings_row.tiers, settings_row.ranking_method)
-    decisions = {d.application_id: d for d in AwardDecision.objects.filter(application__campaign=campaign)}
+
+
+def _score_key(app: Application, method: str) -> tuple:
+    """The tie rule's key of a row (reviews.aggregation: equal keys share a rank)."""
+    stored = getattr(app, "score", None) if hasattr(app, "score") else None
+    if stored is None:
+        return (None, None, None, 0)
+    score = getattr(stored, SCORE_FIELDS[method].removeprefix("score__"))
+    return (score, stored.mean, stored.median, stored.count)
+
+
+def _better_than(key: tuple, method: str) -> Q:
+    """Rows whose key comes strictly before `key` in the rank order (score, mean, median, count; NULL last)."""
+    names = [SCORE_FIELDS[method], "score__mean", "score__median", "score__count"]
+    condition = Q(pk__in=[])
+    equal = Q()
+    for name, value in zip(names, key, strict=True):
+        if value is None:
+            condition |= equal & Q(**{f"{name}__isnull": False})
+            equal &= Q(**{f"{name}__isnull": True})
+        else:
+            condition |= equal & Q(**{f"{name}__gt": value})
+            equal &= Q(**{name: value})
+    return condition
+
+
+def ranking_windows(campaign: Campaign, method: str, *, category: str = "", domain: str = "", sort: str = ""):
+    """(pk, position, rank number) of the campaign's accepted applications by window functions over the whole
+    campaign; a category or domain filter selects rows after ranking (Django filters on a window annotation
+    after the windows), so ranks and tiers never depend on it. For filtered or re-sorted pages only: the
+    rank order itself needs no window (ranking() numbers the rows as it reads them)."""
+    order = _rank_order(method)
+    qs = _ranking_base(campaign).annotate(
+        position=Window(RowNumber(), order_by=[*order, F("pk").asc()]),
+        rank_number=Window(Rank(), order_by=order),
+    )
+    if category:
+        qs = qs.annotate(category_seen=Window(Max("category"), partition_by=[F("pk")])).filter(category_seen=category)
+    if domain:
+        qs = qs.annotate(domain_seen=Window(Max("domain"), partition_by=[F("pk")])).filter(domain_seen=domain)
+    if sort in RANKING_SORTS:
+        qs = qs.order_by(F(RANKING_SORTS[sort][1]).desc(nulls_last=True), "position")
+    else:
+        qs = qs.order_by("position")
+    return qs.values_list("pk", "position", "rank_number")
+
+
+def _numbered(apps: list, method: str, first_position: int, first_rank) -> None:
+    """Give each row of a run in rank order its position and rank number (a tie shares the rank)."""
+    previous = None
+    for offset, app in enumerate(apps):
+        app.position = first_position + offset
+        key = _score_key(app, method)
+        if previous is not None and key == previous[0]:
+            app.rank_number = previous[1]
+        else:
+            app.rank_number = first_rank(app, key) if offset == 0 else app.position
+        previous = (key, app.rank_number)
+
+
+def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, sort: str, page) -> tuple:
+    """(rows of one page numbered over the whole campaign, the page, how many rows have a score)."""
+    shown = Q()
+    if category:
+        shown &= Q(category=category)
+    if domain:
+        shown &= Q(domain=domain)
+    totals = _ranking_base(campaign).aggregate(
+        shown=Count("pk", filter=shown) if shown else Count("pk"),
+        scored=Count("pk", filter=Q(score__count__gt=0)),
+    )
+    paginator = Paginator(_ranking_base(campaign).order_by("pk").values_list("pk", flat=True), RANKING_PAGE_SIZE)
+    paginator.count = totals["shown"]  # counted above with the scored rows, in one query
+    page_obj = paginator.get_page(page)
+    start, end = page_obj.start_index() - 1, page_obj.end_index()
+    if category or domain or sort:
+        numbered = list(ranking_windows(campaign, method, category=category, domain=domain, sort=sort)[start:end])
+        by_pk = _ranking_rows(campaign).in_bulk([pk for pk, _p, _r in numbered])
+        apps = []
+        for pk, position, rank_number in numbered:
+            app = by_pk[pk]
+            app.position, app.rank_number = position, rank_number
+            apps.append(app)
+        return apps, page_obj, totals["scored"]
+    order = [*_rank_order(method), F("pk").asc()]
+    before = max(start - 1, 0)  # one row before the page tells whether its first row ties across the boundary
+    apps = list(_ranking_rows(campaign).order_by(*order)[before:end])
+    previous, apps = (apps[0], apps[1:]) if start > 0 and apps else (None, apps)
+
+    def first_rank(app, key):
+        if previous is None or _score_key(previous, method) != key:
+            return start + 1
+        return _ranking_base(campaign).filter(_better_than(key, method)).count() + 1
+
+    _numbered(apps, method, start + 1, first_rank)
+    return apps, page_obj, totals["scored"]
+
+
+def _aggregate_of(app: Application, threshold: float) -> aggregation.Aggregate:
+    stored = getattr(app, "score", None) if hasattr(app, "score") else None
+    if stored is None:
+        return aggregation.Aggregate(application_id=app.pk)
+    return aggregation.Aggregate(
+        application_id=app.pk,
+        count=stored.count,
+        mean=stored.mean,
+        median=stored.median,
+        trimmed_mean=stored.trimmed_mean,
+        normalised=stored.normalised,
+        spread=stored.spread,
+        disagreement=stored.count > 0 and stored.spread > threshold,
+    )
+
+
+def _tier_bounds(campaign: Campaign, settings_row, method: str, n: int) -> list:
+    """The tiers' positions; `n` is the number of applications with a score (a threshold tier counts more)."""
+    scored = ApplicationScore.objects.filter(
+        application__campaign=campaign, application__status=Application.Status.ACCEPTED, count__gt=0
+    )
+    field = SCORE_FIELDS[method].removeprefix("score__")
+
+    def at_least(value: float) -> int:
+        return scored.filter(**{f"{field}__gte": value}).count()
+
+    return aggregation.tier_bounds(n, settings_row.tiers, at_least)
+
+
+def ranking_incomplete(campaign: Campaign, reviewers_per_application: int) -> list:
+    """(Application, Aggregate) of every accepted case with fewer submitted reviews than it needs."""
+    assigned = (
+        Assignment.objects.filter(application=OuterRef("pk"))
+        .filter(_not_conflicted())
+        .values("application")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    # A case is short of reviews only if it has fewer than N, or one of its (not conflicted) experts has not
+    # submitted: that cheap test comes first, so the count of its experts is made for those cases only.
+    waiting = (
+        Assignment.objects.filter(application=OuterRef("pk"))
+        .filter(_not_conflicted())
+        .exclude(review__status=Review.Status.SUBMITTED)
+    )
+    rows = (
+        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+        .filter(Q(score__isnull=True) | Q(score__count__lt=reviewers_per_application) | Exists(waiting))
+        .select_related("score")
+        .only("id", "reference", "title", "score")
+        .annotate(
+            submitted=Coalesce("score__count", 0),
+            expected=Greatest(Value(reviewers_per_application), Coalesce(Subquery(assigned), 0)),
+        )
+        .filter(submitted__lt=F("expected"))
+        .order_by("id")
+    )
+    out = []
+    for app in rows:
+        agg = _aggregate_of(app, 0.0)
+        agg.expected, agg.incomplete = app.expected, True
+        out.append((app, agg))
+    return out
+
+
+def ranking(
+    campaign: Campaign, *, category: str = "", domain: str = "", sort: str = "", page: int | str | None = None
+) -> Ranking:
+    """The campaign's ranking read from the stored aggregates (services.application_scores_refresh), with rank,
+    tier, the staff decision and each reviewer's total. With `page`, one page of RANKING_PAGE_SIZE rows (the
+    ranking page); without, every row (the score sheet and the decision). Filters select rows for display
+    only: ranks, normalisation and tiers always use the whole campaign."""
+    settings_row = review_settings_get(campaign=campaign)
+    method = settings_row.ranking_method
+    threshold = float(settings_row.disagreement_threshold)
+    max_total = float(rubric_max_total(rubric_tree(campaign))) or 100.0
+    page_obj = None
+    if page is not None:
+        apps, page_obj, scored = _ranking_page(campaign, method, category, domain, sort, page)
+    else:
+        apps = list(_ranking_rows(campaign).order_by(*_rank_order(method), "pk"))
+        _numbered(apps, method, 1, lambda app, key: 1)
+        scored = sum(1 for app in apps if _score_key(app, method)[3] > 0)
+        apps = [a for a in apps if (not category or a.category == category) and (not domain or a.domain == domain)]
+    ids = [a.pk for a in apps]
+    bounds = _tier_bounds(campaign, settings_row, method, scored)
     confirmed = settings_row.decision_confirmed_at is not None
-    expected = expected_reviews(campaign, settings_row.reviewers_per_application)
     per_app: dict[int, list] = {}
-    for a, r, t, name in rows:
-        per_app.setdefault(a, []).append((r, name, t))
-    out, incomplete = [], []
-    for agg in ranked:
-        app = applications[agg.application_id]
-        decision = decisions.get(app.pk)
+    names: dict[int, str] = {}
+    reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application__in=ids)
+    if page is None:  # every row: one join on the campaign instead of a long IN list
+        reviews = Review.objects.filter(
+            status=Review.Status.SUBMITTED,
+            assignment__application__campaign=campaign,
+            assignment__application__status=Application.Status.ACCEPTED,
+        )
+    for app_id, reviewer_id, total, name in reviews.order_by(
+        "assignment__application_id", "assignment__reviewer_id"
+    ).values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name"):
+        per_app.setdefault(app_id, []).append((reviewer_id, name, total))
+        names[reviewer_id] = name
+    expected = expected_reviews(campaign, settings_row.reviewers_per_application, None if page is None else ids)
+    rows = []
+    for app in apps:
+        agg = _aggregate_of(app, threshold)
+        agg.rank = app.rank_number if agg.count > 0 else None
+        agg.tier = aggregation.tier_at(app.position if agg.count > 0 else None, bounds)
+        decision = getattr(app, "award_decision", None) if hasattr(app, "award_decision") else None
         agg.override = decision if decision is not None and decision.reason else None
         # Once confirmed, the decision is the one record of the tier (an upheld objection changes it there).
         if confirmed and decision is not None:
@@ -377,31 +623,33 @@ def ranking(campaign: Campaign, *, category: str = "", domain: str = "") -> Rank
             agg.final_tier = agg.override.tier if agg.override else agg.tier
         agg.expected = expected.get(app.pk, settings_row.reviewers_per_application)
         agg.incomplete = agg.count < agg.expected
-        if agg.incomplete:
-            incomplete.append((app, agg))
-        if category and app.category != category:
-            continue
-        if domain and app.domain != domain:
-            continue
-        out.append((app, agg, per_app.get(app.pk, [])))
+        rows.append((app, agg, per_app.get(app.pk, [])))
     return Ranking(
         settings=settings_row,
-        rows=out,
-        method=settings_row.ranking_method,
+        rows=rows,
+        method=method,
         max_total=max_total,
-        reviewer_names={r: n for _a, r, _t, n in rows},
-        incomplete=incomplete,
+        reviewer_names=names,
+        # Only the confirmation reads it (the page offers it while the decision is open).
+        incomplete=[] if confirmed else ranking_incomplete(campaign, settings_row.reviewers_per_application),
+        page=page_obj,
     )
 
 
 def calibration_table(campaign: Campaign) -> tuple[list, float, float]:
-    rows = submitted_reviews(campaign)
-    stats, panel_mean, panel_sd = aggregation.calibration([(a, r, float(t)) for a, r, t, _n in rows])
-    names = {r: n for _a, r, _t, n in rows}
-    table = [
-        {"name": names[r], "count": n, "mean": mean, "sd": sd, "diff": mean - panel_mean}
-        for r, (mean, sd, n) in sorted(stats.items(), key=lambda item: names[item[0]])
+    """Each reviewer's count, mean and spread (stored with the aggregates) against the panel's, pooled."""
+    per_reviewer = [
+        (row.reviewer.name, row.count, row.mean, row.sd)
+        for row in ReviewerScoreStats.objects.filter(campaign=campaign, count__gt=0)
+        .select_related("reviewer")
+        .order_by("reviewer__name", "reviewer_id")
     ]
+    # The panel's mean and population spread from the reviewers' (the same figures as over every total).
+    count = sum(n for _name, n, _m, _sd in per_reviewer)
+    panel_mean = sum(n * m for _name, n, m, _sd in per_reviewer) / count if count else 0.0
+    second_moment = sum(n * (sd * sd + m * m) for _name, n, m, sd in per_reviewer) / count if count else 0.0
+    panel_sd = max(second_moment - panel_mean * panel_mean, 0.0) ** 0.5
+    table = [{"name": name, "count": n, "mean": m, "sd": sd, "diff": m - panel_mean} for name, n, m, sd in per_reviewer]
     return table, panel_mean, panel_sd
 
 

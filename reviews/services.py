@@ -1,13 +1,16 @@
 """Every write of the expert review: formal check, expert pool, rubric, assignment, conflicts, reviews."""
 
 import datetime as dt
+import tempfile
 from collections import Counter
 from decimal import Decimal
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,8 +20,11 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from cases.models import Application, Campaign
 from notifications.email import email_send
+from notifications.jobs import job_active, job_queue, job_run
 
+from . import aggregation
 from .models import (
+    ApplicationScore,
     Assignment,
     AwardDecision,
     Conflict,
@@ -26,10 +32,19 @@ from .models import (
     PanelMember,
     Review,
     ReviewerProfile,
+    ReviewerScoreStats,
     ReviewSettings,
     Score,
+    ScoreSheetExport,
 )
-from .selectors import formal_check_statuses, ranking, review_settings_get
+from .selectors import (
+    formal_check_statuses,
+    ranking,
+    review_settings_get,
+    rubric_max_total,
+    rubric_tree,
+    submitted_reviews_of_campaign,
+)
 
 # The Kunshan notice's four conditions of a good case.
 DEFAULT_RUBRIC = [
@@ -438,9 +453,120 @@ def conflict_add(
         application=application, reviewer=reviewer, defaults={"source": source, "reason": reason[:200]}
     )
     Assignment.objects.filter(application=application, reviewer=reviewer).delete()
+    application_scores_refresh(
+        campaign=application.campaign, application_ids=[application.pk], reviewer_ids=[reviewer.pk]
+    )
     _assign(application.campaign, [application], by)
     audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=application, detail=f"回避：{reason}")
     return conflict
+
+
+# --- Stored aggregates (案例评分汇总) -------------------------------------------------------------
+
+
+def _max_total(campaign: Campaign) -> float:
+    return float(rubric_max_total(rubric_tree(campaign))) or 100.0
+
+
+def _normalised_update(campaign: Campaign) -> None:
+    """Every application's normalised score from its reviews' stored z-scores and the panel's mean and spread,
+    in one UPDATE (the panel's figures move with every review, so every row may change)."""
+    total = Cast("total", FloatField())
+    figures = submitted_reviews_of_campaign(campaign.pk).aggregate(mean=Avg(total), square=Avg(total * total))
+    # Population SD as sqrt(E[x²] − mean²): SQLite's STDDEV_POP is a slow Python callback.
+    panel_mean = float(figures["mean"] or 0)
+    panel_sd = max(float(figures["square"] or 0) - panel_mean * panel_mean, 0.0) ** 0.5
+    rescaled = Value(panel_mean) + Cast("z", FloatField()) * Value(panel_sd)
+    clipped = Least(Greatest(rescaled, Value(0.0)), Value(_max_total(campaign)), output_field=FloatField())
+    per_application = (
+        Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application=OuterRef("application"))
+        .values("assignment__application")
+        .annotate(normalised=Avg(clipped, output_field=FloatField()))
+        .values("normalised")
+    )
+    ApplicationScore.objects.filter(application__campaign=campaign).update(normalised=Subquery(per_application))
+
+
+def _reviewer_z_update(campaign: Campaign, reviewer_ids) -> None:
+    """Each given reviewer's submitted reviews of the campaign get their z-score among that reviewer's totals;
+    the reviewer's count, mean and spread are stored for the calibration table."""
+    reviewer_ids = list(reviewer_ids)
+    rows: dict[int, list[tuple[int, float]]] = {r: [] for r in reviewer_ids}
+    for pk, reviewer_id, total in (
+        submitted_reviews_of_campaign(campaign.pk)
+        .filter(assignment__reviewer__in=reviewer_ids)
+        .order_by("pk")
+        .values_list("pk", "assignment__reviewer_id", "total")
+    ):
+        rows[reviewer_id].append((pk, float(total)))
+    changed = []
+    stats = []
+    for reviewer_id, reviews in rows.items():
+        totals = [t for _pk, t in reviews]
+        for (pk, _total), z in zip(reviews, aggregation.z_scores(totals), strict=True):
+            changed.append(Review(pk=pk, z=z))
+        if totals:
+            mean, sd, count = aggregation.reviewer_stats([(0, reviewer_id, t) for t in totals])[reviewer_id]
+            stats.append(ReviewerScoreStats(campaign=campaign, reviewer_id=reviewer_id, count=count, mean=mean, sd=sd))
+    Review.objects.bulk_update(changed, ["z"], batch_size=1000)
+    ReviewerScoreStats.objects.filter(campaign=campaign, reviewer__in=reviewer_ids).delete()
+    ReviewerScoreStats.objects.bulk_create(stats)
+
+
+def _application_basic_update(campaign: Campaign, application_ids) -> None:
+    totals: dict[int, list[float]] = {pk: [] for pk in application_ids}
+    for app_id, total in (
+        submitted_reviews_of_campaign(campaign.pk)
+        .filter(assignment__application__in=application_ids)
+        .order_by("assignment__application_id", "assignment__reviewer_id")
+        .values_list("assignment__application_id", "total")
+    ):
+        totals[app_id].append(float(total))
+    accepted = set(
+        Application.objects.filter(pk__in=application_ids, status=Application.Status.ACCEPTED).values_list(
+            "pk", flat=True
+        )
+    )
+    for app_id, values in totals.items():
+        if app_id not in accepted:
+            ApplicationScore.objects.filter(application=app_id).delete()
+            continue
+        ApplicationScore.objects.update_or_create(application_id=app_id, defaults=aggregation.basic(values))
+
+
+def application_scores_refresh(*, campaign: Campaign, application_ids, reviewer_ids) -> None:
+    """After a review of these applications by these reviewers was submitted, reopened or removed: their
+    aggregates, the reviewers' z-scores (one pass over each reviewer's reviews) and, in one UPDATE, every
+    application's normalised score. Called inside the service's transaction."""
+    _reviewer_z_update(campaign, list(reviewer_ids))
+    _application_basic_update(campaign, list(application_ids))
+    _normalised_update(campaign)
+
+
+@transaction.atomic
+def campaign_scores_rebuild(*, campaign: Campaign) -> int:
+    """Every stored aggregate of the campaign from scratch (bulk loads such as seed_scale, the migration that
+    introduced them, a repair). Returns the number of applications."""
+    reviewer_ids = set(submitted_reviews_of_campaign(campaign.pk).values_list("assignment__reviewer_id", flat=True))
+    ReviewerScoreStats.objects.filter(campaign=campaign).delete()
+    _reviewer_z_update(campaign, reviewer_ids)
+    application_ids = list(
+        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).values_list("pk", flat=True)
+    )
+    totals: dict[int, list[float]] = {pk: [] for pk in application_ids}
+    for app_id, total in (
+        submitted_reviews_of_campaign(campaign.pk)
+        .order_by("assignment__application_id", "assignment__reviewer_id")
+        .values_list("assignment__application_id", "total")
+    ):
+        totals[app_id].append(float(total))
+    ApplicationScore.objects.filter(application__campaign=campaign).delete()
+    ApplicationScore.objects.bulk_create(
+        (ApplicationScore(application_id=pk, **aggregation.basic(values)) for pk, values in totals.items()),
+        batch_size=2000,
+    )
+    _normalised_update(campaign)
+    return len(application_ids)
 
 
 # --- Reviews (评审) ----------------------------------------------------------------------------
@@ -508,6 +634,9 @@ def review_save(
         review.submitted_at = now
     review.save()
     if submit:
+        application_scores_refresh(
+            campaign=campaign, application_ids=[assignment.application_id], reviewer_ids=[assignment.reviewer_id]
+        )
         audit_record(
             kind=AuditEvent.Kind.REVIEW_SUBMIT,
             request=request,
@@ -531,6 +660,11 @@ def review_reopen(*, review: Review, reason: str, by: User, request=None) -> Rev
     if updated != 1:
         raise ValidationError("该评审尚未提交，无需重新开放。")
     review.refresh_from_db()
+    application_scores_refresh(
+        campaign=review.assignment.application.campaign,
+        application_ids=[review.assignment.application_id],
+        reviewer_ids=[review.assignment.reviewer_id],
+    )
     audit_record(
         kind=AuditEvent.Kind.OTHER,
         request=request,
@@ -627,6 +761,56 @@ def decision_confirm(*, campaign: Campaign, by: User, incomplete_reason: str = "
         detail += f"；评审未完成的案例 {incomplete_summary(result.incomplete)}，理由：{reason}"
     audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=campaign, detail=detail)
     return awarded
+
+
+# --- 评分汇总表导出: the score sheet, built by a background job ---------------------------------------
+
+
+def score_sheet_export_start(*, campaign: Campaign, by: User, request=None) -> ScoreSheetExport:
+    """Start building the campaign's score sheet; a second click while one is queued or running gets that one
+    (queued again if the broker was down), while a job whose worker died gives way to a new one."""
+    from .exports import score_sheet_size
+
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one starter at a time per campaign
+        active = job_active(ScoreSheetExport, campaign=campaign)
+        if active is not None:
+            return active
+        job = ScoreSheetExport.objects.create(campaign=campaign, requested_by=by, total=score_sheet_size(campaign))
+        audit_record(
+            kind=AuditEvent.Kind.OTHER,
+            request=request,
+            user=by,
+            obj=job,
+            detail=f"发起评分汇总表导出（Excel）：{campaign.title}",
+        )
+        job_queue(job)
+    return job
+
+
+def score_sheet_export_run(*, export_id: int, final_attempt: bool = True) -> str:
+    """Write the job's .xlsx to a temporary file, store it and mark the job done; older sheets of the campaign
+    are deleted from disk. Idempotent like every job (notifications.jobs.job_run)."""
+    from .exports import score_sheet_write
+
+    def build(job: ScoreSheetExport, beat) -> dict:
+        with tempfile.TemporaryFile(prefix="score-sheet-", suffix=".xlsx") as tmp:
+            written = score_sheet_write(job.campaign, tmp, progress=lambda n: beat(done=n))
+            tmp.seek(0)
+            job.file.save(f"{job.pk}.xlsx", File(tmp), save=False)
+        return {"file": job.file.name, "total": written, "done": written}
+
+    result = job_run(ScoreSheetExport, export_id, build, final_attempt=final_attempt)
+    if result == ScoreSheetExport.Status.DONE:
+        job = ScoreSheetExport.objects.get(pk=export_id)
+        for old in (
+            ScoreSheetExport.objects.filter(campaign=job.campaign_id, status=ScoreSheetExport.Status.DONE)
+            .exclude(pk=job.pk)
+            .exclude(file="")
+        ):
+            old.file.delete(save=False)
+            ScoreSheetExport.objects.filter(pk=old.pk).update(file="")
+    return result
 
 
 # --- E-mails to the panel -----------------------------------------------------------------------

@@ -31,7 +31,10 @@ urlpatterns = [
     path("manage/applications/<int:pk>/conflict/", views.conflict_add_view, name="conflict_add"),
     path("manage/reviews/<int:pk>/reopen/", views.review_reopen_view, name="review_reopen"),
     path("manage/<slug:slug>/ranking/", views.RankingView.as_view(), name="ranking"),
-    path("manage/<slug:slug>/ranking/score-sheet.xlsx", views.score_sheet_view, name="score_sheet"),
+    path("manage/<slug:slug>/ranking/score-sheet/", views.score_sheet_view, name="score_sheet"),
+    path("manage/score-sheets/<int:pk>/", views.score_sheet_detail_view, name="score_sheet_detail"),
+    path("manage/score-sheets/<int:pk>/status/", views.score_sheet_status_view, name="score_sheet_status"),
+    path("manage/score-sheets/<int:pk>/download/", views.score_sheet_download_view, name="score_sheet_download"),
     path("manage/applications/<int:pk>/tier/", views.tier_override_view, name="tier_override"),
     path("manage/<slug:slug>/decision/confirm/", views.decision_confirm_view, name="decision_confirm"),
 ]

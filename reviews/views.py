@@ -16,6 +16,7 @@ from cases.blind import Withheld, docx_blind
 from cases.models import Application, CaseAttachment, CasePhoto, Category
 from cases.selectors import application_for_page
 from cases.services import attachment_blind_copy_ensure, photo_thumbnail_ensure
+from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import selectors, services
 from .files import neutral_name, photo_bytes_blind
@@ -28,9 +29,12 @@ from .forms import (
     ReviewSettingsForm,
     ScoreForm,
 )
-from .models import Assignment, Conflict, Criterion, RankingMethod, Review
+from .models import Assignment, Conflict, Criterion, RankingMethod, Review, ScoreSheetExport
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(slug):
@@ -586,7 +590,14 @@ class RankingView(CampaignStaffView):
         context = super().get_context_data(**kwargs)
         category = self.request.GET.get("category", "")
         domain = self.request.GET.get("domain", "")
-        context["ranking"] = selectors.ranking(self.campaign, category=category, domain=domain)
+        sort = self.request.GET.get("sort", "")
+        sort = sort if sort in selectors.RANKING_SORTS else ""
+        context["ranking"] = selectors.ranking(
+            self.campaign, category=category, domain=domain, sort=sort, page=self.request.GET.get("page") or 1
+        )
+        context["page_obj"] = context["ranking"].page
+        context["sorts"] = [(key, label) for key, (label, _field) in selectors.RANKING_SORTS.items()]
+        context["sort"] = sort
         context["method_label"] = RankingMethod(context["ranking"].method).label
         context["calibration"], context["panel_mean"], context["panel_sd"] = selectors.calibration_table(self.campaign)
         context["categories"] = Category.choices
@@ -638,15 +649,36 @@ def reviewers_notify_view(request, slug):
     return redirect("reviews:assignments", slug=slug)
 
 
+@require_POST
 @permission_required("reviews.manage_review")
 def score_sheet_view(request, slug):
-    """评分汇总表 (.xlsx) for the committee."""
-    from .exports import score_sheet
+    """评分汇总表 (.xlsx) for the committee: a background job; the page that follows it shows its progress."""
+    job = services.score_sheet_export_start(campaign=_campaign(slug), by=request.user, request=request)
+    return redirect("reviews:score_sheet_detail", pk=job.pk)
 
-    campaign = _campaign(slug)
-    response = HttpResponse(
-        score_sheet(campaign), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, f"{campaign.title}-评分汇总表.xlsx")
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+def _score_sheet_export(pk):
+    return get_object_or_404(ScoreSheetExport.objects.select_related("campaign", "requested_by"), pk=pk)
+
+
+def _score_sheet_download_url(job: ScoreSheetExport) -> str:
+    return reverse("reviews:score_sheet_download", args=[job.pk])
+
+
+@permission_required("reviews.manage_review")
+def score_sheet_detail_view(request, pk):
+    job = _score_sheet_export(pk)
+    state = job_state(job, download_url=_score_sheet_download_url(job))
+    return render(request, "reviews/score_sheet_detail.html", {"job": job, "state": state, "campaign": job.campaign})
+
+
+@permission_required("reviews.manage_review")
+def score_sheet_status_view(request, pk):
+    job = _score_sheet_export(pk)
+    return job_status_response(job, download_url=_score_sheet_download_url(job))
+
+
+@permission_required("reviews.manage_review")
+def score_sheet_download_view(request, pk):
+    job = _score_sheet_export(pk)
+    return job_download_response(job, filename=f"{job.campaign.title}-评分汇总表.xlsx", content_type=XLSX)

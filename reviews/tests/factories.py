@@ -103,12 +103,26 @@ class AssignmentFactory(DjangoModelFactory):
 class ReviewFactory(DjangoModelFactory):
     class Meta:
         model = Review
+        skip_postgeneration_save = True
 
     assignment = factory.SubFactory(AssignmentFactory)
     status = Review.Status.SUBMITTED
     opinion = "案例结构完整，专业方法运用得当，建议加强评估部分的量化数据。"
     total = Decimal("80")
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def stored_aggregates(review, create, extracted, **kwargs):
+        """A submitted review counts in the ranking as one submitted through reviews.services does."""
+        if create and review.status == Review.Status.SUBMITTED:
+            from reviews.services import application_scores_refresh
+
+            assignment = review.assignment
+            application_scores_refresh(
+                campaign=assignment.application.campaign,
+                application_ids=[assignment.application_id],
+                reviewer_ids=[assignment.reviewer_id],
+            )
 
 
 class ScoreFactory(DjangoModelFactory):

@@ -148,6 +148,15 @@ def test_staff_check_and_assign_a_reviewer_scores_blind_and_staff_see_the_rankin
     assert page.locator("[data-testid=decision-confirmed]").is_visible()
     assert "1 个案例获奖" in page.content()  # the default: 优秀 for the top 30 % (of 2, rounded: 1)
 
+    # The score sheet is built by a background job (eager here): its page shows the bar, then the download.
+    page.click("[data-testid=score-sheet]")
+    page.wait_for_selector("[data-testid=export-download]:not(.d-none)")
+    assert page.inner_text("[data-testid=export-bar]") == "100%"
+    _shoot(page, screenshot_dir, "score-sheet-job")
+    with page.expect_download() as download:
+        page.click("[data-testid=export-download]")
+    assert download.value.suggested_filename.endswith("评分汇总表.xlsx")
+
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)

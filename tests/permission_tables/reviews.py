@@ -59,6 +59,13 @@ def build(world):
     )
     # A real PDF: a blind reviewer gets its blind copy (a file that does not parse would be withheld).
     world.attachment.file.save("a.pdf", ContentFile(blank_pdf_bytes()), save=True)
+    # A finished score sheet (评分汇总表导出) with its file on disk.
+    from reviews.models import ScoreSheetExport
+
+    world.score_sheet = ScoreSheetExport.objects.create(
+        campaign=world.review_campaign, requested_by=cast.staff, status=ScoreSheetExport.Status.DONE, total=1, done=1
+    )
+    world.score_sheet.file.save("sheet.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
 
 
 def _slug(w):
@@ -124,7 +131,12 @@ ROWS = {
     "reviews:conflict_add": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:review_reopen": _post_staff(lambda w: {"pk": w.review_other.pk}),
     "reviews:ranking": staff_only(kwargs=_slug),
-    "reviews:score_sheet": staff_only(kwargs=_slug),
+    # The score sheet is a background job: the POST starts it (or returns the running one); its page, status
+    # and download are staff's.
+    "reviews:score_sheet": _post_staff(_slug),
+    "reviews:score_sheet_detail": staff_only(kwargs=lambda w: {"pk": w.score_sheet.pk}),
+    "reviews:score_sheet_status": staff_only(kwargs=lambda w: {"pk": w.score_sheet.pk}),
+    "reviews:score_sheet_download": staff_only(kwargs=lambda w: {"pk": w.score_sheet.pk}),
     "reviews:tier_override": _post_staff(lambda w: {"pk": w.review_app.pk}),
     "reviews:decision_confirm": _post_staff(_slug),
 }

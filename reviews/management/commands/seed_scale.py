@@ -11,12 +11,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--applications", type=int, default=1000)
         parser.add_argument("--reviewers", type=int, default=60)
-        parser.add_argument("--reviews-per", type=int, default=3)
+        parser.add_argument("--reviews-per", "--reviews-per-application", dest="reviews_per", type=int, default=3)
+        parser.add_argument("--body-chars", type=int, default=6000, help="每个案例正文的大致字数（默认 6000）")
 
-    def handle(self, *args, applications, reviewers, reviews_per, **options):
+    def handle(self, *args, applications, reviewers, reviews_per, body_chars, **options):
         started = time.perf_counter()
         try:
-            campaign = scale_fill(applications=applications, reviewers=reviewers, reviews_per=reviews_per)
+            campaign = scale_fill(
+                applications=applications, reviewers=reviewers, reviews_per=reviews_per, body_chars=body_chars
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0009_list_indexes'),
-        ('reviews', '0004_default_rubric_for_campaigns_without_one'),
+        ('reviews', '0007_reviewer_score_stats'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

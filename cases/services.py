@@ -543,6 +543,7 @@ def application_submit(
     at submit level and the limits; gives a reference number never used before and locks the
     application. Idempotent: submitting an already submitted application changes nothing.
     Audits and queues the receipt e-mail and the similarity check (查重) on commit."""
+    refusal = None
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("campaign").get(pk=application_id, applicant=by)

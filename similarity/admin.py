@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from accounts.admin_audit import AuditedModelAdmin
+
 from .models import Boilerplate, ReferenceDocument
 
 
 @admin.register(Boilerplate)
-class BoilerplateAdmin(admin.ModelAdmin):
+class BoilerplateAdmin(AuditedModelAdmin):
     """The staff's list of policy and boilerplate paragraphs that never count as copying."""
 
     list_display = ("__str__", "note", "created_at")
@@ -12,7 +14,7 @@ class BoilerplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferenceDocument)
-class ReferenceDocumentAdmin(admin.ModelAdmin):
+class ReferenceDocumentAdmin(AuditedModelAdmin):
     """Uploads go through the 参考案例集 page (it extracts and indexes the text); here staff may delete one."""
 
     list_display = ("title", "original_name", "uploaded_by", "uploaded_at")

@@ -307,6 +307,16 @@ if STORAGE_BACKEND == "s3":
         # Like the file system: a second upload under a taken name gets a new name instead of replacing it.
         "file_overwrite": False,
     }
+    from botocore.config import Config as _BotoConfig
+
+    # An unreachable store answers within seconds (a page, a worker and /readyz fail fast instead of hanging
+    # for botocore's 60-second default); standard retries ride over a brief hiccup.
+    _s3_options["client_config"] = _BotoConfig(
+        connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
+        read_timeout=env_int("S3_READ_TIMEOUT", 30),
+        retries={"max_attempts": 3, "mode": "standard"},
+        s3={"addressing_style": _s3_options["addressing_style"]},
+    )
     _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}

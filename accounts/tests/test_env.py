@@ -46,7 +46,10 @@ def _settings_in_a_fresh_process(**env_vars) -> dict:
     drop = {"STORAGE_BACKEND", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(DJANGO_SETTINGS_MODULE="kunshan_portal.settings", DEBUG="1", **env_vars)
-    code = "import json, django; django.setup(); from django.conf import settings; print(json.dumps(settings.STORAGES, default=lambda o: getattr(o, '_user_provided_options', repr(o))))"
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES, default=lambda o: getattr(o, '_user_provided_options', repr(o))))"
+    )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     storages = json.loads(result.stdout) if result.returncode == 0 else {}
     return {"ok": result.returncode == 0, "stderr": result.stderr, **storages}

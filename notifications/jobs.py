@@ -62,6 +62,8 @@ class BackgroundJob(models.Model):
     ACTIVE = (Status.PENDING, Status.RUNNING)
     # Dotted path of the Celery task that runs the job with the job's id (imported only when queuing).
     task_path: ClassVar[str] = ""
+    # A job that writes results instead of a file (批量查重) links to them once done.
+    produces_file: ClassVar[bool] = True
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
@@ -300,7 +302,7 @@ def job_state(job: BackgroundJob, *, download_url: str) -> dict:
         "percent": job.percent,
         "error": job.error if job.status == job.Status.FAILED else "",
         "note": note if job.status != job.Status.FAILED else "",
-        "download_url": download_url if job.status == job.Status.DONE and job.file else "",
+        "download_url": download_url if job.status == job.Status.DONE and (job.file or not job.produces_file) else "",
     }
 
 

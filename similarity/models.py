@@ -8,6 +8,8 @@ from pathlib import PurePath
 
 from django.db import models
 
+from notifications.jobs import BackgroundJob
+
 
 def upload_reference(instance, filename: str) -> str:
     """A random name: the uploader's file name is kept in `original_name`, never on the disk."""
@@ -152,39 +154,23 @@ class SimilarityMatch(models.Model):
         return self.label
 
 
-class SimilarityRun(models.Model):
-    """批量查重: every submitted application of a campaign checked by a background job, with its progress."""
+class SimilarityRun(BackgroundJob):
+    """批量查重: every submitted application of a campaign checked by a background job (notifications.jobs), with
+    its progress; it writes results, not a file."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "排队中"
-        RUNNING = "running", "查重中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
-
-    ACTIVE = (Status.PENDING, Status.RUNNING)
+    task_path = "similarity.tasks.check_campaign"
+    produces_file = False
 
     campaign = models.ForeignKey(
         "cases.Campaign", on_delete=models.CASCADE, related_name="similarity_runs", verbose_name="评选活动"
     )
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="发起人")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    total = models.PositiveIntegerField("案例总数", default=0)
-    done = models.PositiveIntegerField("已完成", default=0)
-    error = models.TextField("失败原因", blank=True)
-    run_token = models.CharField(max_length=32, blank=True, editable=False)
-    created_at = models.DateTimeField("发起时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = "批量查重"
         verbose_name_plural = "批量查重"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.campaign}：{self.get_status_display()}"
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(100, self.done * 100 // self.total) if self.total else 0
+    def upload_path(self, filename: str) -> str:
+        return f"similarity/runs/{filename}"

@@ -10,20 +10,19 @@ shares fingerprints with it, however long the rest of either text is. Fingerprin
 
 import io
 import logging
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from cases.models import Application, Campaign
 from cases.services import strip_control_characters
 from kunshan_portal.celery import enqueue
+from notifications.jobs import job_active, job_queue, job_run
 
 from . import engine
 from .models import Fingerprint, IndexedText, ReferenceDocument, SimilarityMatch, SimilarityResult, SimilarityRun
@@ -255,10 +254,10 @@ def application_check(*, application_id: int, recheck_sources: bool = True) -> S
 
 def campaign_check_start(*, campaign: Campaign, by: User, request=None) -> SimilarityRun:
     """Start checking every submitted application of the campaign; a second click while one is queued or running
-    gets that one. Audited."""
+    gets that one, while a run whose worker died gives way to a new one. Audited."""
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-        active = SimilarityRun.objects.filter(campaign=campaign, status__in=SimilarityRun.ACTIVE).first()
+        active = job_active(SimilarityRun, campaign=campaign)
         if active is not None:
             return active
         run = SimilarityRun.objects.create(
@@ -269,12 +268,8 @@ def campaign_check_start(*, campaign: Campaign, by: User, request=None) -> Simil
         audit_record(
             kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=run, detail=f"发起批量查重：{campaign.title}"
         )
-        enqueue("similarity.check_campaign", run.pk)
+        job_queue(run)
     return run
-
-
-class _Superseded(Exception):
-    """Another run of the same job took it over: stop quietly."""
 
 
 def _candidate_pairs(campaign_id: int, limit: int) -> dict[int, list[int]]:
@@ -315,21 +310,14 @@ def _candidate_pairs(campaign_id: int, limit: int) -> dict[int, list[int]]:
 
 def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:
     """Check every submitted application of the run's campaign: index what changed, load the index once, then
-    compare each application with its candidates and store the results, CHUNK applications at a time, updating
-    the progress. Idempotent like the Word export job: a rerun takes the job over with a new token."""
-    run = SimilarityRun.objects.select_related("campaign").filter(pk=run_id).first()
-    if run is None or run.status not in SimilarityRun.ACTIVE:
-        return run.status if run else "missing"
-    token = uuid.uuid4().hex
-    campaign_apps = Application.objects.submitted().filter(campaign=run.campaign_id)
-    app_ids = list(campaign_apps.order_by("pk").values_list("pk", flat=True))
-    claimed = SimilarityRun.objects.filter(pk=run.pk, status__in=SimilarityRun.ACTIVE).update(
-        status=SimilarityRun.Status.RUNNING, run_token=token, total=len(app_ids), done=0, error=""
-    )
-    if not claimed:
-        return "taken"
-    mine = SimilarityRun.objects.filter(pk=run.pk, run_token=token, status=SimilarityRun.Status.RUNNING)
-    try:
+    compare each application with its candidates and store the results, CHUNK applications at a time, with the
+    job's progress and heartbeat (notifications.jobs): a rerun or a resumed run does it again from the start."""
+
+    def build(run: SimilarityRun, beat) -> dict:
+        app_ids = list(
+            Application.objects.submitted().filter(campaign=run.campaign_id).order_by("pk").values_list("pk", flat=True)
+        )
+        beat(total=len(app_ids), done=0)
         boilerplate = boilerplate_current()
         for start in range(0, len(app_ids), CHUNK):
             chunk = Application.objects.filter(pk__in=app_ids[start : start + CHUNK])
@@ -357,23 +345,10 @@ def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:
                     score, pairs = 0.0, []
                 results.append(_result_objects(application_id, digests[application_id], score, pairs))
             _results_save(results)
-            if mine.update(done=start + len(ids)) != 1:
-                raise _Superseded
-        if mine.update(status=SimilarityRun.Status.DONE, finished_at=timezone.now()) != 1:
-            raise _Superseded
-    except _Superseded:
-        return "superseded"
-    except Exception as exc:
-        if not final_attempt:
-            raise
-        logger.exception("批量查重 %s 失败。", run.pk)
-        mine.update(
-            status=SimilarityRun.Status.FAILED,
-            error=f"查重时出错（{type(exc).__name__}），已停止。请稍后重新发起。",
-            finished_at=timezone.now(),
-        )
-        return SimilarityRun.Status.FAILED
-    return SimilarityRun.Status.DONE
+            beat(done=start + len(ids))
+        return {"done": len(app_ids)}
+
+    return job_run(SimilarityRun, run_id, build, final_attempt=final_attempt)
 
 
 # --- 参考案例集 ---------------------------------------------------------------------------------------

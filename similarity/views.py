@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import permission_required
 from cases.models import Application, Campaign
+from notifications.jobs import job_state, job_status_response
 
 from . import engine, selectors, services
 from .forms import ReferenceDocumentForm
@@ -89,14 +90,7 @@ def _run(request, pk):
 
 
 def _run_state(run: SimilarityRun) -> dict:
-    return {
-        "status": run.status,
-        "status_display": run.get_status_display(),
-        "done": run.done,
-        "total": run.total,
-        "percent": run.percent,
-        "error": run.error,
-    }
+    return job_state(run, download_url=reverse("cases:staff_applications") + "?similarity=30")
 
 
 @permission_required("similarity.check_campaign", get_object=_run)
@@ -106,9 +100,7 @@ def run_detail(request, pk, obj):
 
 @permission_required("similarity.check_campaign", get_object=_run)
 def run_status(request, pk, obj):
-    response = JsonResponse(_run_state(obj))
-    response["Cache-Control"] = "no-store"
-    return response
+    return job_status_response(obj, download_url=reverse("cases:staff_applications") + "?similarity=30")
 
 
 @permission_required("similarity.manage_corpus")

@@ -58,6 +58,6 @@ def test_staff_see_the_share_in_the_list_and_the_passages_side_by_side(page, liv
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/reviews/manage/{campaign.slug}/formal-check/")
     page.click("text=对本活动全部案例批量查重")
-    page.wait_for_selector("[data-testid=run-status]:has-text('已完成')")
-    assert page.locator("[data-testid=run-progress]").get_attribute("aria-valuenow") == "100"
+    page.wait_for_selector("[data-testid=export-status]:has-text('已完成')")
+    assert page.locator("[data-testid=export-progress]").get_attribute("aria-valuenow") == "100"
     page.screenshot(path=f"{screenshot_dir}/similarity-run-1280.png", full_page=True)

@@ -131,7 +131,15 @@ def test_staff_start_a_campaign_run_and_follow_its_progress(client, cast, django
     run = SimilarityRun.objects.get(campaign=campaign)
     assert response.status_code == 302 and response["Location"] == reverse("similarity:run_detail", args=[run.pk])
     state = client.get(reverse("similarity:run_status", args=[run.pk])).json()
-    assert state == {"status": "done", "status_display": "已完成", "done": 2, "total": 2, "percent": 100, "error": ""}
+    assert {k: state[k] for k in ("status", "status_display", "done", "total", "percent", "error")} == {
+        "status": "done",
+        "status_display": "已完成",
+        "done": 2,
+        "total": 2,
+        "percent": 100,
+        "error": "",
+    }
+    assert state["download_url"] == reverse("cases:staff_applications") + "?similarity=30"  # the results, not a file
     html = client.get(reverse("similarity:run_detail", args=[run.pk])).content.decode()
     assert 'aria-valuenow="100"' in html
 

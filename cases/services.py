@@ -25,7 +25,7 @@ from accounts.models import AuditEvent, User
 from accounts.selectors import user_roles
 from kunshan_portal.celery import enqueue
 from notifications.email import email_send
-from notifications.jobs import JobFailed, JobSuperseded, job_active, job_queue, job_run
+from notifications.jobs import JobFailed, JobSuperseded, job_active, job_prune_older_files, job_queue, job_run
 
 from .models import (
     SECTIONS,
@@ -759,15 +759,7 @@ def case_export_run(*, export_id: int, final_attempt: bool = True) -> str:
 
     result = job_run(CaseExport, export_id, build, final_attempt=final_attempt)
     if result == CaseExport.Status.DONE:
-        # Older ZIPs of the campaign are superseded by this one: free their disk space.
-        job = CaseExport.objects.get(pk=export_id)
-        for old in (
-            CaseExport.objects.filter(campaign=job.campaign_id, status=CaseExport.Status.DONE)
-            .exclude(pk=job.pk)
-            .exclude(file="")
-        ):
-            old.file.delete(save=False)
-            CaseExport.objects.filter(pk=old.pk).update(file="")
+        job_prune_older_files(CaseExport, export_id)  # older ZIPs/sheets of the campaign: free their space
     return result
 
 

@@ -247,6 +247,15 @@ def job_run(
     return model.Status.DONE
 
 
+def job_prune_older_files(model: type[BackgroundJob], pk: int) -> None:
+    """A finished job supersedes the campaign's older finished jobs of the same kind: free their files."""
+    job = model.objects.get(pk=pk)
+    older = model.objects.filter(campaign=job.campaign_id, status=model.Status.DONE).exclude(pk=pk).exclude(file="")
+    for old in older:
+        old.file.delete(save=False)
+        model.objects.filter(pk=old.pk).update(file="")
+
+
 def job_active(model: type[BackgroundJob], **lookup) -> BackgroundJob | None:
     """The live active job matching `lookup`, for a starter that wants one at a time. A job whose worker
     stopped beating is failed (it must not block a new start); one never queued is queued again."""

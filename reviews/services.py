@@ -20,7 +20,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from cases.models import Application, Campaign
 from notifications.email import email_send
-from notifications.jobs import job_active, job_queue, job_run
+from notifications.jobs import job_active, job_prune_older_files, job_queue, job_run
 
 from . import aggregation
 from .models import (
@@ -802,14 +802,7 @@ def score_sheet_export_run(*, export_id: int, final_attempt: bool = True) -> str
 
     result = job_run(ScoreSheetExport, export_id, build, final_attempt=final_attempt)
     if result == ScoreSheetExport.Status.DONE:
-        job = ScoreSheetExport.objects.get(pk=export_id)
-        for old in (
-            ScoreSheetExport.objects.filter(campaign=job.campaign_id, status=ScoreSheetExport.Status.DONE)
-            .exclude(pk=job.pk)
-            .exclude(file="")
-        ):
-            old.file.delete(save=False)
-            ScoreSheetExport.objects.filter(pk=old.pk).update(file="")
+        job_prune_older_files(ScoreSheetExport, export_id)  # older ZIPs/sheets of the campaign: free their space
     return result
 
 

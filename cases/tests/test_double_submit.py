@@ -13,17 +13,6 @@ from cases.tests.test_views import form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def draft(cast):
-    return ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
-
-
-@pytest.fixture
-def client_a(client, cast):
-    client.force_login(cast.applicant_a)
-    return client
-
-
 def _messages(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from cases import services
 from cases.models import Application
 from cases.privacy import _cache_key, application_findings, findings_cached
-from cases.tests.factories import ApplicationFactory
 from cases.tests.test_views import form_data
 
 pytestmark = pytest.mark.django_db
@@ -20,17 +19,6 @@ ID_SENTENCE = "服务对象身份证号 320583199001011232。"
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
-
-
-@pytest.fixture
-def draft(cast):
-    return ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
-
-
-@pytest.fixture
-def client_a(client, cast):
-    client.force_login(cast.applicant_a)
-    return client
 
 
 def _too_long(settings):

@@ -12,11 +12,6 @@ from cases.tests.factories import ApplicationFactory, CampaignFactory, add_photo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def draft(cast):
-    return ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
-
-
 def _save(application, **fields):
     return services.application_save_draft(application=application, expected_version=application.version, fields=fields)
 

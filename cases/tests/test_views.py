@@ -47,17 +47,6 @@ def form_data(application: Application, **overrides) -> dict:
     return data
 
 
-@pytest.fixture
-def draft(cast):
-    return ApplicationFactory(applicant=cast.applicant_a, organisation=cast.org_a)
-
-
-@pytest.fixture
-def client_a(client, cast):
-    client.force_login(cast.applicant_a)
-    return client
-
-
 def test_the_editor_shows_the_official_labels_and_the_pledge(client_a, draft):
     html = client_a.get(reverse("cases:application_edit", args=[draft.pk])).content.decode()
     for label in [

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     ORGANISER = "organiser", "承办"
     CO_ORGANISER = "co_organiser", "协办"
     INVITED = "invited", "邀请"
+    SUPPORTER = "supporter", "支持"
 
 
 class FestivalQuerySet(models.QuerySet):
@@ -132,6 +133,7 @@ def _unit_named_constraint(name: str) -> models.CheckConstraint:
 
 class FestivalUnit(OrganisingUnit):
     festival = models.ForeignKey(Festival, on_delete=models.CASCADE, related_name="units", verbose_name="社工节")
+    contact = models.CharField("联系人及电话", max_length=100, blank=True)
 
     class Meta(OrganisingUnit.Meta):
         verbose_name = "社工节组织单位"

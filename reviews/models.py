@@ -76,6 +76,16 @@ class ReviewerProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile", verbose_name="账户"
     )
     organisation = models.CharField("工作单位", max_length=100, blank=True)
+    # The unit as an identity, where it is registered: conflict detection compares this, not the spelling above.
+    organisation_ref = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="工作单位（已登记机构）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewer_profiles",
+        help_text="按统一社会信用代码匹配或在列表中选择；用于自动识别回避。",
+    )
     title = models.CharField("职称/职务", max_length=50, blank=True)
     expertise = models.JSONField("擅长领域", default=list, blank=True)
     contact = models.CharField("联系方式", max_length=50, blank=True)
@@ -143,6 +153,7 @@ class Conflict(models.Model):
 
     class Source(models.TextChoices):
         ORGANISATION = "organisation", "同一单位"
+        SIMILAR_NAME = "similar_name", "疑似同一单位（工作人员确认）"
         DECLARED = "declared", "专家申报回避"
         STAFF = "staff", "工作人员登记"
 
@@ -163,6 +174,46 @@ class Conflict(models.Model):
 
     def __str__(self):
         return f"回避：{self.reviewer} / {self.application}"
+
+
+class ConflictFlag(models.Model):
+    """疑似回避: an expert whose free-text unit resembles the applicant's (the same name without 昆山市, 社工 for
+    社会工作 …) without being the same registered organisation. Staff confirm it (a Conflict is recorded) or
+    dismiss it; until then the expert is not assigned the case. Detection never flags a pair twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认回避"
+        DISMISSED = "dismissed", "已排除"
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.CASCADE, related_name="conflict_flags", verbose_name="申报案例"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflict_flags", verbose_name="评审专家"
+    )
+    reviewer_unit = models.CharField("专家工作单位", max_length=100)
+    applicant_unit = models.CharField("申报单位", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "疑似回避"
+        verbose_name_plural = "疑似回避"
+        ordering = ["application_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="conflict_flag_unique")]
+
+    def __str__(self):
+        return f"疑似回避：{self.reviewer_unit} / {self.applicant_unit}"
 
 
 class Assignment(models.Model):

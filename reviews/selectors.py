@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
@@ -29,6 +30,7 @@ from .models import (
     Assignment,
     AwardDecision,
     Conflict,
+    ConflictFlag,
     Criterion,
     PanelMember,
     RankingMethod,
@@ -53,6 +55,17 @@ def submitted_reviews_of_campaign(campaign_id: int) -> QuerySet[Review]:
         status=Review.Status.SUBMITTED,
         assignment__application__campaign=campaign_id,
         assignment__application__status=Application.Status.ACCEPTED,
+    ).filter(review_not_conflicted())
+
+
+def review_not_conflicted():
+    """A review counts only while its expert has no conflict with the case: a conflict recorded after the score
+    (declared, entered by staff, found by detection or confirmed from a 疑似回避) takes it out of every
+    aggregate, the ranking and the calibration table."""
+    return ~Exists(
+        Conflict.objects.filter(
+            application=OuterRef("assignment__application"), reviewer=OuterRef("assignment__reviewer")
+        )
     )
 
 
@@ -196,14 +209,32 @@ def formal_check_items(application: Application) -> list[CheckItem]:
 # --- Expert pool ----------------------------------------------------------------------------
 
 
-def reviewer_pool(campaign: Campaign | None = None):
-    qs = ReviewerProfile.objects.select_related("user").order_by("user__name", "id")
+def reviewer_pool(campaign: Campaign | None = None, *, password_unset: bool = False):
+    """The expert pool as its page shows it: each expert's account, registered unit and whether they have set a
+    password yet (an invited account has an unusable one until the invitation link is used); for a campaign,
+    whether they are on its panel and how many of its cases they have."""
+    qs = (
+        ReviewerProfile.objects.select_related("user", "organisation_ref")
+        .annotate(password_unset=Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX))
+        .order_by("user__name", "id")
+    )
+    if password_unset:
+        qs = qs.filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
     if campaign is not None:
         qs = qs.annotate(
             on_panel=Exists(PanelMember.objects.filter(campaign=campaign, reviewer=OuterRef("user"), is_active=True)),
             load=Count("user__review_assignments", filter=Q(user__review_assignments__application__campaign=campaign)),
         )
     return qs
+
+
+def conflict_flags_pending(campaign: Campaign) -> QuerySet:
+    """疑似回避 waiting for staff on the assignment page, with the case and the expert."""
+    return (
+        ConflictFlag.objects.filter(application__campaign=campaign, status=ConflictFlag.Status.PENDING)
+        .select_related("application", "reviewer")
+        .order_by("application_id", "id")
+    )
 
 
 # --- Reviewer side --------------------------------------------------------------------------
@@ -338,11 +369,7 @@ def assignment_overview(campaign: Campaign) -> list[Application]:
 def submitted_reviews(campaign: Campaign):
     """(application id, reviewer id, total, reviewer name) of every submitted review of accepted cases."""
     return list(
-        Review.objects.filter(
-            status=Review.Status.SUBMITTED,
-            assignment__application__campaign=campaign,
-            assignment__application__status=Application.Status.ACCEPTED,
-        )
+        submitted_reviews_of_campaign(campaign.pk)
         .order_by("assignment__application_id", "assignment__reviewer_id")
         .values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name")
     )
@@ -596,13 +623,11 @@ def ranking(
     confirmed = settings_row.decision_confirmed_at is not None
     per_app: dict[int, list] = {}
     names: dict[int, str] = {}
-    reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application__in=ids)
+    reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application__in=ids).filter(
+        review_not_conflicted()
+    )
     if page is None:  # every row: one join on the campaign instead of a long IN list
-        reviews = Review.objects.filter(
-            status=Review.Status.SUBMITTED,
-            assignment__application__campaign=campaign,
-            assignment__application__status=Application.Status.ACCEPTED,
-        )
+        reviews = submitted_reviews_of_campaign(campaign.pk)
     for app_id, reviewer_id, total, name in reviews.order_by(
         "assignment__application_id", "assignment__reviewer_id"
     ).values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name"):

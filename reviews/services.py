@@ -1,6 +1,7 @@
 """Every write of the expert review: formal check, expert pool, rubric, assignment, conflicts, reviews."""
 
 import datetime as dt
+import re
 import tempfile
 from collections import Counter
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Greatest, Least
@@ -17,8 +19,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, User
-from cases.models import Application, Campaign
+from accounts.models import AuditEvent, Organisation, User
+from accounts.tabular import Column, Row
+from accounts.validators import mobile_validator, validate_credit_code
+from cases.models import DEFAULT_DOMAINS, Application, Campaign
 from notifications.email import email_send
 from notifications.jobs import job_active, job_prune_older_files, job_queue, job_run
 
@@ -28,6 +32,7 @@ from .models import (
     Assignment,
     AwardDecision,
     Conflict,
+    ConflictFlag,
     Criterion,
     PanelMember,
     Review,
@@ -40,11 +45,13 @@ from .models import (
 from .selectors import (
     formal_check_statuses,
     ranking,
+    review_not_conflicted,
     review_settings_get,
     rubric_max_total,
     rubric_tree,
     submitted_reviews_of_campaign,
 )
+from .unit_names import unit_names_resemble
 
 # The Kunshan notice's four conditions of a good case.
 DEFAULT_RUBRIC = [
@@ -120,43 +127,7 @@ def application_reject(*, application: Application, reason: str, by: User, reque
 # --- Expert pool (评审专家库) ------------------------------------------------------------------
 
 
-@transaction.atomic
-def reviewer_invite(
-    *,
-    email: str,
-    name: str,
-    organisation: str = "",
-    title: str = "",
-    expertise: list[str] | None = None,
-    contact: str = "",
-    campaign: Campaign | None = None,
-    by: User,
-    request=None,
-) -> User:
-    """Add an expert to the pool (a new account without a password, or an existing one made a reviewer),
-    optionally to a campaign's panel, and e-mail a link that sets the password."""
-    email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, name=name.strip(), is_reviewer=True)
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-    elif not user.is_reviewer:
-        User.objects.filter(pk=user.pk).update(is_reviewer=True)
-        user.is_reviewer = True
-    ReviewerProfile.objects.update_or_create(
-        user=user,
-        defaults={
-            "organisation": organisation.strip(),
-            "title": title.strip(),
-            "expertise": list(expertise or []),
-            "contact": contact.strip(),
-            "invited_at": timezone.now(),
-        },
-    )
-    if campaign is not None:
-        PanelMember.objects.update_or_create(campaign=campaign, reviewer=user, defaults={"is_active": True})
+def _invitation_send(*, user: User, campaign: Campaign | None) -> None:
     link = reverse(
         "reviews:invitation_accept",
         kwargs={
@@ -164,14 +135,212 @@ def reviewer_invite(
             "token": default_token_generator.make_token(user),
         },
     )
-    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=user, detail="邀请评审专家")
     email_send(
         to=[user.email],
         subject="评审专家邀请",
         template="reviews/email/invitation.txt",
         context={"user": user, "link": link, "campaign": campaign},
     )
+
+
+@transaction.atomic
+def reviewer_invite(
+    *,
+    email: str,
+    name: str,
+    organisation: str = "",
+    organisation_ref: Organisation | None = None,
+    title: str = "",
+    expertise: list[str] | None = None,
+    contact: str = "",
+    phone: str = "",
+    campaign: Campaign | None = None,
+    by: User,
+    request=None,
+) -> User:
+    """Add an expert to the pool (a new account without a password, or an existing one made a reviewer),
+    optionally to a campaign's panel, and e-mail a link that sets the password (queued when the transaction
+    commits). `organisation_ref` is the registered unit conflict detection compares; the free text defaults
+    to its name."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, name=name.strip(), phone=phone.strip(), is_reviewer=True)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif not user.is_reviewer:
+        User.objects.filter(pk=user.pk).update(is_reviewer=True)
+        user.is_reviewer = True
+    organisation = organisation.strip() or (organisation_ref.name if organisation_ref else "")
+    ReviewerProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "organisation": organisation,
+            "organisation_ref": organisation_ref,
+            "title": title.strip(),
+            "expertise": list(expertise or []),
+            "contact": contact.strip() or phone.strip(),
+            "invited_at": timezone.now(),
+        },
+    )
+    if campaign is not None:
+        PanelMember.objects.update_or_create(campaign=campaign, reviewer=user, defaults={"is_active": True})
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=user, detail="邀请评审专家")
+    _invitation_send(user=user, campaign=campaign)
     return user
+
+
+INVITATION_RESEND_INTERVAL = dt.timedelta(minutes=10)
+
+
+@transaction.atomic
+def reviewer_invitation_resend(*, reviewer: User, campaign: Campaign | None = None, by: User, request=None) -> None:
+    """E-mail the expert a fresh link to set their password (the old one stays valid until a password is set).
+    Refused once the expert has set a password (they use 找回密码 then) and within ten minutes of the last
+    invitation, so a double click or an impatient colleague does not flood their inbox. Audited."""
+    profile = ReviewerProfile.objects.filter(user=reviewer).first()
+    if profile is None:
+        raise ValidationError("该用户不在评审专家库中。")
+    if reviewer.has_usable_password():
+        raise ValidationError(f"{reviewer.name} 已设置密码，无需重发邀请；如忘记密码，可在登录页“找回密码”。")
+    now = timezone.now()
+    # The conditional UPDATE lets one of two simultaneous clicks through.
+    updated = (
+        ReviewerProfile.objects.filter(pk=profile.pk)
+        .filter(Q(invited_at__isnull=True) | Q(invited_at__lte=now - INVITATION_RESEND_INTERVAL))
+        .update(invited_at=now)
+    )
+    if updated != 1:
+        minutes = int(INVITATION_RESEND_INTERVAL.total_seconds() // 60)
+        sent = timezone.localtime(profile.invited_at)
+        raise ValidationError(f"已于 {sent:%H:%M} 向 {reviewer.name} 发送邀请，请 {minutes} 分钟后再重发。")
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=reviewer, detail="重发评审专家邀请")
+    _invitation_send(user=reviewer, campaign=campaign)
+
+
+# 评审专家导入: the columns of the template and of the export, in this order.
+EXPERT_COLUMNS = [
+    Column("name", "姓名", ("专家姓名",), "张明", required=True),
+    Column("organisation", "工作单位", ("工作单位名称", "单位"), "昆山市社会工作协会", help="单位全称"),
+    Column(
+        "credit_code",
+        "统一社会信用代码",
+        ("单位统一社会信用代码", "工作单位统一社会信用代码"),
+        "",
+        help="工作单位已在门户登记的，填写其 18 位代码，用于自动识别回避",
+    ),
+    Column("title", "职称/职务", ("职称", "职务"), "高级社会工作师"),
+    Column("expertise", "擅长领域", ("领域",), "儿童及青少年、社区建设", help="多个领域用“、”分隔"),
+    Column("phone", "手机号码", ("手机", "联系电话"), "13912345678", help="11 位手机号码"),
+    Column("email", "电子邮箱", ("邮箱", "email", "e-mail"), "zhangming@example.cn", required=True),
+]
+_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def _expertise_list(text: str) -> list[str]:
+    return [part for part in _SPLIT.split(text or "") if part]
+
+
+def experts_import_check(*, rows: list[Row], campaign: Campaign | None) -> None:
+    """Check every row of an expert import, writing nothing: each bad row gets its messages (missing name, bad
+    e-mail or phone, a duplicate in the file, an e-mail already registered, an unknown credit code, a domain
+    the campaign does not have)."""
+    emails = [r.get("email").strip().lower() for r in rows]
+    phones = [r.get("phone").strip() for r in rows]
+    codes = {r.get("credit_code").strip().upper() for r in rows if r.get("credit_code").strip()}
+    known_emails = set(User.objects.filter(email__in=[e for e in emails if e]).values_list("email", flat=True))
+    organisations = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes)}
+    domains = list(campaign.domains) if campaign is not None and campaign.domains else list(DEFAULT_DOMAINS)
+    email_count, phone_count = Counter(e for e in emails if e), Counter(p for p in phones if p)
+    first_line = {}
+    for row, email, phone in zip(rows, emails, phones, strict=True):
+        errors = row.errors = []
+        name = row.get("name").strip()
+        if not name:
+            errors.append("缺少姓名")
+        elif len(name) > 50:
+            errors.append("姓名不能超过 50 个字")
+        if not email:
+            errors.append("缺少电子邮箱")
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(f"电子邮箱“{row.get('email')}”格式不正确")
+            else:
+                if email_count[email] > 1:
+                    first = first_line.setdefault(("email", email), row.number)
+                    if first != row.number:
+                        errors.append(f"电子邮箱与第 {first} 行重复")
+                if email in known_emails:
+                    errors.append(f"电子邮箱 {email} 已注册（已在专家库或为其他用户），请勿重复导入")
+        if phone:
+            try:
+                mobile_validator(phone)
+            except ValidationError:
+                errors.append(f"手机号码“{phone}”不正确，应为 11 位手机号码")
+            else:
+                if phone_count[phone] > 1:
+                    first = first_line.setdefault(("phone", phone), row.number)
+                    if first != row.number:
+                        errors.append(f"手机号码与第 {first} 行重复")
+        code = row.get("credit_code").strip().upper()
+        if code:
+            try:
+                validate_credit_code(code)
+            except ValidationError as error:
+                errors.append(error.messages[0].rstrip("。"))
+            else:
+                if code not in organisations:
+                    errors.append(f"未找到统一社会信用代码为 {code} 的机构，请先导入该机构或删去此代码")
+        if len(row.get("organisation").strip()) > 100:
+            errors.append("工作单位不能超过 100 个字")
+        if len(row.get("title").strip()) > 50:
+            errors.append("职称/职务不能超过 50 个字")
+        unknown = [d for d in _expertise_list(row.get("expertise")) if d not in domains]
+        if unknown:
+            errors.append(f"擅长领域“{'、'.join(unknown)}”不在案例领域中（可选：{'、'.join(domains)}）")
+
+
+@transaction.atomic
+def experts_import(
+    *, rows: list[Row], campaign: Campaign | None, add_to_panel: bool = True, by: User, request=None
+) -> int:
+    """Import experts: every row is checked again, then each becomes a reviewer account without a password with
+    its profile (the unit linked by credit code, or by its exact registered name), on the campaign's panel if
+    asked, and gets the invitation e-mail once the import commits. All rows or none. Returns the count."""
+    experts_import_check(rows=rows, campaign=campaign)
+    bad = [r for r in rows if r.errors]
+    if bad:
+        raise ValidationError([f"第 {r.number} 行：{'；'.join(r.errors)}" for r in bad])
+    codes = {r.get("credit_code").strip().upper() for r in rows} - {""}
+    names = {r.get("organisation").strip() for r in rows} - {""}
+    by_code = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes)}
+    by_name = {o.name: o for o in Organisation.objects.filter(name__in=names, status=Organisation.Status.APPROVED)}
+    for row in rows:
+        code = row.get("credit_code").strip().upper()
+        organisation_text = row.get("organisation").strip()
+        reviewer_invite(
+            email=row.get("email"),
+            name=row.get("name"),
+            organisation=organisation_text,
+            organisation_ref=by_code.get(code) or by_name.get(organisation_text),
+            title=row.get("title"),
+            expertise=_expertise_list(row.get("expertise")),
+            phone=row.get("phone"),
+            campaign=campaign if add_to_panel else None,
+            by=by,
+            request=request,
+        )
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"导入评审专家 {len(rows)} 位" + ("并加入评审组" if campaign is not None and add_to_panel else ""),
+    )
+    return len(rows)
 
 
 @transaction.atomic
@@ -290,14 +459,38 @@ def criterion_delete(*, criterion: Criterion, by: User, request=None) -> None:
 # --- Conflicts and assignment (回避与评审分配) ---------------------------------------------------
 
 
-def _organisation_conflict(profile: ReviewerProfile | None, application: Application) -> bool:
-    """Same organisation as the applicant, or named in any team member's 单位及职务."""
-    if profile is None or not profile.organisation:
-        return False
+def _units_of(application: Application) -> set[str]:
+    return {
+        u.strip()
+        for u in (application.organisation.name, application.organisation_name, application.declaring_unit)
+        if u
+    }
+
+
+def _organisation_match(profile: ReviewerProfile | None, application: Application) -> tuple[str, str]:
+    """("conflict", reason), ("flag", applicant's unit) or ("", ""): the expert's unit against the case's.
+
+    With a registered organisation the identity decides (the same Organisation, or its exact name as the
+    declaring unit or in a team member's 单位及职务). With free text only, the very same text is a conflict and
+    a name that merely resembles one of the case's units is a suspicion for staff to confirm."""
+    if profile is None:
+        return "", ""
+    units = _units_of(application)
+    team_units = [member.unit_and_title for member in application.team_members.all()]
+    if profile.organisation_ref_id is not None:
+        ref = profile.organisation_ref
+        if ref.pk == application.organisation_id or ref.name in units or any(ref.name in u for u in team_units):
+            return "conflict", f"与申报单位同属{ref.name}"
+        return "", ""
     org = profile.organisation.strip()
-    if org in (application.organisation.name, application.organisation_name, application.declaring_unit):
-        return True
-    return any(org in member.unit_and_title for member in application.team_members.all())
+    if not org:
+        return "", ""
+    if org in units or any(org in unit for unit in team_units):
+        return "conflict", f"与申报单位同属{org}"
+    for unit in sorted(units):
+        if unit_names_resemble(org, unit):
+            return "flag", unit
+    return "", ""
 
 
 def _campaign_applications(campaign: Campaign):
@@ -309,32 +502,60 @@ def _campaign_applications(campaign: Campaign):
     )
 
 
-def conflicts_detect(*, campaign: Campaign) -> int:
-    """Record an organisation conflict for every accepted case and panel expert of the same unit."""
-    profiles = [
-        (profile.user_id, profile.organisation.strip())
-        for profile in ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign)
-        if profile.organisation.strip()
-    ]
+def conflicts_detect(*, campaign: Campaign) -> tuple[int, int]:
+    """Record an organisation conflict for every accepted case and panel expert of the same unit, and a 疑似回避
+    for each pair whose free-text units merely resemble each other (a pair is flagged once: a dismissed flag is
+    not raised again). A conflict found after the expert was assigned removes the assignment, and their
+    review of the case leaves the stored aggregates. Returns (conflicts, flags) recorded."""
+    profiles = list(
+        ReviewerProfile.objects.filter(user__panel_memberships__campaign=campaign)
+        .select_related("organisation_ref")
+        .distinct()
+    )
     existing = set(Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id"))
-    new = []
+    flagged = set(
+        ConflictFlag.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id")
+    )
+    conflicts, flags = [], []
     for app in _campaign_applications(campaign):
-        units = {app.organisation.name, app.organisation_name, app.declaring_unit}
-        team_units = [member.unit_and_title for member in app.team_members.all()]
-        for reviewer_id, org in profiles:
-            if (app.pk, reviewer_id) in existing:
+        for profile in profiles:
+            pair = (app.pk, profile.user_id)
+            if pair in existing:
                 continue
-            if org in units or any(org in unit for unit in team_units):
-                new.append(
+            verdict, detail = _organisation_match(profile, app)
+            if verdict == "conflict":
+                conflicts.append(
                     Conflict(
-                        application=app,
-                        reviewer_id=reviewer_id,
-                        source=Conflict.Source.ORGANISATION,
-                        reason=f"与申报单位同属{org}",
+                        application=app, reviewer_id=profile.user_id, source=Conflict.Source.ORGANISATION, reason=detail
                     )
                 )
-    Conflict.objects.bulk_create(new)
-    return len(new)
+            elif verdict == "flag" and pair not in flagged:
+                flags.append(
+                    ConflictFlag(
+                        application=app,
+                        reviewer_id=profile.user_id,
+                        reviewer_unit=profile.organisation.strip()[:100],
+                        applicant_unit=detail[:200],
+                    )
+                )
+    Conflict.objects.bulk_create(conflicts)
+    ConflictFlag.objects.bulk_create(flags)
+    new_pairs = {(c.application_id, c.reviewer_id) for c in conflicts}
+    stale = [
+        (pk, app_id, reviewer_id)
+        for pk, app_id, reviewer_id in Assignment.objects.filter(
+            application__in={a for a, _r in new_pairs}, reviewer__in={r for _a, r in new_pairs}
+        ).values_list("pk", "application_id", "reviewer_id")
+        if (app_id, reviewer_id) in new_pairs
+    ]
+    if stale:
+        Assignment.objects.filter(pk__in=[pk for pk, _a, _r in stale]).delete()
+        application_scores_refresh(
+            campaign=campaign,
+            application_ids={a for _pk, a, _r in stale},
+            reviewer_ids={r for _pk, _a, r in stale},
+        )
+    return len(conflicts), len(flags)
 
 
 def _assign(campaign: Campaign, applications, by: User | None) -> tuple[int, list[Application]]:
@@ -362,6 +583,10 @@ def _assign(campaign: Campaign, applications, by: User | None) -> tuple[int, lis
     per_application = Counter(a for a, _r in assigned)
     conflicted = set(
         Conflict.objects.filter(application__campaign=campaign).values_list("application_id", "reviewer_id")
+    ) | set(  # a suspicion not yet dismissed keeps the expert away from the case until staff decide
+        ConflictFlag.objects.filter(application__campaign=campaign, status=ConflictFlag.Status.PENDING).values_list(
+            "application_id", "reviewer_id"
+        )
     )
 
     expertise = {
@@ -401,10 +626,15 @@ def assignments_auto(*, campaign: Campaign, by: User, request=None) -> tuple[int
 
 
 def is_conflicted(*, application: Application, reviewer: User) -> bool:
+    """A recorded conflict, a 疑似回避 not yet dismissed, or the same unit by identity (or the same text)."""
     if Conflict.objects.filter(application=application, reviewer=reviewer).exists():
         return True
-    profile = ReviewerProfile.objects.filter(user=reviewer).first()
-    return _organisation_conflict(profile, application)
+    if ConflictFlag.objects.filter(
+        application=application, reviewer=reviewer, status=ConflictFlag.Status.PENDING
+    ).exists():
+        return True
+    profile = ReviewerProfile.objects.filter(user=reviewer).select_related("organisation_ref").first()
+    return _organisation_match(profile, application)[0] == "conflict"
 
 
 @transaction.atomic
@@ -461,6 +691,45 @@ def conflict_add(
     return conflict
 
 
+def _flag_decide(flag: ConflictFlag, status: str, by: User) -> ConflictFlag:
+    updated = ConflictFlag.objects.filter(pk=flag.pk, status=ConflictFlag.Status.PENDING).update(
+        status=status, decided_by=by, decided_at=timezone.now()
+    )
+    if updated != 1:
+        raise ValidationError("该疑似回避已处理过，请刷新页面。")
+    flag.refresh_from_db()
+    return flag
+
+
+@transaction.atomic
+def conflict_flag_confirm(*, flag: ConflictFlag, by: User, request=None) -> Conflict:
+    """Staff confirm a 疑似回避: a conflict is recorded (the expert loses the case, their review of it stops
+    counting, a replacement is assigned), and the decision is audited."""
+    _flag_decide(flag, ConflictFlag.Status.CONFIRMED, by)
+    return conflict_add(
+        application=flag.application,
+        reviewer=flag.reviewer,
+        source=Conflict.Source.SIMILAR_NAME,
+        reason=f"工作单位“{flag.reviewer_unit}”与申报单位“{flag.applicant_unit}”相近，经工作人员确认回避",
+        by=by,
+        request=request,
+    )
+
+
+@transaction.atomic
+def conflict_flag_dismiss(*, flag: ConflictFlag, by: User, request=None) -> ConflictFlag:
+    """Staff find the two units different: the expert may be assigned the case again. Audited."""
+    _flag_decide(flag, ConflictFlag.Status.DISMISSED, by)
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=flag.application,
+        detail=f"排除疑似回避（{flag.reviewer}）：“{flag.reviewer_unit}”与“{flag.applicant_unit}”不是同一单位",
+    )
+    return flag
+
+
 # --- Stored aggregates (案例评分汇总) -------------------------------------------------------------
 
 
@@ -480,6 +749,7 @@ def _normalised_update(campaign: Campaign) -> None:
     clipped = Least(Greatest(rescaled, Value(0.0)), Value(_max_total(campaign)), output_field=FloatField())
     per_application = (
         Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application=OuterRef("application"))
+        .filter(review_not_conflicted())
         .values("assignment__application")
         .annotate(normalised=Avg(clipped, output_field=FloatField()))
         .values("normalised")

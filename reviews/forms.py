@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from accounts.models import Organisation
 from cases.models import DEFAULT_DOMAINS, Category
 
 from .models import Criterion, ReviewSettings
@@ -95,6 +96,13 @@ class InviteForm(forms.Form):
         error_messages={"required": "请填写电子邮箱。", "invalid": "请输入有效的电子邮箱，如 name@example.cn。"},
     )
     organisation = forms.CharField(label="工作单位", max_length=100, required=False)
+    organisation_ref = forms.ModelChoiceField(
+        label="工作单位（已登记机构）",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="（未在门户登记）",
+        help_text="工作单位已在门户登记的请选择，系统据此自动识别回避；未登记的只填上面的工作单位。",
+    )
     title = forms.CharField(label="职称/职务", max_length=50, required=False)
     expertise = forms.MultipleChoiceField(
         label="擅长领域", required=False, choices=[(d, d) for d in DEFAULT_DOMAINS], widget=forms.CheckboxSelectMultiple
@@ -103,6 +111,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, domains=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["organisation_ref"].queryset = Organisation.objects.filter(
+            status=Organisation.Status.APPROVED
+        ).order_by("name")
         if domains:
             self.fields["expertise"].choices = [(d, d) for d in domains]
 

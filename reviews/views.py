@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from accounts.imports import ImportSpec, export_response, import_page, template_response
 from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
 from cases.blind import Withheld, docx_blind
@@ -29,7 +30,7 @@ from .forms import (
     ReviewSettingsForm,
     ScoreForm,
 )
-from .models import Assignment, Conflict, Criterion, RankingMethod, Review, ScoreSheetExport
+from .models import Assignment, Conflict, ConflictFlag, Criterion, RankingMethod, Review, ScoreSheetExport
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -363,13 +364,15 @@ def formal_check_decide_view(request, pk):
 
 
 class PoolView(CampaignStaffView):
-    """评审专家库 and this campaign's panel."""
+    """评审专家库 and this campaign's panel; ?password=unset lists the experts who have not set a password yet."""
 
     template_name = "reviews/pool.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["profiles"] = selectors.reviewer_pool(self.campaign)
+        password_unset = self.request.GET.get("password") == "unset"
+        context["profiles"] = selectors.reviewer_pool(self.campaign, password_unset=password_unset)
+        context["password_unset"] = password_unset
         context["form"] = kwargs.get("form") or InviteForm(domains=self.campaign.domains)
         return context
 
@@ -385,6 +388,81 @@ class PoolView(CampaignStaffView):
                 messages.success(request, f"已向 {form.cleaned_data['email']} 发送评审专家邀请。")
                 return redirect("reviews:pool", slug=campaign.slug)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+def _experts_spec(campaign) -> ImportSpec:
+    return ImportSpec(
+        key="experts",
+        title="导入评审专家",
+        columns=services.EXPERT_COLUMNS,
+        check=lambda rows: services.experts_import_check(rows=rows, campaign=campaign),
+        commit=lambda **kw: services.experts_import(campaign=campaign, **kw),
+        done_message="已导入 {count} 位评审专家，并已向每位专家发送设置密码的邀请邮件。",
+    )
+
+
+@permission_required("reviews.manage_review")
+def experts_import_view(request, slug):
+    """导入评审专家 from an .xlsx/.csv: preview with a message per bad row, then all rows or none."""
+    campaign = _campaign(slug)
+    return import_page(
+        request,
+        spec=_experts_spec(campaign),
+        scope=str(campaign.pk),
+        context={
+            "campaign": campaign,
+            "nav_template": "reviews/_staff_nav.html",
+            "back_url": reverse("reviews:pool", kwargs={"slug": slug}),
+            "back_label": "评审专家库",
+            "options": [{"name": "add_to_panel", "label": f"同时加入“{campaign.title}”的评审组", "checked": True}],
+        },
+        template_url=reverse("reviews:experts_template", kwargs={"slug": slug}),
+        done_url=reverse("reviews:pool", kwargs={"slug": slug}),
+        commit_options=lambda post: {"add_to_panel": post.get("add_to_panel") == "1"},
+    )
+
+
+@permission_required("reviews.manage_review")
+def experts_template_view(request, slug):
+    return template_response(_experts_spec(_campaign(slug)))
+
+
+@permission_required("reviews.manage_review")
+def experts_export_view(request, slug):
+    """The expert pool as .xlsx, in the import's columns (the unit's credit code where it is registered)."""
+    campaign = _campaign(slug)
+    rows = (
+        [
+            p.user.name,
+            p.organisation,
+            p.organisation_ref.credit_code if p.organisation_ref_id else "",
+            p.title,
+            "、".join(p.expertise or []),
+            p.user.phone or p.contact,
+            p.user.email,
+        ]
+        for p in selectors.reviewer_pool()
+    )
+    return export_response(
+        columns=services.EXPERT_COLUMNS, rows=rows, filename=f"{campaign.title}-评审专家库.xlsx", title="评审专家库"
+    )
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def invitation_resend_view(request, slug, user_pk):
+    campaign = _campaign(slug)
+    reviewer = get_object_or_404(User, pk=user_pk, is_reviewer=True)
+    try:
+        services.reviewer_invitation_resend(reviewer=reviewer, campaign=campaign, by=request.user, request=request)
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        messages.success(request, f"已向 {reviewer.name}（{reviewer.email}）重发邀请邮件。")
+    target = reverse("reviews:pool", kwargs={"slug": slug})
+    if request.POST.get("password") == "unset":
+        target += "?password=unset"
+    return redirect(target)
 
 
 @require_POST
@@ -493,6 +571,7 @@ class AssignmentsView(CampaignStaffView):
         context["applications"] = selectors.assignment_overview(self.campaign)
         context["reviewers"] = User.objects.filter(is_reviewer=True, is_active=True).order_by("name")
         context["settings"] = selectors.review_settings_get(campaign=self.campaign)
+        context["flags"] = selectors.conflict_flags_pending(self.campaign)
         return context
 
 
@@ -567,6 +646,31 @@ def conflict_add_view(request, pk):
         except ValidationError as error:
             _messages_from(request, error)
     return redirect("reviews:assignments", slug=application.campaign.slug)
+
+
+def _flag(request, pk, **kwargs):
+    return get_object_or_404(
+        ConflictFlag.objects.select_related("application__campaign", "reviewer"), pk=pk
+    )
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def conflict_flag_decide_view(request, pk):
+    """疑似回避: staff confirm (the expert must avoid the case) or dismiss (not the same unit)."""
+    flag = _flag(request, pk)
+    try:
+        if request.POST.get("decision") == "confirm":
+            services.conflict_flag_confirm(flag=flag, by=request.user, request=request)
+            messages.success(request, f"已确认 {flag.reviewer.name} 回避该案例。")
+        elif request.POST.get("decision") == "dismiss":
+            services.conflict_flag_dismiss(flag=flag, by=request.user, request=request)
+            messages.success(request, f"已排除：{flag.reviewer.name} 的工作单位与申报单位不是同一单位。")
+        else:
+            messages.error(request, "请选择“确认回避”或“排除”。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:assignments", slug=flag.application.campaign.slug)
 
 
 @require_POST

@@ -649,9 +649,7 @@ def conflict_add_view(request, pk):
 
 
 def _flag(request, pk, **kwargs):
-    return get_object_or_404(
-        ConflictFlag.objects.select_related("application__campaign", "reviewer"), pk=pk
-    )
+    return get_object_or_404(ConflictFlag.objects.select_related("application__campaign", "reviewer"), pk=pk)
 
 
 @require_POST

@@ -22,7 +22,9 @@ def _xlsx(rows) -> bytes:
 
 
 def test_xlsx_rows_are_read_by_header_with_their_spreadsheet_row_numbers():
-    data = _xlsx([["电子邮箱*", " 姓名 ", "备注"], ["a@example.cn", "张明", "x"], [None, None, None], ["b@example.cn", "李华"]])
+    data = _xlsx(
+        [["电子邮箱*", " 姓名 ", "备注"], ["a@example.cn", "张明", "x"], [None, None, None], ["b@example.cn", "李华"]]
+    )
     rows = table_read(name="专家.XLSX", data=data, columns=COLUMNS)
     assert [(r.number, r.values) for r in rows] == [
         (2, {"name": "张明", "email": "a@example.cn"}),
@@ -31,9 +33,13 @@ def test_xlsx_rows_are_read_by_header_with_their_spreadsheet_row_numbers():
 
 
 def test_a_phone_number_excel_stored_as_a_number_keeps_its_digits():
-    rows = table_read(name="a.xlsx", data=_xlsx([["姓名", "手机", "邮箱"], ["张明", 13912345678, "a@x.cn"]]), columns=COLUMNS)
+    rows = table_read(
+        name="a.xlsx", data=_xlsx([["姓名", "手机", "邮箱"], ["张明", 13912345678, "a@x.cn"]]), columns=COLUMNS
+    )
     assert rows[0].get("phone") == "13912345678"
-    rows = table_read(name="a.xlsx", data=_xlsx([["姓名", "手机", "邮箱"], ["张明", 13912345678.0, "a@x.cn"]]), columns=COLUMNS)
+    rows = table_read(
+        name="a.xlsx", data=_xlsx([["姓名", "手机", "邮箱"], ["张明", 13912345678.0, "a@x.cn"]]), columns=COLUMNS
+    )
     assert rows[0].get("phone") == "13912345678"
 
 
@@ -74,7 +80,10 @@ def test_a_file_with_only_the_header_is_refused():
 
 
 def test_the_template_has_the_marked_header_and_one_example_row_that_reads_back():
-    columns = [Column("name", "姓名", required=True, example="张明"), Column("email", "电子邮箱", required=True, example="a@x.cn")]
+    columns = [
+        Column("name", "姓名", required=True, example="张明"),
+        Column("email", "电子邮箱", required=True, example="a@x.cn"),
+    ]
     data = table_template(columns=columns)
     sheet = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[1]] == ["姓名*", "电子邮箱*"]

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 QUEUE_QUERIES = 10  # a count and a page for each of the three groups
 RANKING_QUERIES = 15  # stored aggregates, one page: + page count, + incomplete cases over the campaign
 FORMAL_CHECK_QUERIES = 12  # + attachments and endorsements (blind copies)
-ASSIGNMENT_QUERIES = 12
-POOL_QUERIES = 8
+ASSIGNMENT_QUERIES = 13  # + the 疑似回避 waiting for staff
+POOL_QUERIES = 9  # + the registered organisations the invite form offers
 
 
 def test_the_reviewer_queue_costs_the_same_for_one_and_for_fifty_cases(client, cast, django_assert_num_queries):
@@ -123,3 +123,25 @@ def test_the_expert_pool_page_costs_the_same_for_one_and_for_ten_experts(client,
     _same_cost(
         client, url, lambda: [ReviewerProfileFactory() for _ in range(9)], django_assert_num_queries, POOL_QUERIES
     )
+
+
+def test_the_not_yet_set_password_list_costs_the_same_for_one_and_for_ten_experts(
+    client, cast, django_assert_num_queries
+):
+    """Invited experts (no password yet) linked to a registered organisation: the unit and the password state
+    come with the list's one query."""
+    from accounts.tests.factories import OrganisationFactory
+    from reviews.tests.factories import ReviewerProfileFactory
+
+    def add(n):
+        for _ in range(n):
+            profile = ReviewerProfileFactory(organisation_ref=OrganisationFactory())
+            profile.user.set_unusable_password()
+            profile.user.save()
+
+    campaign = review_window_campaign()
+    add(1)
+    client.force_login(cast.staff)
+    url = reverse("reviews:pool", kwargs={"slug": campaign.slug}) + "?password=unset"
+    _same_cost(client, url, lambda: add(9), django_assert_num_queries, POOL_QUERIES)
+    assert client.get(url).content.decode().count('data-testid="password-unset"') == 10

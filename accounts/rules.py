@@ -51,6 +51,7 @@ def add_staff_model_perms(app_label: str, *models: str, actions=("view", "add", 
 rules.add_perm("accounts.manage_portal", is_staff_member)
 rules.add_perm("accounts.view_auditevent", is_staff_member)
 rules.add_perm("accounts.decide_organisation", is_staff_member)
+rules.add_perm("accounts.import_organisations", is_staff_member)
 add_staff_model_perms("accounts", "organisation", "membership")
 add_staff_model_perms("accounts", "user", actions=("view", "add"))
 # Staff change applicants', organisation people's and reviewers' accounts; a staff or

@@ -14,6 +14,8 @@ from notifications.email import email_send
 
 from .audit import audit_record
 from .models import AuditEvent, Membership, Organisation, User
+from .tabular import Column, Row
+from .validators import validate_credit_code
 
 logger = logging.getLogger(__name__)
 
@@ -215,3 +217,108 @@ def profile_update(*, user: User, name: str, phone: str, request=None) -> User:
             kind=AuditEvent.Kind.PROFILE_CHANGE, request=request, user=user, obj=user, detail="；".join(changed)
         )
     return user
+
+
+# --- 机构导入 -----------------------------------------------------------------------------------------
+
+ORGANISATION_COLUMNS = [
+    Column("name", "机构名称", ("单位名称", "名称"), "昆山市阳光社会工作服务中心", required=True),
+    Column(
+        "credit_code", "统一社会信用代码", ("信用代码",), "52320583MJ0000000M", required=True, help="18 位，含校验位"
+    ),
+    Column("district", "所属区镇", ("区镇",), "玉山镇", required=True),
+    Column(
+        "kind",
+        "机构类型",
+        ("类型",),
+        Organisation.Kind.SOCIAL_WORK_AGENCY.label,
+        help="可填：" + "、".join(Organisation.Kind.labels) + "；留空为社会工作服务机构",
+    ),
+]
+
+
+def _organisation_kind(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return Organisation.Kind.SOCIAL_WORK_AGENCY
+    for value, label in Organisation.Kind.choices:
+        if text in (value, label):
+            return value
+    return None
+
+
+def organisations_import_check(*, rows: list[Row]) -> None:
+    """Check every row of an organisation import, writing nothing: name and district present, the credit code
+    well formed with a right check digit (GB 32100-2015), no name or code twice in the file or already
+    registered, a known district and type."""
+    names = [r.get("name").strip() for r in rows]
+    codes = [r.get("credit_code").strip().upper() for r in rows]
+    known_names = set(Organisation.objects.filter(name__in=[n for n in names if n]).values_list("name", flat=True))
+    known_codes = set(
+        Organisation.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", flat=True)
+    )
+    districts = list(settings.PORTAL_DISTRICTS)
+    first_line: dict[tuple[str, str], int] = {}
+    for row, name, code in zip(rows, names, codes, strict=True):
+        errors = row.errors = []
+        if not name:
+            errors.append("缺少机构名称")
+        elif len(name) > 100:
+            errors.append("机构名称不能超过 100 个字")
+        else:
+            first = first_line.setdefault(("name", name), row.number)
+            if first != row.number:
+                errors.append(f"机构名称与第 {first} 行重复")
+            if name in known_names:
+                errors.append(f"机构“{name}”已在门户登记")
+        if not code:
+            errors.append("缺少统一社会信用代码")
+        else:
+            try:
+                validate_credit_code(code)
+            except ValidationError as error:
+                errors.append(error.messages[0].rstrip("。"))
+            else:
+                first = first_line.setdefault(("code", code), row.number)
+                if first != row.number:
+                    errors.append(f"统一社会信用代码与第 {first} 行重复")
+                if code in known_codes:
+                    errors.append(f"统一社会信用代码 {code} 已登记")
+        district = row.get("district").strip()
+        if not district:
+            errors.append("缺少所属区镇")
+        elif districts and district not in districts:
+            errors.append(f"所属区镇“{district}”不在区镇列表中（可选：{'、'.join(districts)}）")
+        if _organisation_kind(row.get("kind")) is None:
+            errors.append(f"机构类型“{row.get('kind')}”不正确（可选：{'、'.join(Organisation.Kind.labels)}）")
+
+
+@transaction.atomic
+def organisations_import(*, rows: list[Row], by: User, request=None) -> int:
+    """Import organisations as approved (staff vouch for the list): every row checked again, all rows or none.
+    Audited with the count. Returns the number created."""
+    organisations_import_check(rows=rows)
+    bad = [r for r in rows if r.errors]
+    if bad:
+        raise ValidationError([f"第 {r.number} 行：{'；'.join(r.errors)}" for r in bad])
+    created = []
+    for row in rows:
+        organisation = Organisation(
+            name=row.get("name").strip(),
+            credit_code=row.get("credit_code").strip().upper(),
+            district=row.get("district").strip(),
+            kind=_organisation_kind(row.get("kind")),
+            status=Organisation.Status.APPROVED,
+            requested_by=by,
+            reviewed_note="工作人员批量导入",
+        )
+        organisation.full_clean()
+        created.append(organisation)
+    Organisation.objects.bulk_create(created)
+    audit_record(
+        kind=AuditEvent.Kind.ORGANISATION_DECISION,
+        request=request,
+        user=by,
+        detail=f"批量导入机构 {len(created)} 个（已通过）",
+    )
+    return len(created)

@@ -26,6 +26,9 @@ urlpatterns = [
     ),
     path("manage/", views.ManageView.as_view(), name="manage"),
     path("manage/organisations/", views.OrganisationRequestListView.as_view(), name="organisation_requests"),
+    path("manage/organisations/import/", views.organisations_import_view, name="organisations_import"),
+    path("manage/organisations/import/template/", views.organisations_template_view, name="organisations_template"),
+    path("manage/organisations/export/", views.organisations_export_view, name="organisations_export"),
     path("manage/organisations/<int:pk>/decide/", views.organisation_decide_view, name="organisation_decide"),
     path("manage/audit/", views.AuditLogView.as_view(), name="audit_log"),
 ]

@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -13,10 +13,20 @@ from .audit_export import audit_csv_response, audit_xlsx_response
 from .client import ip_throttle_hit
 from .filters import AuditEventFilter
 from .forms import LoginForm, OrganisationDecisionForm, PortalPasswordResetForm, ProfileForm, SignUpForm
+from .imports import ImportSpec, export_response, import_page, template_response
 from .models import AuditEvent, Organisation
 from .permissions import PermissionMixin, permission_required
 from .selectors import audit_events, organisations_pending
-from .services import organisation_decide, password_reset_send, profile_update, user_activate, user_sign_up
+from .services import (
+    ORGANISATION_COLUMNS,
+    organisation_decide,
+    organisations_import,
+    organisations_import_check,
+    password_reset_send,
+    profile_update,
+    user_activate,
+    user_sign_up,
+)
 
 IP_LIMITED_MESSAGE = (
     "您所在的网络地址登录失败次数过多，已暂停从该地址登录 {minutes} 分钟。请稍后再试，或通过“忘记密码”重设密码。"
@@ -165,6 +175,9 @@ class ManageView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["pending_organisations"] = organisations_pending().count()
+        from events.models import Festival  # the events card links each festival's units page
+
+        context["manage_festivals"] = Festival.objects.order_by("-year", "-starts_on")[:5]
         return context
 
 
@@ -199,6 +212,44 @@ def organisation_decide_view(request, pk):
     else:
         messages.success(request, f"已审核机构“{organisation.name}”。")
     return redirect("accounts:organisation_requests")
+
+
+ORGANISATIONS_IMPORT = ImportSpec(
+    key="organisations",
+    title="导入机构",
+    columns=ORGANISATION_COLUMNS,
+    check=lambda rows: organisations_import_check(rows=rows),
+    commit=organisations_import,
+    done_message="已导入 {count} 个机构，审核状态为“已通过”。",
+)
+
+
+@permission_required("accounts.import_organisations")
+def organisations_import_view(request):
+    """导入机构 from an .xlsx/.csv: preview with a message per bad row, then all rows or none, as approved."""
+    return import_page(
+        request,
+        spec=ORGANISATIONS_IMPORT,
+        scope="all",
+        context={"back_url": reverse("accounts:manage"), "back_label": "管理后台"},
+        template_url=reverse("accounts:organisations_template"),
+        done_url=reverse("accounts:manage"),
+    )
+
+
+@permission_required("accounts.import_organisations")
+def organisations_template_view(request):
+    return template_response(ORGANISATIONS_IMPORT)
+
+
+@permission_required("accounts.import_organisations")
+def organisations_export_view(request):
+    """The approved organisations as .xlsx, in the import's columns."""
+    rows = (
+        [o.name, o.credit_code, o.district, o.get_kind_display()]
+        for o in Organisation.objects.filter(status=Organisation.Status.APPROVED).order_by("name")
+    )
+    return export_response(columns=ORGANISATION_COLUMNS, rows=rows, filename="机构名录.xlsx", title="机构名录")
 
 
 class AuditLogView(PermissionMixin, ListView):

@@ -13,7 +13,7 @@ from .models import Activity, ActivityReport, ActivityUnit, Festival, FestivalUn
 class FestivalUnitInline(admin.TabularInline):
     model = FestivalUnit
     extra = 3
-    fields = ["role", "organisation", "name", "position"]
+    fields = ["role", "organisation", "name", "contact", "position"]
 
 
 class FestivalAdminForm(forms.ModelForm):

@@ -60,6 +60,7 @@ rules.add_perm("events.report_activity", is_public_activity & activity_has_start
 rules.add_perm("events.view_activityreport", is_accepted_report | is_member_of_report_unit | is_staff_member)
 rules.add_perm("events.change_activityreport", is_editable_report & is_member_of_report_unit)
 rules.add_perm("events.decide_activityreport", is_staff_member)
+rules.add_perm("events.manage_units", is_staff_member)
 rules.add_perm("events.list_my_reports", rules.is_authenticated)
 
 add_staff_model_perms("events", "festival", actions=("add", "change", "delete"))

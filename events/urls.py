@@ -17,6 +17,12 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", views.report_update, name="report_update"),
     path("reports/<int:pk>/decide/", views.report_decide, name="report_decide"),
     path("photos/<int:pk>/<str:size>/", views.report_photo_view, name="report_photo"),
+    path("manage/<slug:slug>/units/", views.festival_units_view, name="festival_units"),
+    path("manage/<slug:slug>/units/import/", views.festival_units_import_view, name="festival_units_import"),
+    path(
+        "manage/<slug:slug>/units/import/template/", views.festival_units_template_view, name="festival_units_template"
+    ),
+    path("manage/<slug:slug>/units/export/", views.festival_units_export_view, name="festival_units_export"),
     path("<slug:slug>/", views.FestivalDetailView.as_view(), name="festival_detail"),
     path("<slug:slug>/calendar.ics", views.festival_ics_view, name="festival_ics"),
     path("<slug:slug>/banner.png", views.festival_banner_view, name="festival_banner"),

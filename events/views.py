@@ -6,12 +6,14 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
+from accounts.imports import ImportSpec, export_response, import_page, template_response
 from accounts.models import Organisation
 from accounts.permissions import PermissionMixin, permission_required
 from accounts.selectors import user_roles
@@ -403,3 +405,82 @@ def report_photo_view(request, pk, size, obj):
     response = FileResponse(field.open("rb"))
     response["Cache-Control"] = "public, max-age=86400" if obj.status == obj.Status.ACCEPTED else "private, no-store"
     return response
+
+
+# --- Staff: a festival's organising units (组织单位) ---------------------------------------------------
+
+
+def _staff_festival(slug):
+    return get_object_or_404(Festival, slug=slug)
+
+
+def _units_spec(festival) -> ImportSpec:
+    return ImportSpec(
+        key="festival_units",
+        title="导入组织单位",
+        columns=services.FESTIVAL_UNIT_COLUMNS,
+        check=lambda rows: services.festival_units_import_check(rows=rows, festival=festival),
+        commit=lambda **kw: services.festival_units_import(festival=festival, **kw),
+        done_message="已导入 {count} 个组织单位，可在下方为各活动勾选添加。",
+    )
+
+
+@permission_required("events.manage_units")
+def festival_units_view(request, slug):
+    """组织单位: the festival's units (imported once), and adding them to each activity by ticking them."""
+    festival = _staff_festival(slug)
+    if request.method == "POST":
+        activity = Activity.objects.filter(festival=festival, pk=request.POST.get("activity") or 0).first()
+        if activity is None:
+            messages.error(request, "请选择活动。")
+        else:
+            try:
+                ids = [int(pk) for pk in request.POST.getlist("units") if pk.isdigit()]
+                added = services.activity_units_from_festival(
+                    activity=activity, unit_ids=ids, by=request.user, request=request
+                )
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                messages.success(request, f"已为“{activity.title}”添加 {added} 个组织单位（已有的不重复添加）。")
+        return redirect("events:festival_units", slug=slug)
+    return render(
+        request,
+        "events/festival_units.html",
+        {
+            "festival": festival,
+            "units": festival.units.select_related("organisation"),
+            "activities": festival.activities.prefetch_related("units__organisation"),
+        },
+    )
+
+
+@permission_required("events.manage_units")
+def festival_units_import_view(request, slug):
+    festival = _staff_festival(slug)
+    back = reverse("events:festival_units", kwargs={"slug": slug})
+    return import_page(
+        request,
+        spec=_units_spec(festival),
+        scope=str(festival.pk),
+        context={"festival": festival, "back_url": back, "back_label": f"{festival.title}组织单位"},
+        template_url=reverse("events:festival_units_template", kwargs={"slug": slug}),
+        done_url=back,
+    )
+
+
+@permission_required("events.manage_units")
+def festival_units_template_view(request, slug):
+    return template_response(_units_spec(_staff_festival(slug)))
+
+
+@permission_required("events.manage_units")
+def festival_units_export_view(request, slug):
+    festival = _staff_festival(slug)
+    rows = (
+        [u.display_name, u.get_role_display(), u.organisation.credit_code if u.organisation_id else "", u.contact]
+        for u in festival.units.select_related("organisation")
+    )
+    return export_response(
+        columns=services.FESTIVAL_UNIT_COLUMNS, rows=rows, filename=f"{festival.title}-组织单位.xlsx", title="组织单位"
+    )

@@ -48,6 +48,12 @@ ROWS = {
         ok=REDIRECT, method="post", kwargs=lambda w: {"pk": w.pending_org.pk}, data=lambda w: {"approve": "0"}
     ),
     "accounts:audit_log": staff_only(),
+    # Imports and exports of the organisation list: staff only. A POST without a file is answered 400 with the
+    # message beside the field.
+    "accounts:organisations_import": staff_only(),
+    "accounts:organisations_import#post": staff_only(ok=400, method="post"),
+    "accounts:organisations_template": staff_only(),
+    "accounts:organisations_export": staff_only(),
 }
 
 __all__ = ["ROWS", "build", "FORBIDDEN", "LOGIN"]

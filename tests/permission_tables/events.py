@@ -147,6 +147,14 @@ ROWS = {
         kwargs=lambda w: {"pk": w.report_a.pk},
     ),
     "events:report_queue": staff_only(),
+    # A festival's organising units: staff import them once and add them to activities (a POST without an
+    # activity is answered with a message and the page).
+    "events:festival_units": staff_only(kwargs=lambda w: {"slug": w.festival.slug}),
+    "events:festival_units#post": staff_only(ok=REDIRECT, method="post", kwargs=lambda w: {"slug": w.festival.slug}),
+    "events:festival_units_import": staff_only(kwargs=lambda w: {"slug": w.festival.slug}),
+    "events:festival_units_import#post": staff_only(ok=400, method="post", kwargs=lambda w: {"slug": w.festival.slug}),
+    "events:festival_units_template": staff_only(kwargs=lambda w: {"slug": w.festival.slug}),
+    "events:festival_units_export": staff_only(kwargs=lambda w: {"slug": w.festival.slug}),
     "events:my_reports": any_user(),
     "events:report_photo": org_a_users_and_staff(kwargs=lambda w: {"pk": w.photo_a.pk, "size": "thumb"}),
     "events:report_photo#full": org_a_users_and_staff(kwargs=lambda w: {"pk": w.photo_a.pk, "size": "full"}),

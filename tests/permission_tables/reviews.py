@@ -45,6 +45,15 @@ def build(world):
         source=Conflict.Source.ORGANISATION,
         reason="同一单位",
     )
+    from reviews.models import ConflictFlag
+
+    # A 疑似回避: staff's POST without a decision is answered with a message and the assignment page.
+    world.conflict_flag = ConflictFlag.objects.create(
+        application=world.review_app_other,
+        reviewer=cast.reviewer_unassigned,
+        reviewer_unit="阳光社工服务中心",
+        applicant_unit="昆山市阳光社会工作服务中心",
+    )
     other = AssignmentFactory(application=world.review_app_other, reviewer=cast.reviewer_unassigned)
     world.review_other = ReviewFactory(assignment=other)
     world.assignment_removable = AssignmentFactory(application=world.review_app_other)
@@ -114,6 +123,13 @@ ROWS = {
     "reviews:formal_check_decide": _post_staff(lambda w: {"pk": w.formal_app.pk}),
     "reviews:pool": staff_only(kwargs=_slug),
     "reviews:panel_toggle": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
+    "reviews:experts_import": staff_only(kwargs=_slug),
+    "reviews:experts_import#post": staff_only(ok=400, method="post", kwargs=_slug),
+    "reviews:experts_template": staff_only(kwargs=_slug),
+    "reviews:experts_export": staff_only(kwargs=_slug),
+    # The reviewer set a password long ago: refused with a message, back to the pool.
+    "reviews:invitation_resend": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
+    "reviews:conflict_flag_decide": _post_staff(lambda w: {"pk": w.conflict_flag.pk}),
     "reviews:rubric": staff_only(kwargs=_slug),
     "reviews:criterion_edit": staff_only(kwargs=lambda w: {"pk": w.criterion.pk}),
     # Staff's POST (asked before the superuser's) deleted the object: the superuser then finds none.

@@ -156,6 +156,10 @@ def table_write(*, columns: Sequence[Column], rows: Iterable[Sequence], title: s
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for values in rows:
         sheet.append(["" if v is None else str(v) for v in values])
+        for cell in sheet[sheet.max_row]:
+            # openpyxl stores a text starting with “=” as a formula: what a user typed stays text.
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, min(40, 2 * len(column.header) + 6))

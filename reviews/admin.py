@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from accounts.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
+from .models import (
+    Assignment,
+    Conflict,
+    ConflictFlag,
+    Criterion,
+    PanelMember,
+    Review,
+    ReviewerProfile,
+    ReviewSettings,
+)
 
 
 @admin.register(ReviewSettings)
@@ -12,8 +21,10 @@ class ReviewSettingsAdmin(AuditedModelAdmin):
 
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(AuditedModelAdmin):
-    list_display = ["user", "organisation", "title", "invited_at"]
+    list_display = ["user", "organisation", "organisation_ref", "title", "invited_at"]
+    list_select_related = ["user", "organisation_ref"]
     search_fields = ["user__name", "user__email", "organisation"]
+    raw_id_fields = ["organisation_ref"]
 
 
 @admin.register(PanelMember)
@@ -34,6 +45,15 @@ class CriterionAdmin(AuditedModelAdmin):
 class ConflictAdmin(ReadOnlyModelAdmin):
     list_display = ["application", "reviewer", "source", "reason", "created_at"]
     list_select_related = ["application", "reviewer"]
+
+
+@admin.register(ConflictFlag)
+class ConflictFlagAdmin(ReadOnlyModelAdmin):
+    """疑似回避 are confirmed or dismissed on the assignment page (audited), not here."""
+
+    list_display = ["application", "reviewer", "reviewer_unit", "applicant_unit", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["application", "reviewer", "decided_by"]
 
 
 @admin.register(Assignment)

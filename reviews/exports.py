@@ -6,13 +6,14 @@ job (services.score_sheet_export_run): a campaign-wide file is never built insid
 import re
 from collections.abc import Callable
 
+from django.db.models import Exists, OuterRef
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from cases.models import Campaign
 
-from .models import Score
+from .models import Conflict, Score
 from .selectors import ranking, rubric_leaves, rubric_tree, submitted_reviews_of_campaign
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,6 +85,14 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
     reviews: dict[int, dict[int, tuple]] = {}  # reviewer -> review -> (application id, total, opinion)
     for review_id, app_id, reviewer_id, criterion_id, value, total, opinion in (
         Score.objects.filter(review__assignment__application__campaign=campaign, review__status="submitted")
+        .exclude(  # a conflicted expert's sheet leaves out the case, as the summary does
+            Exists(
+                Conflict.objects.filter(
+                    application=OuterRef("review__assignment__application"),
+                    reviewer=OuterRef("review__assignment__reviewer"),
+                )
+            )
+        )
         .order_by("review__assignment__application_id", "review_id")
         .values_list(
             "review_id",

@@ -46,6 +46,7 @@ add_staff_model_perms(
     "panelmember",
     "criterion",
     "conflict",
+    "conflictflag",
     "assignment",
     "review",
     "score",

@@ -95,3 +95,9 @@ def test_a_written_table_keeps_long_digit_strings_as_text():
     data = table_write(columns=COLUMNS, rows=[["张明", "13912345678", "a@x.cn"]])
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["B2"].value == "13912345678"
+
+
+def test_a_value_that_looks_like_a_formula_is_written_as_text():
+    data = table_write(columns=COLUMNS, rows=[['=HYPERLINK("http://evil.example","点我")', "", "a@x.cn"]])
+    cell = load_workbook(io.BytesIO(data)).active["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

@@ -222,3 +222,22 @@ def test_the_invite_form_links_the_expert_to_a_registered_organisation(cast, cli
     assert response.status_code == 302
     profile = cast.staff.__class__.objects.get(email="zhoumin@example.cn").reviewer_profile
     assert profile.organisation_ref == org and profile.organisation == org.name
+
+
+def test_the_score_sheet_leaves_out_a_conflicted_experts_review(campaign_with_case):
+    import io
+
+    from openpyxl import load_workbook
+
+    from reviews.exports import score_sheet_write
+
+    campaign, app, _org = campaign_with_case
+    experts = _scored_case(campaign, app)
+    low = experts[2]
+    Conflict.objects.create(application=app, reviewer=low, source=Conflict.Source.STAFF, reason="同一单位")
+    services.campaign_scores_rebuild(campaign=campaign)
+    handle = io.BytesIO()
+    score_sheet_write(campaign, handle, progress=lambda n: None)
+    book = load_workbook(io.BytesIO(handle.getvalue()))
+    assert low.name not in book.sheetnames
+    assert low.name not in [c.value for c in book["汇总"][1]]

@@ -171,7 +171,9 @@ def campaign_awards(request, slug):
         "awards",
         "workspace/campaign_awards.html",
         publicity=selectors.related_or_none(campaign, "publicity", selectors.Publicity),
-        template=selectors.related_or_none(campaign, "certificate_template", selectors.CertificateTemplate),
+        certificate_template=selectors.related_or_none(
+            campaign, "certificate_template", selectors.CertificateTemplate
+        ),
     )
 
 

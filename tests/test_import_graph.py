@@ -9,7 +9,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_LEVELS = True
-APPS = ("accounts", "cases", "similarity", "reviews", "awards", "events", "notifications", "insights", "workspace", "kunshan_portal")
+APPS = (
+    "accounts",
+    "cases",
+    "similarity",
+    "reviews",
+    "awards",
+    "events",
+    "notifications",
+    "insights",
+    "workspace",
+    "kunshan_portal",
+)
 
 
 def _module_name(path: Path) -> str:

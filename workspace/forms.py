@@ -164,8 +164,8 @@ class TimelineForm(forms.Form):
         self.suggested = {name for name in defaults if values.get(name) is None}
 
     def phase_rows(self):
-        """(phase, [(milestone, bound field)]) for the template; a field with an error is marked for Bootstrap and screen
-        readers, its message below it."""
+        """(phase, [(milestone, bound field)]) for the template; a field with an error is marked for Bootstrap and
+        screen readers, its message below it."""
         for name in self.errors if self.is_bound else ():
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
@@ -207,7 +207,9 @@ class CampaignNewForm(forms.Form):
         required=False,
         help_text="小写字母、数字和连字符，如 ksal；留空则取名称的拼音首字母。网址标识为“年度-简称”。",
     )
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, help_text="各阶段时间的默认值按此年度生成。")
+    year = forms.IntegerField(
+        label="年度", min_value=2000, max_value=2100, help_text="各阶段时间的默认值按此年度生成。"
+    )
     source = forms.ChoiceField(
         label="创建方式",
         choices=[(SOURCE_PRESET, "从模板新建"), (SOURCE_COPY, "复制往年活动")],

@@ -103,7 +103,9 @@ def campaign_checklist(*, campaign: Campaign, review: ReviewSummary) -> list[Che
     review_group = ChecklistGroup("专家评审")
     if review.leaves == 0:
         review_group.items.append(
-            ChecklistItem("尚未设置评分指标，专家无法评分。", reverse("reviews:rubric", kwargs={"slug": slug}), "设置评分指标")
+            ChecklistItem(
+                "尚未设置评分指标，专家无法评分。", reverse("reviews:rubric", kwargs={"slug": slug}), "设置评分指标"
+            )
         )
     needed = review.settings.reviewers_per_application
     if review.panel_active < needed:

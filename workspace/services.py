@@ -76,7 +76,9 @@ def campaign_create(*, title: str, slug: str, year: int, preset: str, by, reques
 
 def _changed_labels(campaign: Campaign, values: dict) -> list[str]:
     return [
-        str(Campaign._meta.get_field(name).verbose_name) for name, value in values.items() if getattr(campaign, name) != value
+        str(Campaign._meta.get_field(name).verbose_name)
+        for name, value in values.items()
+        if getattr(campaign, name) != value
     ]
 
 

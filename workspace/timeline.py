@@ -113,15 +113,26 @@ def _default_from(previous, milestone: Milestone):
     return timezone.make_aware(dt.datetime.combine(day, milestone.at))
 
 
+def _before(value, later) -> bool:
+    if isinstance(value, dt.datetime) and isinstance(later, dt.datetime):
+        return value < later
+    return _local_date(value) <= _local_date(later)
+
+
 def timeline_defaults(*, steps: list[Milestone], values: dict) -> dict:
     """A suggested value for every unset milestone, from the milestone before it (set or suggested): review opens
-    the day after recommendation closes, and so on. Unset milestones before the first set one take its date."""
+    the day after recommendation closes, and so on; an optional one whose suggestion would not come before the next
+    set date gets none. Unset milestones before the first set one take its date."""
     defaults = {}
     previous = None
-    for milestone in steps:
+    for index, milestone in enumerate(steps):
         value = values.get(milestone.name)
         if value is None and previous is not None:
-            value = defaults[milestone.name] = _default_from(previous, milestone)
+            suggestion = _default_from(previous, milestone)
+            later = next((values[m.name] for m in steps[index + 1 :] if values.get(m.name) is not None), None)
+            # An optional phase squeezed between two set dates gets no suggestion that would break their order.
+            if milestone.required or later is None or _before(suggestion, later):
+                value = defaults[milestone.name] = suggestion
         if value is not None:
             previous = value
     first_set = next((values[m.name] for m in steps if values.get(m.name) is not None), None)

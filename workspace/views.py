@@ -85,12 +85,19 @@ def campaign_new(request):
                 )
             else:
                 campaign = services.campaign_create(
-                    title=data["title"], slug=slug, year=data["year"], preset=data["preset"], by=request.user, request=request
+                    title=data["title"],
+                    slug=slug,
+                    year=data["year"],
+                    preset=data["preset"],
+                    by=request.user,
+                    request=request,
                 )
         except ValidationError as error:
             _refused(form, error)
         else:
-            messages.success(request, f"已创建评选活动“{campaign.title}”（网址标识 {campaign.slug}），请核对各阶段时间。")
+            messages.success(
+                request, f"已创建评选活动“{campaign.title}”（网址标识 {campaign.slug}），请核对各阶段时间。"
+            )
             return redirect("workspace:timeline", slug=campaign.slug)
     return render(request, "workspace/campaign_new.html", {"form": form})
 
@@ -171,9 +178,7 @@ def campaign_awards(request, slug):
         "awards",
         "workspace/campaign_awards.html",
         publicity=selectors.related_or_none(campaign, "publicity", selectors.Publicity),
-        certificate_template=selectors.related_or_none(
-            campaign, "certificate_template", selectors.CertificateTemplate
-        ),
+        certificate_template=selectors.related_or_none(campaign, "certificate_template", selectors.CertificateTemplate),
     )
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -23,25 +24,40 @@ def _at(*args):
     return timezone.make_aware(dt.datetime(*args))
 
 
-def finished_campaign(*, staff, with_images=False):
+def roomy_campaign(**kwargs):
+    """A campaign in its submission window with room before the review for 单位推荐 and 形式审查."""
+    now = timezone.now()
+    days = {"review_opens_at": 20, "review_closes_at": 25, "publicity_starts_at": 27, "publicity_ends_at": 30}
+    return CampaignFactory(
+        **{name: now + dt.timedelta(days=n) for name, n in days.items()},
+        ceremony_at=now + dt.timedelta(days=40),
+        **kwargs,
+    )
+
+
+def finished_campaign(*, staff, with_images=False, year=2025):
     """Last year's campaign, done: every date set, rules changed from the defaults, a 3-level rubric, a panel,
     reminder rules, a certificate template, publicity texts, and results (applications, awards, objections,
-    certificates) that a copy must never take."""
+    certificates) that a copy must never take. Its dates are in `year` (the 2025 notice's days)."""
+    move = relativedelta(years=year - 2025)
+    dates = {
+        "announced_on": dt.date(2025, 2, 28),
+        "case_period_start": dt.date(2022, 1, 1),
+        "case_period_end": dt.date(2024, 12, 31),
+        "submission_opens_at": _at(2025, 2, 28, 9),
+        "submission_closes_at": _at(2025, 3, 10, 23, 59, 59),
+        "recommendation_closes_at": _at(2025, 3, 14, 17),
+        "formal_check_closes_at": _at(2025, 3, 18, 17),
+        "review_opens_at": _at(2025, 3, 19, 9),
+        "review_closes_at": _at(2025, 3, 30, 17),
+        "publicity_starts_at": _at(2025, 4, 2, 9),
+        "publicity_ends_at": _at(2025, 4, 8, 17),
+        "ceremony_at": _at(2025, 4, 20, 14),
+    }
     campaign = CampaignFactory(
-        title="2025年昆山市优秀社工案例评选",
-        slug="2025-ksyxsgalpx",
-        announced_on=dt.date(2025, 2, 28),
-        case_period_start=dt.date(2022, 1, 1),
-        case_period_end=dt.date(2024, 12, 31),
-        submission_opens_at=_at(2025, 2, 28, 9),
-        submission_closes_at=_at(2025, 3, 10, 23, 59, 59),
-        recommendation_closes_at=_at(2025, 3, 14, 17),
-        formal_check_closes_at=_at(2025, 3, 18, 17),
-        review_opens_at=_at(2025, 3, 19, 9),
-        review_closes_at=_at(2025, 3, 30, 17),
-        publicity_starts_at=_at(2025, 4, 2, 9),
-        publicity_ends_at=_at(2025, 4, 8, 17),
-        ceremony_at=_at(2025, 4, 20, 14),
+        title=f"{year}年昆山市优秀社工案例评选",
+        slug=f"{year}-ksyxsgalpx",
+        **{name: value + move for name, value in dates.items()},
         domains=["老龄事业", "社区建设"],
         categories=["casework", "community"],
         body_min_chars=4000,
@@ -73,7 +89,7 @@ def finished_campaign(*, staff, with_images=False):
         title="荣誉证书",
         body="{name} 同志：特发此证。",
         issuer="昆山市民政局",
-        issued_on=dt.date(2025, 4, 20),
+        issued_on=dt.date(2025, 4, 20) + move,
         number_prefix="KSZS",
     )
     if with_images:
@@ -89,9 +105,9 @@ def finished_campaign(*, staff, with_images=False):
         override="closed",
     )
     award = AwardFactory(campaign=campaign, confirmed_by=staff)
-    award.application.reference = "KSA2025-0017"
+    award.application.reference = f"KSA{year}-0017"
     award.application.status = "accepted"
     award.application.save()
-    Certificate.objects.create(award=award, campaign=campaign, serial=1, number="KSZS2025-0001")
+    Certificate.objects.create(award=award, campaign=campaign, serial=1, number=f"KSZS{year}-0001")
     ObjectionFactory(award=award, campaign=campaign)
     return campaign

@@ -27,10 +27,16 @@ def test_a_bare_campaign_lists_what_each_phase_is_missing_with_where_to_fix_it()
     items = _items(campaign)
     slug = {"slug": campaign.slug}
     assert items[("专家评审", "尚未设置评分指标，专家无法评分。")] == reverse("reviews:rubric", kwargs=slug)
-    assert items[("专家评审", "评审组参与评审的专家 0 人，少于每个案例所需的 3 人。")] == reverse("reviews:pool", kwargs=slug)
+    assert items[("专家评审", "评审组参与评审的专家 0 人，少于每个案例所需的 3 人。")] == reverse(
+        "reviews:pool", kwargs=slug
+    )
     assert items[("颁奖", "尚未保存证书模板（将使用默认模板）。")] == reverse("awards:campaign", kwargs=slug)
-    assert items[("结果公示", "尚未填写公示的异议方式说明（将使用默认说明）。")] == reverse("awards:campaign", kwargs=slug)
-    assert items[("单位推荐", "须经单位推荐，但尚未设置单位推荐截止时间。")] == reverse("workspace:timeline", kwargs=slug)
+    assert items[("结果公示", "尚未填写公示的异议方式说明（将使用默认说明）。")] == reverse(
+        "awards:campaign", kwargs=slug
+    )
+    assert items[("单位推荐", "须经单位推荐，但尚未设置单位推荐截止时间。")] == reverse(
+        "workspace:timeline", kwargs=slug
+    )
     assert items[("颁奖", "尚未设置颁奖时间。")] == reverse("workspace:timeline", kwargs=slug)
     assert items[("组织申报", "尚未填写活动说明，申报人不知道申报要求。")] == reverse("workspace:campaign", kwargs=slug)
     assert items[("组织申报", "评选活动尚未公开，申报人在门户上看不到。")] == reverse("workspace:campaign", kwargs=slug)

@@ -17,7 +17,10 @@ from .factories import PNG, finished_campaign
 pytestmark = pytest.mark.django_db
 
 
-def _copy(source, staff, shift=relativedelta(years=1), slug="2026-ksyxsgalpx"):
+ONE_YEAR = relativedelta(years=1)
+
+
+def _copy(source, staff, shift=ONE_YEAR, slug="2026-ksyxsgalpx"):
     return campaign_copy(source=source, title="2026年昆山市优秀社工案例评选", slug=slug, shift=shift, by=staff)
 
 
@@ -45,8 +48,17 @@ def test_copy_by_days_moves_every_date_by_that_many_days(cast):
 def test_copy_takes_the_rules_and_resets_the_reference_counter(cast):
     source = finished_campaign(staff=cast.staff)
     target = _copy(source, cast.staff)
-    for name in ("domains", "categories", "body_min_chars", "photos_max", "max_applications_per_organisation",
-                 "blind_review", "reference_prefix", "contact", "description"):
+    for name in (
+        "domains",
+        "categories",
+        "body_min_chars",
+        "photos_max",
+        "max_applications_per_organisation",
+        "blind_review",
+        "reference_prefix",
+        "contact",
+        "description",
+    ):
         assert getattr(target, name) == getattr(source, name), name
     assert target.reference_counter == 0
     assert not target.is_published and target.festival is None

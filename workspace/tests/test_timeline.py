@@ -44,14 +44,54 @@ def test_a_timeline_in_order_has_no_errors():
 
 # (field moved, its new value, the field that gets the message, the phase the message names)
 OUT_OF_ORDER = [
-    ("submission_opens_at", at(2026, 2, 27, 9), "submission_opens_at", "申报开始时间不得早于发文启动日期（2026-03-01）"),
-    ("submission_closes_at", at(2026, 3, 1, 8), "submission_closes_at", "申报截止时间须晚于申报开始时间（2026-03-01 09:00）"),
-    ("recommendation_closes_at", at(2026, 5, 20, 17), "recommendation_closes_at", "单位推荐截止时间须晚于申报截止时间（2026-05-20 17:00）"),
-    ("formal_check_closes_at", at(2026, 5, 24, 17), "formal_check_closes_at", "形式审查截止时间须晚于单位推荐截止时间（2026-05-25 17:00）"),
-    ("review_opens_at", at(2026, 5, 29, 9), "review_opens_at", "专家评审开始时间须晚于形式审查截止时间（2026-05-30 17:00）"),
-    ("review_closes_at", at(2026, 6, 1, 9), "review_closes_at", "专家评审截止时间须晚于专家评审开始时间（2026-06-01 09:00）"),
-    ("publicity_starts_at", at(2026, 6, 10, 9), "publicity_starts_at", "公示开始时间须晚于专家评审截止时间（2026-06-15 17:00）"),
-    ("publicity_ends_at", at(2026, 6, 17, 9), "publicity_ends_at", "公示结束时间须晚于公示开始时间（2026-06-18 09:00）"),
+    (
+        "submission_opens_at",
+        at(2026, 2, 27, 9),
+        "submission_opens_at",
+        "申报开始时间不得早于发文启动日期（2026-03-01）",
+    ),
+    (
+        "submission_closes_at",
+        at(2026, 3, 1, 8),
+        "submission_closes_at",
+        "申报截止时间须晚于申报开始时间（2026-03-01 09:00）",
+    ),
+    (
+        "recommendation_closes_at",
+        at(2026, 5, 20, 17),
+        "recommendation_closes_at",
+        "单位推荐截止时间须晚于申报截止时间（2026-05-20 17:00）",
+    ),
+    (
+        "formal_check_closes_at",
+        at(2026, 5, 24, 17),
+        "formal_check_closes_at",
+        "形式审查截止时间须晚于单位推荐截止时间（2026-05-25 17:00）",
+    ),
+    (
+        "review_opens_at",
+        at(2026, 5, 29, 9),
+        "review_opens_at",
+        "专家评审开始时间须晚于形式审查截止时间（2026-05-30 17:00）",
+    ),
+    (
+        "review_closes_at",
+        at(2026, 6, 1, 9),
+        "review_closes_at",
+        "专家评审截止时间须晚于专家评审开始时间（2026-06-01 09:00）",
+    ),
+    (
+        "publicity_starts_at",
+        at(2026, 6, 10, 9),
+        "publicity_starts_at",
+        "公示开始时间须晚于专家评审截止时间（2026-06-15 17:00）",
+    ),
+    (
+        "publicity_ends_at",
+        at(2026, 6, 17, 9),
+        "publicity_ends_at",
+        "公示结束时间须晚于公示开始时间（2026-06-18 09:00）",
+    ),
     ("ceremony_at", at(2026, 6, 25, 16), "ceremony_at", "颁奖时间须晚于公示结束时间（2026-06-25 17:00）"),
 ]
 
@@ -77,12 +117,25 @@ def test_required_milestones_left_empty_are_named():
 
 
 def test_defaults_follow_the_previous_phase():
-    values = {**good_values(), "recommendation_closes_at": None, "formal_check_closes_at": None, "review_opens_at": None}
+    values = {
+        **good_values(),
+        "recommendation_closes_at": None,
+        "formal_check_closes_at": None,
+        "review_opens_at": None,
+    }
     defaults = timeline_defaults(steps=STEPS, values=values)
     assert defaults["recommendation_closes_at"] == at(2026, 5, 25, 17)
     assert defaults["formal_check_closes_at"] == at(2026, 5, 30, 17)
     assert defaults["review_opens_at"] == at(2026, 5, 31, 9)  # the day after 形式审查 closes
     assert set(defaults) == {"recommendation_closes_at", "formal_check_closes_at", "review_opens_at"}
+    assert timeline_errors(steps=STEPS, values={**values, **defaults}) == {}
+
+
+def test_an_optional_phase_gets_no_suggestion_that_would_break_the_order_of_set_dates():
+    values = {**good_values(), "recommendation_closes_at": None, "formal_check_closes_at": None}
+    values["review_opens_at"] = at(2026, 5, 27, 9)  # room for 单位推荐 (5-25) but not for 形式审查 (5-30)
+    defaults = timeline_defaults(steps=STEPS, values=values)
+    assert defaults == {"recommendation_closes_at": at(2026, 5, 25, 17)}
     assert timeline_errors(steps=STEPS, values={**values, **defaults}) == {}
 
 
@@ -98,8 +151,14 @@ def test_a_leading_empty_date_takes_the_first_set_one():
 
 
 def _post(values):
-    return {k: (v.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%dT%H:%M") if isinstance(v, dt.datetime)
-                else (v.isoformat() if v else "")) for k, v in values.items()}
+    return {
+        k: (
+            v.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%dT%H:%M")
+            if isinstance(v, dt.datetime)
+            else (v.isoformat() if v else "")
+        )
+        for k, v in values.items()
+    }
 
 
 def test_the_form_puts_the_message_beside_the_later_field_and_keeps_what_was_typed():

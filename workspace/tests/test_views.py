@@ -14,7 +14,7 @@ from cases.tests.factories import CampaignFactory
 from reviews.models import Criterion
 from reviews.tests.factories import CriterionFactory, PanelMemberFactory
 
-from .factories import finished_campaign
+from .factories import finished_campaign, roomy_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,9 @@ def _timeline_post(campaign, **changes):
 
 def _error_beside(html: str, field: str) -> str:
     """The message rendered right after the field's input (the timeline's own markup)."""
-    match = re.search(rf'id="id_{field}"[^>]*>\s*<div class="invalid-feedback[^"]*" id="id_{field}_error"[^>]*>([^<]+)<', html)
+    match = re.search(
+        rf'id="id_{field}"[^>]*>\s*<div class="invalid-feedback[^"]*" id="id_{field}_error"[^>]*>([^<]+)<', html
+    )
     assert match, f"no message beside {field}"
     return match.group(1)
 
@@ -230,7 +232,7 @@ def test_timeline_shows_every_phase_and_today(staff_client):
 
 
 def test_timeline_suggests_dates_for_empty_phases(staff_client):
-    campaign = CampaignFactory(recommendation_closes_at=None)
+    campaign = roomy_campaign()
     response = staff_client.get(reverse("workspace:timeline", kwargs={"slug": campaign.slug}))
     form = response.context["form"]
     assert "recommendation_closes_at" in form.suggested
@@ -244,7 +246,9 @@ def test_timeline_out_of_order_is_named_beside_the_field_and_nothing_is_saved(st
     before = campaign.review_opens_at
     url = reverse("workspace:timeline", kwargs={"slug": campaign.slug})
     wrong = campaign.submission_closes_at - dt.timedelta(days=1)
-    data = _timeline_post(campaign, recommendation_closes_at="", formal_check_closes_at="", review_opens_at=_local(wrong))
+    data = _timeline_post(
+        campaign, recommendation_closes_at="", formal_check_closes_at="", review_opens_at=_local(wrong)
+    )
     response = staff_client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -289,15 +293,25 @@ def test_timeline_saved_in_one_go_and_audited(staff_client, cast):
 def test_new_from_a_preset_fills_every_date_from_the_year(staff_client):
     response = staff_client.post(
         reverse("workspace:campaign_new"),
-        {"title": "2027年昆山市优秀社工案例评选", "short_name": "", "year": "2027", "source": "preset", "preset": "case_award"},
+        {
+            "title": "2027年昆山市优秀社工案例评选",
+            "short_name": "",
+            "year": "2027",
+            "source": "preset",
+            "preset": "case_award",
+        },
     )
     campaign = Campaign.objects.get(slug="2027-kssyxsgalpx")
-    assert response.status_code == 302 and response["Location"] == reverse("workspace:timeline", kwargs={"slug": campaign.slug})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "workspace:timeline", kwargs={"slug": campaign.slug}
+    )
     assert not campaign.is_published
     assert campaign.announced_on == dt.date(2027, 3, 1)
     assert timezone.localtime(campaign.submission_opens_at).year == 2027
     assert campaign.submission_closes_at < campaign.recommendation_closes_at < campaign.formal_check_closes_at
-    assert campaign.formal_check_closes_at < campaign.review_opens_at < campaign.publicity_starts_at < campaign.ceremony_at
+    assert (
+        campaign.formal_check_closes_at < campaign.review_opens_at < campaign.publicity_starts_at < campaign.ceremony_at
+    )
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ADMIN_ADD, object_id=str(campaign.pk)).exists()
 
 
@@ -324,7 +338,14 @@ def test_new_as_a_copy_moves_the_dates_and_takes_the_rubric(staff_client, cast):
 def test_new_copy_without_a_source_says_so_beside_the_field_and_keeps_the_title(staff_client):
     response = staff_client.post(
         reverse("workspace:campaign_new"),
-        {"title": "我输入的名称", "short_name": "2026", "year": "2026", "source": "copy", "shift_amount": "1", "shift_unit": "years"},
+        {
+            "title": "我输入的名称",
+            "short_name": "2026",
+            "year": "2026",
+            "source": "copy",
+            "shift_amount": "1",
+            "shift_unit": "years",
+        },
     )
     assert response.status_code == 200
     errors = response.context["form"].errors

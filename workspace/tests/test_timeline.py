@@ -201,3 +201,43 @@ def test_a_stage_another_app_adds_joins_the_timeline_after_its_phase(monkeypatch
     phases = timeline_phases(campaign=None)
     keys = [p.key for p in phases]
     assert keys.index("contract") == keys.index("publicity") + 1
+
+
+@pytest.mark.django_db
+def test_a_stage_another_app_adds_is_stored_in_the_same_transaction_as_the_campaign(cast):
+    from cases.tests.factories import CampaignFactory
+    from workspace.services import campaign_timeline_update
+
+    campaign = CampaignFactory()
+    stored = []
+
+    def store(*, campaign, values):
+        stored.append(values)
+        if values["contract_signed_by"] is None:
+            raise RuntimeError("合同签订截止时间必填")
+
+    contract = Phase("contract", "签订合同", (Milestone("contract_signed_by", "合同签订截止时间"),), store=store)
+    phases = [*PHASES, contract]
+    values = {m.name: getattr(campaign, m.name) for m in milestones(PHASES)}
+    moved = campaign.ceremony_at + dt.timedelta(days=1)
+
+    signed_by = campaign.ceremony_at + dt.timedelta(days=30)
+    campaign_timeline_update(
+        campaign=campaign,
+        phases=phases,
+        values={**values, "ceremony_at": moved, "contract_signed_by": signed_by},
+        by=cast.staff,
+    )
+    assert stored == [{"contract_signed_by": signed_by}]
+    campaign.refresh_from_db()
+    assert campaign.ceremony_at == moved
+
+    with pytest.raises(RuntimeError):
+        campaign_timeline_update(
+            campaign=campaign,
+            phases=phases,
+            values={**values, "ceremony_at": moved + dt.timedelta(days=1), "contract_signed_by": None},
+            by=cast.staff,
+        )
+    campaign.refresh_from_db()
+    assert campaign.ceremony_at == moved  # the campaign's dates rolled back with the stage

@@ -4,6 +4,8 @@ the services write."""
 import datetime as dt
 import re
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 
@@ -111,6 +113,29 @@ class CampaignRulesForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["domains"] = "\n".join(self.instance.domains or [])
             self.initial["categories"] = list(self.instance.categories or [])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+        def pair(a, b):
+            return Row(Column(Field(a), css_class="col-12 col-md-6"), Column(Field(b), css_class="col-12 col-md-6"))
+
+        self.helper.layout = Layout(
+            Fieldset("案例领域与类别", "domains", "categories"),
+            Fieldset("正文字数", pair("body_min_chars", "body_max_chars"), "body_limits_are_hard"),
+            Fieldset(
+                "服务照片",
+                pair("photos_min", "photos_max"),
+                pair("casework_photos_min", "casework_photos_max"),
+                pair("photo_min_pixels", "photo_max_bytes"),
+            ),
+            Fieldset(
+                "申报限额与流程",
+                pair("max_applications_per_applicant", "max_applications_per_organisation"),
+                "blind_review",
+                "recommendation_required",
+                "reference_prefix",
+            ),
+        )
 
     def clean_domains(self):
         lines = [line.strip() for line in self.cleaned_data["domains"].splitlines()]

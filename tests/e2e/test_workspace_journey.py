@@ -94,6 +94,11 @@ def test_staff_copy_a_campaign_to_next_year_and_fix_a_refused_date(page, live_se
     assert page.locator("[data-testid=suggested-recommendation_closes_at]").is_visible()
     assert "今天" in page.inner_text("[data-testid=timeline-today]")
     _shots(page, f"{screenshot_dir}/workspace-timeline-today")
+    for tab in ("rules", "review", "awards"):
+        page.click(f"[data-testid=workspace-tabs] a[href$='/{tab}/']")
+        page.wait_for_load_state()
+        assert page.locator("[data-testid=workspace-checklist]").is_visible()
+        _shots(page, f"{screenshot_dir}/workspace-{tab}")
 
 
 def test_admin_date_widgets_show_no_timezone_note_in_a_utc_browser(browser, live_server, login, cast, screenshot_dir):

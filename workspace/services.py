@@ -11,7 +11,9 @@ from pypinyin import Style, lazy_pinyin
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from cases.models import Campaign
-from cases.presets import preset_apply
+from cases.presets import CASE_AWARD, preset_apply
+from kunshan_portal.public_cache import public_pages_changed
+from reviews.services import rubric_ensure
 
 from .timeline import PHASES, milestones, timeline_defaults
 
@@ -58,12 +60,15 @@ def campaign_dates_for_year(*, year: int) -> dict:
 
 def campaign_create(*, title: str, slug: str, year: int, preset: str, by, request=None) -> Campaign:
     """A new, unpublished campaign with the preset's form and rules and every date filled from its year, so the
-    first save never stops on empty dates. Audited."""
+    first save never stops on empty dates; the case award starts with the notice's rubric, as in the admin.
+    Audited. No public page shows an unpublished campaign, so none is dropped from the cache."""
     campaign = Campaign(title=title, slug=slug, is_published=False, **campaign_dates_for_year(year=year))
     preset_apply(campaign=campaign, key=preset)
     campaign.full_clean()
     with transaction.atomic():
         campaign.save()
+        if preset == CASE_AWARD:
+            rubric_ensure(campaign=campaign)
         audit_record(
             kind=AuditEvent.Kind.ADMIN_ADD,
             request=request,
@@ -83,7 +88,8 @@ def _changed_labels(campaign: Campaign, values: dict) -> list[str]:
 
 
 def _campaign_update(*, campaign: Campaign, values: dict, tab: str, by, request) -> list[str]:
-    fresh = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    fresh = Campaign.objects.select_for_update(of=("self",)).select_related("festival").get(pk=campaign.pk)
+    old_festival = fresh.festival
     changed = _changed_labels(fresh, values)
     for name, value in values.items():
         setattr(fresh, name, value)
@@ -97,6 +103,10 @@ def _campaign_update(*, campaign: Campaign, values: dict, tab: str, by, request)
             obj=fresh,
             detail=f"评选活动工作台·{tab}：修改 " + "、".join(changed),
         )
+        # The public pages that show the campaign (its page, the home page, its festival's, old and new).
+        public_pages_changed(campaign=fresh)
+        if old_festival is not None and old_festival.pk != fresh.festival_id:
+            public_pages_changed(festival=old_festival)
     for name in values:
         setattr(campaign, name, getattr(fresh, name))
     return changed

@@ -313,6 +313,7 @@ def test_new_from_a_preset_fills_every_date_from_the_year(staff_client):
         campaign.formal_check_closes_at < campaign.review_opens_at < campaign.publicity_starts_at < campaign.ceremony_at
     )
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ADMIN_ADD, object_id=str(campaign.pk)).exists()
+    assert Criterion.objects.filter(campaign=campaign).count() == 4  # the notice's rubric, as the admin gives
 
 
 def test_new_as_a_copy_moves_the_dates_and_takes_the_rubric(staff_client, cast):

@@ -46,6 +46,10 @@ ROLE_LABELS = {
 }
 
 
+def demo_password_new() -> str:
+    return f"Demo{secrets.token_hex(4)}{secrets.randbelow(90) + 10}"
+
+
 def seed(out) -> dict:
     organisations = []
     for name, first17, district, kind in DEMO_ORGANISATIONS:
@@ -66,7 +70,7 @@ def seed(out) -> dict:
     for key, email, name, phone, org_index, role, flags in DEMO_USERS:
         user = User.objects.filter(email=email).first()
         if user is None:
-            password = fixed_password or f"Demo{secrets.token_hex(4)}{secrets.randbelow(90) + 10}"
+            password = fixed_password or demo_password_new()
             user = User.objects.create_user(email=email, password=password, name=name, phone=phone, **flags)
             created_lines.append(f"  {ROLE_LABELS[key]:<12} {email:<32} {password}")
         if org_index is not None:
@@ -79,3 +83,30 @@ def seed(out) -> dict:
     else:
         out.write("演示账户已存在，未重复创建（密码见第一次运行 seed_demo 时的输出）。\n")
     return {"organisations": organisations, "users": users}
+
+
+def demo_passwords_reset(out) -> int:
+    """Give every demo account that exists a new random password and print them once (seed_demo
+    --reset-passwords): the first run's output is easily lost. Each change is audited; the accounts'
+    open sessions end, since the password hash changes."""
+    from .audit import audit_record
+    from .models import AuditEvent
+
+    lines = []
+    for key, email, *_ in DEMO_USERS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            continue
+        password = demo_password_new()
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            kind=AuditEvent.Kind.PASSWORD_RESET, user=user, obj=user, detail="seed_demo --reset-passwords 重设演示密码"
+        )
+        lines.append(f"  {ROLE_LABELS[key]:<12} {email:<32} {password}")
+    if lines:
+        out.write("演示账户的新密码（只显示这一次，请记下）：\n" + "\n".join(lines) + "\n")
+        out.write(f"登录地址：{settings.PORTAL_BASE_URL}/accounts/login/\n")
+    else:
+        out.write("还没有演示账户：请先运行 seed_demo。\n")
+    return len(lines)

@@ -25,7 +25,8 @@ class CampaignAdminForm(forms.ModelForm):
         fields = [
             "title", "slug", "festival", "description", "is_published", "contact", "announced_on",
             "case_period_start", "case_period_end", "submission_opens_at", "submission_closes_at",
-            "review_opens_at", "review_closes_at", "publicity_starts_at", "publicity_ends_at", "ceremony_at",
+            "recommendation_closes_at", "formal_check_closes_at", "review_opens_at", "review_closes_at",
+            "publicity_starts_at", "publicity_ends_at", "ceremony_at",
             "categories", "domains", "body_min_chars", "body_max_chars", "body_limits_are_hard",
             "photos_min", "photos_max", "casework_photos_min", "casework_photos_max", "photo_min_pixels",
             "photo_max_bytes", "max_applications_per_applicant", "max_applications_per_organisation",
@@ -89,6 +90,7 @@ class CampaignAdmin(PublicPagesAdminMixin, AuditedModelAdmin):
                     "announced_on",
                     ("case_period_start", "case_period_end"),
                     ("submission_opens_at", "submission_closes_at"),
+                    ("recommendation_closes_at", "formal_check_closes_at"),
                     ("review_opens_at", "review_closes_at"),
                     ("publicity_starts_at", "publicity_ends_at"),
                     "ceremony_at",

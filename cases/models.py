@@ -91,6 +91,12 @@ class Campaign(models.Model):
     case_period_end = models.DateField("案例实施截止日期（不晚于）")
     submission_opens_at = models.DateTimeField("申报开始时间")
     submission_closes_at = models.DateTimeField("申报截止时间")
+    recommendation_closes_at = models.DateTimeField(
+        "单位推荐截止时间", null=True, blank=True, help_text="所在单位推荐申报案例的截止时间；留空表示不单独设置。"
+    )
+    formal_check_closes_at = models.DateTimeField(
+        "形式审查截止时间", null=True, blank=True, help_text="工作人员完成形式审查的截止时间；留空表示不单独设置。"
+    )
     review_opens_at = models.DateTimeField("评审开始时间")
     review_closes_at = models.DateTimeField("评审截止时间")
     publicity_starts_at = models.DateTimeField("公示开始时间")

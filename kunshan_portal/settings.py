@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "notifications",
     "awards",
     "insights",
+    "workspace",  # 评选活动工作台: the top of the import graph, after the domain apps it reads and writes
     "kunshan_portal",  # the deployment's own parts: health checks, backup and restore commands
 ]
 

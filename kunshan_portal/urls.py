@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("awards/", include("awards.urls")),
     path("insights/", include("insights.urls")),
+    path("staff/campaigns/", include("workspace.urls")),
     path("verify/<str:code>/", verify_view, name="verify"),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, no cache, nothing but check names and ok/fail.

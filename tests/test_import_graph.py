@@ -9,7 +9,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_LEVELS = True
-APPS = ("accounts", "cases", "similarity", "reviews", "awards", "events", "notifications", "insights", "kunshan_portal")
+APPS = (
+    "accounts",
+    "cases",
+    "similarity",
+    "reviews",
+    "awards",
+    "events",
+    "notifications",
+    "insights",
+    "workspace",
+    "kunshan_portal",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -90,3 +101,13 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_module_imports_a_module_that_imports_it_back():
     assert cycles(import_graph()) == []
+
+
+def test_no_app_imports_the_workspace():
+    """The campaign workspace is the top of the graph: it may use every app, and none may use it."""
+    offenders = {
+        name: sorted(t for t in targets if t.split(".")[0] == "workspace")
+        for name, targets in import_graph().items()
+        if name.split(".")[0] != "workspace"
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}

@@ -17,10 +17,11 @@ from tests.permission_tables import (
     portal,
     reviews,
     similarity,
+    workspace,
 )
 
 # build order: later tables may use earlier objects
-TABLES = (accounts, events, cases, similarity, reviews, awards, notifications, insights, portal)
+TABLES = (accounts, events, cases, similarity, reviews, awards, notifications, insights, portal, workspace)
 ADMIN_NAMESPACE = "admin"
 
 

@@ -1,6 +1,7 @@
 """Public pages are served to anonymous visitors from the cache, with Cache-Control/ETag a proxy can use, and
 every service (or admin save) that changes what a page shows drops it; logged-in users never share it."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -128,6 +129,21 @@ def _campaign_edited(world, cast):
     _admin_save(Campaign, world.campaign, cast)
 
 
+def _workspace_basics_saved(world, cast):
+    from workspace.services import campaign_basics_update
+
+    campaign_basics_update(campaign=world.campaign, values={"description": "新的活动说明"}, by=cast.staff)
+
+
+def _workspace_timeline_saved(world, cast):
+    from workspace.services import campaign_timeline_update
+    from workspace.timeline import PHASES
+
+    values = {m.name: getattr(world.campaign, m.name) for p in PHASES for m in p.milestones}
+    values["publicity_ends_at"] += dt.timedelta(days=1)
+    campaign_timeline_update(campaign=world.campaign, phases=list(PHASES), values=values, by=cast.staff)
+
+
 PAGES = {
     "home": lambda w: reverse("home"),
     "campaign": lambda w: reverse("cases:campaign_detail", kwargs={"slug": w.campaign.slug}),
@@ -159,6 +175,11 @@ CHANGES = [
     ("festival", _publish),
     ("festival_list", _festival_edited),
     ("calendar", _activity_edited),
+    ("home", _workspace_basics_saved),
+    ("campaign", _workspace_basics_saved),
+    ("campaign", _workspace_timeline_saved),
+    ("publicity", _workspace_timeline_saved),
+    ("festival", _workspace_timeline_saved),
 ]
 
 

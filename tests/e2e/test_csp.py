@@ -80,6 +80,9 @@ def test_the_main_pages_of_every_role_have_no_csp_violation(browser, live_server
         reverse("notifications:preview", args=["welcome"]),
         "/admin/",
         reverse("awards:campaign", args=[award.campaign.slug]),
+        reverse("workspace:campaign_list"),
+        reverse("workspace:timeline", args=[award.campaign.slug]),
+        "/admin/cases/campaign/add/",
     ):
         _visit(staff, base + path, seen)
     staff.screenshot(path=f"{screenshot_dir}/csp-awards-campaign.png", full_page=False)

@@ -11,10 +11,23 @@ from reviews import demo as reviews_demo
 
 
 class Command(BaseCommand):
-    help = "创建演示数据（第三届社工节、评选活动、机构和各角色用户）。可重复运行，不会重复创建。"
+    help = (
+        "创建演示数据（第三届社工节、评选活动、机构和各角色用户）。可重复运行，不会重复创建。"
+        "加 --reset-passwords 为已有的演示账户重新生成随机密码并显示一次。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="为已有的演示账户重新生成随机密码并显示（不创建其他数据）。",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if options["reset_passwords"]:
+            accounts_demo.demo_passwords_reset(self.stdout)
+            return
         today = timezone.localdate()
         people = accounts_demo.seed(self.stdout)
         festival = events_demo.seed(self.stdout, today=today)

@@ -160,8 +160,18 @@ def application_identifiers(application: Application) -> list[str]:
         *(member.contact for member in members),
         *(member.unit_and_title for member in members),
         *(endorsement.decided_by.name for endorsement in application.endorsements.all() if endorsement.decided_by),
+        *_personal_answers(application),
     ]
     return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
+
+
+def _personal_answers(application: Application) -> list[str]:
+    """A defined form's fields marked personal (names, phones, the organisation …)."""
+    if not application.campaign.uses_defined_form:
+        return []
+    from .formdef import campaign_definition, personal_values
+
+    return personal_values(campaign_definition(application.campaign), application.answers)
 
 
 def identifiers_pattern(identifiers: list[str]) -> re.Pattern | None:

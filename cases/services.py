@@ -110,6 +110,8 @@ def application_problems(
     """Messages by field name ("body_length", "team", "photos" for the rest). Format and date checks
     always; what is missing only when `final` (at submit)."""
     campaign = application.campaign
+    if campaign.uses_defined_form:
+        return defined_form_problems(application, final=final, photo_count=photo_count)
     problems: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -166,9 +168,37 @@ def application_problems(
     return problems
 
 
+def defined_form_problems(
+    application: Application, *, final: bool, photo_count: int | None = None
+) -> dict[str, list[str]]:
+    """The submit check of a campaign's defined form (cases.formdef), by field key: what was stored is already
+    well formed (the draft save keeps bad values out), so only `final` finds anything: required fields, table
+    rows, hard length limits (each message names the field), the photo count and the pledge."""
+    from .formdef import answers_problems, campaign_definition
+
+    if not final:
+        return {}
+    campaign = application.campaign
+    definition = campaign_definition(campaign)
+    problems = answers_problems(definition, application.answers)
+    if photo_count is None:
+        photo_count = application.photos.count()
+    if not campaign.photos_min <= photo_count <= campaign.photos_max:
+        problems.setdefault("photos", []).append(
+            f"须上传 {campaign.photos_min}—{campaign.photos_max} 张照片，现有 {photo_count} 张。"
+        )
+    if definition.get("pledge") and (not application.pledge_accepted or not application.pledge_signature.strip()):
+        problems.setdefault("pledge_signature", []).append("请阅读承诺，勾选并签名。")
+    return problems
+
+
 def application_warnings(application: Application) -> list[str]:
     """Advice that never blocks: the body length against the campaign's 为宜 range."""
     campaign = application.campaign
+    if campaign.uses_defined_form:
+        from .formdef import answers_warnings, campaign_definition
+
+        return answers_warnings(campaign_definition(campaign), application.answers)
     length = application.body_length()
     if campaign.body_limits_are_hard or campaign.body_min_chars <= length <= campaign.body_max_chars:
         return []
@@ -178,6 +208,12 @@ def application_warnings(application: Application) -> list[str]:
 def application_missing(application: Application, *, photo_count: int, team_count: int) -> list[str]:
     """Short labels of what still blocks a submit, for the dashboard (no queries)."""
     problems = application_problems(application, final=True, photo_count=photo_count, team_count=team_count)
+    if application.campaign.uses_defined_form:
+        from .formdef import campaign_definition, definition_fields
+
+        labels = {f["key"]: f.get("label") for f in definition_fields(campaign_definition(application.campaign))}
+        labels.update(photos="照片", pledge_signature="承诺")
+        return [str(labels.get(field, field)) for field in problems]
     labels = {name: application._meta.get_field(name).verbose_name for name in FORM_FIELDS}
     labels.update(team="实施团队", photos="服务照片", pledge_signature="真实情况承诺", body_length="正文字数")
     return [str(labels.get(field, field)) for field in problems]
@@ -297,6 +333,7 @@ def application_save_draft(
     new_links: list[dict] = (),
     link_deletes: list[int] = (),
     pledge: dict | None = None,
+    answers: dict | None = None,
     request=None,
     submitting: bool = False,
 ) -> Application:
@@ -306,8 +343,13 @@ def application_save_draft(
     written and the returned application has `save_repeated` set. The privacy check of changed
     texts is queued to run after the save; `submitting` (a submit follows at once and runs the
     check itself) queues nothing, so the check never runs twice at the same time. Audited, at
-    most once per application in ten minutes (autosave runs every 30 seconds)."""
+    most once per application in ten minutes (autosave runs every 30 seconds). `answers` (a defined form's,
+    already cleaned by cases.formdef.answers_clean) replace the stored answers; their "title" is copied to the
+    title column that lists, e-mails and file names show."""
     values = {name: fields[name] for name in FORM_FIELDS if name in fields}
+    if answers is not None:
+        values["answers"] = answers
+        values["title"] = strip_control_characters(str(answers.get("title") or ""))[:100]
     for name, value in values.items():
         if isinstance(value, str):
             values[name] = strip_control_characters(value.replace("\r\n", "\n"))

@@ -139,6 +139,11 @@ YES_NO = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")
 
 
 class StaffApplicationFilter(django_filters.FilterSet):
+    """The staff list's filters. Given `campaigns` (the latest campaigns the page lists anyway: no query of its
+    own), a 评选活动 filter; a campaign whose form is defined as data adds one filter per field marked `filter`,
+    each a database query on the answers (a JSON key lookup, on SQLite and PostgreSQL alike)."""
+
+    campaign = django_filters.NumberFilter(label="评选活动", field_name="campaign_id", widget=forms.Select)
     q = django_filters.CharFilter(label="案例名称/申报编号", method="filter_q")
     status = django_filters.ChoiceFilter(label="状态", choices=Application.Status.choices, empty_label="全部")
     category = django_filters.ChoiceFilter(label="案例类别", choices=Category.choices, empty_label="全部")
@@ -157,6 +162,7 @@ class StaffApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = [
+            "campaign",
             "q",
             "status",
             "category",
@@ -168,11 +174,35 @@ class StaffApplicationFilter(django_filters.FilterSet):
             "similarity",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign_choices = [("", "全部")] + [(str(c.pk), c.title) for c in campaigns]
+        self.filters["campaign"].extra["widget"] = forms.Select(choices=self.campaign_choices)
+        self.selected_campaign = self._selected_campaign()
+        self.answer_fields = []
+        if self.selected_campaign is not None and self.selected_campaign.uses_defined_form:
+            from .formdef import campaign_definition, filter_fields
+
+            self.answer_fields = filter_fields(campaign_definition(self.selected_campaign))
+            for field in self.answer_fields:
+                self.filters[f"answer_{field['key']}"] = django_filters.ChoiceFilter(
+                    label=field["label"],
+                    field_name=f"answers__{field['key']}",
+                    choices=[(c, c) for c in field.get("choices") or []],
+                    empty_label="全部",
+                )
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def _selected_campaign(self):
+        from .models import Campaign
+
+        raw = (self.data or {}).get("campaign")
+        if not raw or not str(raw).isdigit():
+            return None
+        # One query, with the form: the listed campaigns are read without it (it is not small).
+        return Campaign.objects.only("id", "title", "form_preset", "form_definition").filter(pk=int(raw)).first()
 
     def filter_q(self, queryset, name, value):
         from django.db.models import Q

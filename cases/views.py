@@ -639,8 +639,16 @@ def application_decide(request, pk, obj):
 @permission_required("cases.list_applications")
 def staff_applications(request):
     """Staff: every submitted application, filtered and searched, 25 a page."""
-    filterset = StaffApplicationFilter(request.GET or None, queryset=selectors.applications_for_staff())
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    campaigns = list(selectors.campaigns_for_export_buttons())
+    filterset = StaffApplicationFilter(
+        request.GET or None, queryset=selectors.applications_for_staff(), campaigns=campaigns
+    )
+    keys = [field["key"] for field in filterset.answer_fields]
+    page = Paginator(selectors.applications_with_answer_columns(filterset.qs, keys=keys), 25).get_page(
+        request.GET.get("page")
+    )
+    for application in page.object_list:
+        application.answer_cells = [getattr(application, f"answer_{key}") or "" for key in keys]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -652,6 +660,7 @@ def staff_applications(request):
             "applications": page.object_list,
             "is_paginated": page.has_other_pages(),
             "querystring": query.urlencode(),
-            "campaigns": selectors.campaigns_for_export_buttons(),
+            "campaigns": campaigns,
+            "answer_columns": [field["label"] for field in filterset.answer_fields],
         },
     )

@@ -23,6 +23,7 @@ from .forms import (
     ApplicationForm,
     DecisionForm,
     DefinedForm,
+    FormFieldForm,
     StaffApplicationFilter,
     TeamFormSet,
     report_link_clean,
@@ -664,3 +665,114 @@ def staff_applications(request):
             "answer_columns": [field["label"] for field in filterset.answer_fields],
         },
     )
+
+
+# --- 申报表单: the staff page that edits a campaign's form --------------------------------------------------------
+
+
+def _form_campaign(request, slug, **_):
+    return get_object_or_404(Campaign, slug=slug)
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form(request, slug, obj):
+    """A campaign's application form: its sections and fields, with add / edit / remove / move while it may be
+    edited; read-only, saying why, once the first application is submitted (or for the official case form)."""
+    from .formdef import FIELD_TYPES, SECTION_KINDS
+    from .presets import preset_choices
+
+    definition = campaign_definition(obj)
+    return render(
+        request,
+        "cases/campaign_form.html",
+        {
+            "campaign": obj,
+            "sections": definition.get("sections", []),
+            "pledge": definition.get("pledge", ""),
+            "frozen_reason": services.campaign_form_editable_reason(obj),
+            "preset_label": dict(preset_choices()).get(obj.form_preset, obj.form_preset),
+            "field_types": FIELD_TYPES,
+            "section_kinds": SECTION_KINDS,
+        },
+    )
+
+
+def _form_page(campaign):
+    return redirect("cases:campaign_form", slug=campaign.slug)
+
+
+def _field_form_page(request, campaign, form, *, title, section_key="", original_key=""):
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_form_field_save(
+                campaign=campaign,
+                field=form.field_definition(),
+                section_key=section_key,
+                original_key=original_key,
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "frozen":
+                messages.error(request, error.messages[0])
+                return _form_page(campaign)
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已保存字段“{form.cleaned_data['label']}”。")
+            return _form_page(campaign)
+    return render(request, "cases/campaign_form_field.html", {"campaign": campaign, "form": form, "title": title})
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_add(request, slug, obj):
+    reason = services.campaign_form_editable_reason(obj)
+    if reason:
+        messages.error(request, reason)
+        return _form_page(obj)
+    sections = campaign_definition(obj).get("sections", [])
+    section_key = request.GET.get("section") or request.POST.get("section") or (sections[0]["key"] if sections else "")
+    section = next((s for s in sections if s.get("key") == section_key), None)
+    if section is None:
+        raise Http404("未找到该章节。")
+    form = FormFieldForm(request.POST or None, initial={"type": "text"})
+    return _field_form_page(request, obj, form, title=f"在“{section['title']}”中新增字段", section_key=section_key)
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_edit(request, slug, key, obj):
+    from .formdef import definition_field
+
+    field = definition_field(campaign_definition(obj), key)
+    if field is None:
+        raise Http404("未找到该字段。")
+    reason = services.campaign_form_editable_reason(obj)
+    if reason:
+        messages.error(request, reason)
+        return _form_page(obj)
+    field = {k: v for k, v in field.items() if k != "section"}
+    form = FormFieldForm(request.POST or None, initial=FormFieldForm.initial_from(field))
+    return _field_form_page(request, obj, form, title=f"修改字段“{field.get('label')}”", original_key=key)
+
+
+@require_POST
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_remove(request, slug, key, obj):
+    try:
+        services.campaign_form_field_remove(campaign=obj, key=key, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已删除该字段。")
+    return _form_page(obj)
+
+
+@require_POST
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_move(request, slug, key, obj):
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    try:
+        services.campaign_form_field_move(campaign=obj, key=key, direction=direction, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return _form_page(obj)

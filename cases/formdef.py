@@ -112,7 +112,7 @@ def campaign_definition(campaign) -> dict:
     """The campaign's form: its own copy, or its preset's definition when it has none."""
     if campaign.form_definition:
         return campaign.form_definition
-    from .presets import PRESETS, CASE_AWARD
+    from .presets import CASE_AWARD, PRESETS
 
     preset = PRESETS.get(campaign.form_preset) or PRESETS[CASE_AWARD]
     return preset.definition

@@ -292,10 +292,7 @@ class DefinedForm(forms.Form):
             "max_rows": int(field.get("max_rows") or TABLE_MAX_ROWS),
             "next_index": len(rows),
             "rows": [
-                [
-                    {"name": f"{key}-{i}-{c['key']}", "value": row.get(c["key"], ""), "column": c}
-                    for c in columns
-                ]
+                [{"name": f"{key}-{i}-{c['key']}", "value": row.get(c["key"], ""), "column": c} for c in columns]
                 for i, row in enumerate(rows)
             ],
             "template": [{"name": f"{key}-__row__-{c['key']}", "value": "", "column": c} for c in columns],
@@ -344,7 +341,10 @@ class FormFieldForm(forms.Form):
         label="字段标识",
         regex=r"^[a-z][a-z0-9_]{0,39}$",
         help_text="英文小写字母开头，只含小写字母、数字和下划线，如 budget。保存后用于存储填写内容。",
-        error_messages={"invalid": "须以小写字母开头，只含小写字母、数字和下划线（最多 40 个字符）。", "required": "请填写字段标识。"},
+        error_messages={
+            "invalid": "须以小写字母开头，只含小写字母、数字和下划线（最多 40 个字符）。",
+            "required": "请填写字段标识。",
+        },
     )
     label = forms.CharField(label="字段名称", max_length=100, error_messages={"required": "请填写字段名称。"})
     type = forms.ChoiceField(label="类型", choices=[])
@@ -419,7 +419,11 @@ class FormFieldForm(forms.Form):
                 parts = [p.strip() for p in line.split("|")]
                 if parts and parts[0]:
                     columns.append(
-                        {"key": parts[0], "label": parts[1] if len(parts) > 1 else "", "type": (parts[2:] or ["text"])[0] or "text"}
+                        {
+                            "key": parts[0],
+                            "label": parts[1] if len(parts) > 1 else "",
+                            "type": (parts[2:] or ["text"])[0] or "text",
+                        }
                     )
             field["columns"] = columns
             for name in ("min_rows", "max_rows"):

@@ -131,7 +131,8 @@ PROJECT_LOTS = ["老年社会工作服务项目", "儿童社会工作服务项�
 def _project_call_definition() -> dict:
     advice = {"min_chars": 300, "max_chars": 3000}
     return {
-        "pledge": "本机构承诺：项目申报书所填内容及所附材料均真实有效；如获立项，将按服务协议实施项目并接受中期、末期评估。",
+        "pledge": "本机构承诺：项目申报书所填内容及所附材料均真实有效；"
+        "如获立项，将按服务协议实施项目并接受中期、末期评估。",
         "sections": [
             {
                 "key": "project",
@@ -147,10 +148,17 @@ def _project_call_definition() -> dict:
                         required=True,
                         filter=True,
                         choices=list(PROJECT_LOTS),
-                        help="老年社会工作服务项目（裕民街道怡园社区）资金 10 万元；儿童社会工作服务项目（峡口镇沈闸村）"
-                        "资金 8 万元；第三方评估类项目资金 2 万元。",
+                        help="老年社会工作服务项目（裕民街道怡园社区）资金 10 万元；"
+                        "儿童社会工作服务项目（峡口镇沈闸村）资金 8 万元；第三方评估类项目资金 2 万元。",
                     ),
-                    _f("service_area", "服务地点", "text", required=True, max_chars=100, help="街道（镇）、社区（村）。"),
+                    _f(
+                        "service_area",
+                        "服务地点",
+                        "text",
+                        required=True,
+                        max_chars=100,
+                        help="街道（镇）、社区（村）。",
+                    ),
                     _f("budget", "申请资金", "money", required=True, unit="wan", help="不超过所申报项目包的资金额度。"),
                     _f("period", "项目实施周期", "daterange", required=True, help="自合同签订起一年。"),
                 ],
@@ -214,7 +222,12 @@ def _project_call_definition() -> dict:
                         columns=[
                             {"key": "name", "label": "姓名", "type": "text"},
                             {"key": "post", "label": "岗位", "type": "text"},
-                            {"key": "qualification", "label": "社工资格", "type": "choice", "choices": CERTIFICATE_LEVELS},
+                            {
+                                "key": "qualification",
+                                "label": "社工资格",
+                                "type": "choice",
+                                "choices": CERTIFICATE_LEVELS,
+                            },
                             {"key": "phone", "label": "联系电话", "type": "phone"},
                         ],
                     )
@@ -231,7 +244,12 @@ def _project_call_definition() -> dict:
                 **advice,
             ),
             _body("feasibility", "四、可行性分析", guidance="机构自身资源和能力、服务对象的综合情况。", **advice),
-            _body("innovation", "五、创新与示范", guidance="与同类项目相比的示范、创新之处，服务模式的可复制性。", **advice),
+            _body(
+                "innovation",
+                "五、创新与示范",
+                guidance="与同类项目相比的示范、创新之处，服务模式的可复制性。",
+                **advice,
+            ),
             _body("schedule", "六、实施计划与进度安排", guidance="按月列出主要工作与时间节点。", **advice),
             _body("budget_detail", "七、经费预算", guidance="按支出科目列出预算明细。", required=True),
         ],
@@ -284,7 +302,12 @@ def _station_evaluation_definition() -> dict:
                             {"key": "name", "label": "姓名", "type": "text"},
                             {"key": "post", "label": "岗位", "type": "text"},
                             {"key": "full_time", "label": "是否专职", "type": "choice", "choices": ["是", "否"]},
-                            {"key": "qualification", "label": "社工资格", "type": "choice", "choices": CERTIFICATE_LEVELS},
+                            {
+                                "key": "qualification",
+                                "label": "社工资格",
+                                "type": "choice",
+                                "choices": CERTIFICATE_LEVELS,
+                            },
                             {"key": "years", "label": "从事社会工作年限", "type": "number"},
                         ],
                     )

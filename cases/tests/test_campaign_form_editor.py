@@ -41,7 +41,14 @@ def test_staff_add_a_field_and_it_is_audited(staff_client, campaign, cast):
     assert staff_client.get(url).status_code == 200
     response = staff_client.post(
         url,
-        {"key": "service_towns", "label": "服务覆盖村（社区）数", "type": "number", "required": "on", "integer": "on", "min": "0"},
+        {
+            "key": "service_towns",
+            "label": "服务覆盖村（社区）数",
+            "type": "number",
+            "required": "on",
+            "integer": "on",
+            "min": "0",
+        },
     )
     assert response.status_code == 302
     assert keys(campaign).count("service_towns") == 1

@@ -32,7 +32,10 @@ def thirty_fields() -> dict:
             "label": "人员",
             "type": "table",
             "max_rows": 20,
-            "columns": [{"key": "name", "label": "姓名", "type": "text"}, {"key": "age", "label": "年龄", "type": "number"}],
+            "columns": [
+                {"key": "name", "label": "姓名", "type": "text"},
+                {"key": "age", "label": "年龄", "type": "number"},
+            ],
         },
     ]
     fields += [{"key": f"n{i}", "label": f"指标{i}", "type": "number", "integer": True} for i in range(17)]
@@ -109,7 +112,9 @@ def test_the_staff_list_filters_by_a_choice_field_in_the_database(client, cast, 
 
 
 @pytest.mark.parametrize("size", [1, 30])
-def test_the_staff_list_of_a_thirty_field_form_costs_pinned_queries(client, cast, campaign, size, django_assert_num_queries):
+def test_the_staff_list_of_a_thirty_field_form_costs_pinned_queries(
+    client, cast, campaign, size, django_assert_num_queries
+):
     submitted(cast, campaign, size)
     client.force_login(cast.staff)
     url = reverse("cases:staff_applications") + f"?campaign={campaign.pk}&answer_level=甲"
@@ -119,7 +124,9 @@ def test_the_staff_list_of_a_thirty_field_form_costs_pinned_queries(client, cast
 
 
 @pytest.mark.parametrize("filled", [False, True])
-def test_the_editor_of_a_thirty_field_form_costs_pinned_queries(client, cast, campaign, filled, django_assert_num_queries):
+def test_the_editor_of_a_thirty_field_form_costs_pinned_queries(
+    client, cast, campaign, filled, django_assert_num_queries
+):
     draft = ApplicationFactory(
         campaign=campaign,
         applicant=cast.applicant_a,

@@ -51,7 +51,15 @@ def post_data(application, answers: dict, **extra) -> dict:
 
 def test_the_editor_shows_the_defined_fields_and_not_the_case_form(client_a, project_draft):
     html = client_a.get(reverse("cases:application_edit", args=[project_draft.pk])).content.decode()
-    for label in ["项目名称", "申报项目包", "申请资金（万元）", "项目实施周期", "个案服务（个）", "直接受益人数", "项目专职人员"]:
+    for label in [
+        "项目名称",
+        "申报项目包",
+        "申请资金（万元）",
+        "项目实施周期",
+        "个案服务（个）",
+        "直接受益人数",
+        "项目专职人员",
+    ]:
         assert label in html
     assert "二、项目目标与服务内容" in html
     assert "老年社会工作服务项目" in html

@@ -94,14 +94,18 @@ def test_a_required_field_removed_after_a_submission_is_refused():
     definition["sections"][0]["fields"] = [x for x in definition["sections"][0]["fields"] if x["key"] != "budget"]
     assert form_definition_validate(definition, campaign=campaign) == []  # no submission yet: allowed
 
-    ApplicationFactory(campaign=campaign, status=Application.Status.SUBMITTED, submitted_at=campaign.submission_opens_at)
+    ApplicationFactory(
+        campaign=campaign, status=Application.Status.SUBMITTED, submitted_at=campaign.submission_opens_at
+    )
     assert form_definition_validate(definition, campaign=campaign) == ["已有申报提交，不能删除必填字段“申请资金”。"]
 
 
 @pytest.mark.django_db
 def test_a_type_changed_or_a_new_required_field_after_a_submission_is_refused():
     campaign = defined_campaign()
-    ApplicationFactory(campaign=campaign, status=Application.Status.WITHDRAWN, submitted_at=campaign.submission_opens_at)
+    ApplicationFactory(
+        campaign=campaign, status=Application.Status.WITHDRAWN, submitted_at=campaign.submission_opens_at
+    )
     definition = copy.deepcopy(campaign.form_definition)
     definition["sections"][0]["fields"][2]["type"] = "textarea"  # 服务地点
     definition["sections"][0]["fields"].append(f(key="extra", label="补充说明", required=True))
@@ -113,7 +117,9 @@ def test_a_type_changed_or_a_new_required_field_after_a_submission_is_refused():
 @pytest.mark.django_db
 def test_an_optional_field_may_be_added_after_a_submission():
     campaign = defined_campaign()
-    ApplicationFactory(campaign=campaign, status=Application.Status.SUBMITTED, submitted_at=campaign.submission_opens_at)
+    ApplicationFactory(
+        campaign=campaign, status=Application.Status.SUBMITTED, submitted_at=campaign.submission_opens_at
+    )
     definition = copy.deepcopy(campaign.form_definition)
     definition["sections"][0]["fields"].append(f(key="extra", label="补充说明"))
     assert form_definition_validate(definition, campaign=campaign) == []
@@ -165,7 +171,9 @@ def test_a_table_row_with_a_bad_cell_is_reported_by_row_and_column():
         columns=[{"key": "name", "label": "姓名", "type": "text"}, {"key": "age", "label": "年龄", "type": "number"}],
         max_rows=2,
     )
-    answers, errors = answers_clean(one_field(**table), {"x": [{"name": "王芳", "age": "32"}, {"name": "李静", "age": "三十"}]})
+    answers, errors = answers_clean(
+        one_field(**table), {"x": [{"name": "王芳", "age": "32"}, {"name": "李静", "age": "三十"}]}
+    )
     assert errors == {"x": ["第 2 行“年龄”：请填写数字。"]}
     answers, errors = answers_clean(one_field(**table), {"x": [{"name": "王芳", "age": "32"}, {"name": "", "age": ""}]})
     assert answers == {"x": [{"name": "王芳", "age": 32}]} and errors == {}
@@ -194,7 +202,9 @@ def test_a_required_date_range_needs_both_ends():
 
 
 def test_table_minimum_rows_and_hard_length_limits_block_submit():
-    table = f(key="staff", label="专职人员", type="table", required=True, min_rows=2, columns=[{"key": "n", "label": "姓名"}])
+    table = f(
+        key="staff", label="专职人员", type="table", required=True, min_rows=2, columns=[{"key": "n", "label": "姓名"}]
+    )
     assert answers_problems(one_field(**table), {"staff": [{"n": "王芳"}]}) == {
         "staff": ["“专职人员”至少填写 2 行（现有 1 行）。"]
     }

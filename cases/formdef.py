@@ -432,6 +432,19 @@ def _is_empty(value) -> bool:
     return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
 
 
+def length_range_text(field: dict) -> str:
+    """A long text's length rule in words: "300—3000 字", "不超过 800 字", "不少于 200 字" ("" when none)."""
+    low = field.get("min_chars") if _is_number(field.get("min_chars")) and field.get("min_chars") else None
+    high = field.get("max_chars") if _is_number(field.get("max_chars")) else None
+    if low and high:
+        return f"{low}—{high} 字"
+    if high:
+        return f"不超过 {high} 字"
+    if low:
+        return f"不少于 {low} 字"
+    return ""
+
+
 def answers_problems(definition: dict, answers: dict) -> dict[str, list[str]]:
     """What blocks a submit, by field key, each message naming the field: a required field left empty, a
     table with too few rows, a long text outside its range when the range is a hard limit."""
@@ -457,9 +470,7 @@ def answers_problems(definition: dict, answers: dict) -> dict[str, list[str]]:
             length = len(value)
             low, high = field.get("min_chars"), field.get("max_chars")
             if (_is_number(low) and length < low) or (_is_number(high) and length > high):
-                problems.setdefault(key, []).append(
-                    f"“{label}”共 {length} 字，本次要求 {low or 0}—{high or '不限'} 字。"
-                )
+                problems.setdefault(key, []).append(f"“{label}”共 {length} 字，本次要求{length_range_text(field)}。")
     return problems
 
 
@@ -472,7 +483,7 @@ def answers_warnings(definition: dict, answers: dict) -> list[str]:
         text = (answers or {}).get(field["key"]) or ""
         low, high = field.get("min_chars"), field.get("max_chars")
         if text and ((_is_number(low) and len(text) < low) or (_is_number(high) and len(text) > high)):
-            warnings.append(f"“{field.get('label')}”现有 {len(text)} 字，建议 {low or 0}—{high or '不限'} 字。")
+            warnings.append(f"“{field.get('label')}”现有 {len(text)} 字，建议{length_range_text(field)}。")
     return warnings
 
 

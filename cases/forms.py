@@ -229,7 +229,13 @@ class StaffApplicationFilter(django_filters.FilterSet):
 class DateRangeWidget(forms.MultiWidget):
     def __init__(self, attrs=None):
         date = {"type": "date", "class": "form-control"}
-        super().__init__([forms.DateInput(attrs=date), forms.DateInput(attrs=date)], attrs)
+        super().__init__(
+            [
+                forms.DateInput(attrs={**date, "aria-label": "开始日期"}),
+                forms.DateInput(attrs={**date, "aria-label": "结束日期"}),
+            ],
+            attrs,
+        )
 
     def decompress(self, value):
         if isinstance(value, (list, tuple)):

@@ -18,7 +18,7 @@ from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import selectors, services
-from .formdef import answers_clean, answers_for_display, campaign_definition, textarea_keys
+from .formdef import answers_clean, answers_for_display, campaign_definition, length_range_text, textarea_keys
 from .forms import (
     ApplicationForm,
     DecisionForm,
@@ -302,6 +302,9 @@ def _defined_editor_context(application, form, problems):
             fields.append(
                 {
                     "definition": field,
+                    # A body section's text (or a section's one table) named like its section: one heading is enough.
+                    "label_hidden": field.get("label") == section.get("title"),
+                    "range_text": length_range_text(field) if field.get("type") == "textarea" else "",
                     "bound": form[key],
                     "table": form.table(key) if field.get("type") == "table" else None,
                     "errors": problems.get(key, []),
@@ -312,6 +315,7 @@ def _defined_editor_context(application, form, problems):
             {
                 **section,
                 "fields": fields,
+                "required": any(item["label_hidden"] and item["definition"].get("required") for item in fields),
                 "guidance_json": json.dumps(by.get("texts") or {}, ensure_ascii=False),
                 "guidance_field": by.get("field"),
             }

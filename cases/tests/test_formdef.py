@@ -210,9 +210,9 @@ def test_table_minimum_rows_and_hard_length_limits_block_submit():
     }
     text = f(key="s", label="自评", type="textarea", min_chars=10, max_chars=20)
     assert answers_problems(one_field(**text), {"s": "短"}) == {}
-    assert answers_warnings(one_field(**text), {"s": "短"}) == ["“自评”现有 1 字，建议 10—20 字。"]
+    assert answers_warnings(one_field(**text), {"s": "短"}) == ["“自评”现有 1 字，建议10—20 字。"]
     hard = {**text, "hard_limit": True}
-    assert answers_problems(one_field(**hard), {"s": "短"}) == {"s": ["“自评”共 1 字，本次要求 10—20 字。"]}
+    assert answers_problems(one_field(**hard), {"s": "短"}) == {"s": ["“自评”共 1 字，本次要求10—20 字。"]}
     assert answers_warnings(one_field(**hard), {"s": "短"}) == []
 
 

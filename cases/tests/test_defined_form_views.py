@@ -195,3 +195,11 @@ def test_the_word_export_of_a_defined_form_lays_out_fields_and_sections(client_a
     assert "10 万元" in cells
     assert "二、项目目标与服务内容" in text
     assert "昆山市优秀社工案例报名表" not in text
+
+
+def test_the_dashboard_lists_what_a_defined_form_still_misses(client_a, project_draft):
+    project_draft.answers = project_answers()
+    del project_draft.answers["budget"]
+    project_draft.save()
+    html = client_a.get(reverse("cases:dashboard")).content.decode()
+    assert "申请资金" in html and "承诺" in html

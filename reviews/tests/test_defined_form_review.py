@@ -74,3 +74,21 @@ def test_the_formal_check_shows_the_answers_and_names_a_missing_required_field(c
     html = client.get(reverse("reviews:formal_check", kwargs={"slug": campaign.slug})).content.decode()
     assert f'data-testid="formal-check-answers-{app.pk}"' in html
     assert "10 万元" in html and "申报表单填写完整" in html
+
+
+def test_the_blind_word_file_of_a_defined_form_names_no_one(cast, client):
+    import io
+
+    import docx
+
+    campaign = project_campaign(blind_review=True)
+    app = project_application(cast, campaign, goals="马晓燕带领团队开展小组工作。")
+    AssignmentFactory(application=app, reviewer=cast.reviewer)
+    client.force_login(cast.reviewer)
+    response = client.get(reverse("reviews:case_docx", kwargs={"pk": app.pk}))
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "申报项目包" in text and "带领团队开展小组工作" in text
+    for value in ("马晓燕", "青铜峡市和乐社会工作服务中心", "13909511234", "李静", "项目负责人"):
+        assert value not in text, value

@@ -311,6 +311,8 @@ def _defined_editor_context(application, form, problems):
                 }
             )
         by = section.get("guidance_by") or {}
+        chosen = form[by["field"]].value() if by.get("field") in form.fields else None
+        guidance_now = (by.get("texts") or {}).get(chosen) or section.get("guidance", "")
         sections.append(
             {
                 **section,
@@ -318,6 +320,7 @@ def _defined_editor_context(application, form, problems):
                 "required": any(item["label_hidden"] and item["definition"].get("required") for item in fields),
                 "guidance_json": json.dumps(by.get("texts") or {}, ensure_ascii=False),
                 "guidance_field": by.get("field"),
+                "guidance_now": guidance_now,
             }
         )
     findings = _findings_json(application, compute=False)

@@ -203,3 +203,25 @@ def test_the_dashboard_lists_what_a_defined_form_still_misses(client_a, project_
     project_draft.save()
     html = client_a.get(reverse("cases:dashboard")).content.decode()
     assert "申请资金" in html and "承诺" in html
+
+
+def test_a_sections_guidance_follows_the_choice_it_depends_on(client_a, project_draft):
+    campaign = project_draft.campaign
+    campaign.form_definition["sections"][6]["guidance_by"] = {
+        "field": "lot",
+        "texts": {"儿童社会工作服务项目": "写明困境儿童、留守儿童的服务需求。"},
+    }
+    campaign.save()
+    project_draft.answers = {"lot": "儿童社会工作服务项目"}
+    project_draft.save()
+    html = client_a.get(reverse("cases:application_edit", args=[project_draft.pk])).content.decode()
+    assert 'data-guidance-by="lot"' in html
+    assert ">写明困境儿童、留守儿童的服务需求。</p>" in html
+
+
+def test_the_admin_saves_a_defined_campaign_without_case_categories(cast, client):
+    from cases.admin import CampaignAdminForm
+
+    campaign = defined_campaign("station_evaluation")
+    form = CampaignAdminForm(instance=campaign)
+    assert form.fields["categories"].required is False

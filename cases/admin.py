@@ -37,6 +37,9 @@ class CampaignAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance and isinstance(self.instance.domains, list) and not self.is_bound:
             self.initial["domains"] = "\n".join(self.instance.domains)
+        if self.instance and self.instance.uses_defined_form:
+            # 案例类别 are the case award's: a project call or a station evaluation has none.
+            self.fields["categories"].required = False
 
     def clean_domains(self):
         domains = [line.strip() for line in self.cleaned_data["domains"].splitlines() if line.strip()]

@@ -330,8 +330,7 @@ def _neutral_properties(document, application, *, blind: bool) -> None:
     properties.modified = now
 
 
-def application_docx(application, *, blind: bool = False) -> bytes:
-    """The application as a .docx laid out like the official 报名表; `blind` omits who filed it."""
+def _a4_document():
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -339,6 +338,77 @@ def application_docx(application, *, blind: bool = False) -> bytes:
     section.left_margin = section.right_margin = Cm(2.2)
     section.top_margin = section.bottom_margin = Cm(2.5)
     _style_fonts(document)
+    return document
+
+
+def _cell(cell, text: str, *, bold: bool = False) -> None:
+    cell.text = ""
+    _run(cell.paragraphs[0], text, bold=bold)
+
+
+def defined_form_docx(application, *, blind: bool = False) -> bytes:
+    """A defined form's application as a .docx: its fields as a two-column table per section, its body sections
+    under their headings, then the photos. `blind` leaves out the personal fields and blanks identifiers."""
+    from .formdef import answers_for_display, campaign_definition
+
+    document = _a4_document()
+    properties_title = f"{application.campaign.title}申报表"
+    _neutral_properties(document, application, blind=blind)
+    document.core_properties.title = properties_title if blind else f"{properties_title}：{application.title}"
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(heading, properties_title, font=FONT_HEADING, size=18, bold=True)
+    if application.reference:
+        reference = document.add_paragraph()
+        reference.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _run(reference, f"申报编号：{application.reference}")
+    redact = _redactor(application) if blind else _keep
+    definition = campaign_definition(application.campaign)
+    for section in answers_for_display(definition, application.answers, hide_personal=blind, redact=redact):
+        if section["kind"] == "body":
+            for row in section["rows"]:
+                _run(document.add_heading(level=1), row["label"], font=FONT_HEADING, size=16, bold=True)
+                for line in (row["text"] or "").splitlines():
+                    if line.strip():
+                        paragraph = document.add_paragraph()
+                        paragraph.paragraph_format.first_line_indent = Pt(28)
+                        paragraph.paragraph_format.line_spacing = 1.5
+                        _run(paragraph, line.strip(), font=FONT_BODY, size=14)
+            continue
+        if not section["rows"]:
+            continue
+        _run(document.add_heading(level=2), section["title"], font=FONT_HEADING, size=14, bold=True)
+        simple = [row for row in section["rows"] if row["type"] != "table"]
+        if simple:
+            table = document.add_table(rows=len(simple), cols=2)
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for cells, row in zip(table.rows, simple, strict=True):
+                _cell(cells.cells[0], row["label"], bold=True)
+                _cell(cells.cells[1], row["text"])
+        for row in section["rows"]:
+            if row["type"] != "table":
+                continue
+            _run(document.add_paragraph(), row["label"], bold=True)
+            table = document.add_table(rows=1 + len(row["rows"]), cols=max(1, len(row["columns"])))
+            table.style = "Table Grid"
+            for cell, label in zip(table.rows[0].cells, row["columns"], strict=False):
+                _cell(cell, label, bold=True)
+            for cells, values in zip(table.rows[1:], row["rows"], strict=True):
+                for cell, value in zip(cells.cells, values, strict=False):
+                    _cell(cell, value)
+    _add_photos(document, application, redact=redact)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def application_docx(application, *, blind: bool = False) -> bytes:
+    """The application as a .docx laid out like the official 报名表; `blind` omits who filed it. A campaign
+    whose form is defined as data gets the generic layout (defined_form_docx)."""
+    if application.campaign.uses_defined_form:
+        return defined_form_docx(application, blind=blind)
+    document = _a4_document()
     _neutral_properties(document, application, blind=blind)
 
     heading = document.add_paragraph()

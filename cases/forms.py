@@ -139,6 +139,11 @@ YES_NO = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")
 
 
 class StaffApplicationFilter(django_filters.FilterSet):
+    """The staff list's filters. Given `campaigns` (the latest campaigns the page lists anyway: no query of its
+    own), a 评选活动 filter; a campaign whose form is defined as data adds one filter per field marked `filter`,
+    each a database query on the answers (a JSON key lookup, on SQLite and PostgreSQL alike)."""
+
+    campaign = django_filters.NumberFilter(label="评选活动", field_name="campaign_id", widget=forms.Select)
     q = django_filters.CharFilter(label="案例名称/申报编号", method="filter_q")
     status = django_filters.ChoiceFilter(label="状态", choices=Application.Status.choices, empty_label="全部")
     category = django_filters.ChoiceFilter(label="案例类别", choices=Category.choices, empty_label="全部")
@@ -157,6 +162,7 @@ class StaffApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = [
+            "campaign",
             "q",
             "status",
             "category",
@@ -168,11 +174,35 @@ class StaffApplicationFilter(django_filters.FilterSet):
             "similarity",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign_choices = [("", "全部")] + [(str(c.pk), c.title) for c in campaigns]
+        self.filters["campaign"].extra["widget"] = forms.Select(choices=self.campaign_choices)
+        self.selected_campaign = self._selected_campaign()
+        self.answer_fields = []
+        if self.selected_campaign is not None and self.selected_campaign.uses_defined_form:
+            from .formdef import campaign_definition, filter_fields
+
+            self.answer_fields = filter_fields(campaign_definition(self.selected_campaign))
+            for field in self.answer_fields:
+                self.filters[f"answer_{field['key']}"] = django_filters.ChoiceFilter(
+                    label=field["label"],
+                    field_name=f"answers__{field['key']}",
+                    choices=[(c, c) for c in field.get("choices") or []],
+                    empty_label="全部",
+                )
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def _selected_campaign(self):
+        from .models import Campaign
+
+        raw = (self.data or {}).get("campaign")
+        if not raw or not str(raw).isdigit():
+            return None
+        # One query, with the form: the listed campaigns are read without it (it is not small).
+        return Campaign.objects.only("id", "title", "form_preset", "form_definition").filter(pk=int(raw)).first()
 
     def filter_q(self, queryset, name, value):
         from django.db.models import Q
@@ -191,3 +221,218 @@ class StaffApplicationFilter(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(similarity_result__isnull=True)
         return queryset.filter(similarity_result__score__gte=int(value) / 100)
+
+
+# --- A campaign's defined form (cases.formdef) ---------------------------------------------------------------
+
+
+class DateRangeWidget(forms.MultiWidget):
+    def __init__(self, attrs=None):
+        date = {"type": "date", "class": "form-control"}
+        super().__init__(
+            [
+                forms.DateInput(attrs={**date, "aria-label": "开始日期"}),
+                forms.DateInput(attrs={**date, "aria-label": "结束日期"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, (list, tuple)):
+            return (list(value) + [None, None])[:2]
+        return [None, None]
+
+
+class TableWidget(forms.Widget):
+    """The cells of a table field, posted as <key>-<row>-<column>; rows may have gaps (a removed row)."""
+
+    def __init__(self, *, columns, max_rows, attrs=None):
+        super().__init__(attrs)
+        self.columns, self.max_rows = columns, max_rows
+
+    def value_from_datadict(self, data, files, name):
+        rows = []
+        for index in range(self.max_rows + 50):  # removed rows leave gaps in the numbering
+            row = {c["key"]: data.get(f"{name}-{index}-{c['key']}") for c in self.columns}
+            if any(value is not None for value in row.values()):
+                if any(str(value or "").strip() for value in row.values()):
+                    rows.append({k: (v or "") for k, v in row.items()})
+        return rows
+
+
+class DefinedForm(forms.Form):
+    """A campaign's defined form. It only parses and shows back what was typed: every value is checked by
+    cases.formdef.answers_clean (messages beside the field), and nothing is required while drafting."""
+
+    pledge_accepted = forms.BooleanField(label="我已阅读并承诺", required=False)
+    pledge_signature = forms.CharField(label="签名", max_length=50, required=False)
+
+    def __init__(self, data=None, *, definition: dict, application):
+        from .formdef import definition_fields
+
+        self.definition = definition
+        self.defined = [f for f in definition_fields(definition) if not f.get("column")]
+        initial = dict(application.answers or {})
+        initial.update(pledge_accepted=application.pledge_accepted, pledge_signature=application.pledge_signature)
+        super().__init__(data, initial=initial)
+        self.fields["pledge_signature"].widget.attrs["class"] = "form-control"
+        self.fields["pledge_accepted"].widget.attrs["class"] = "form-check-input"
+        for field in self.defined:
+            self.fields[field["key"]] = _defined_field(field)
+
+    def raw_answers(self) -> dict:
+        """What was typed, by field key, before any check (for answers_clean)."""
+        return {f["key"]: self[f["key"]].data for f in self.defined}
+
+    def table(self, key: str) -> dict:
+        """A table field's rows for the editor: what was typed (or stored), and at least its minimum of rows."""
+        from .formdef import TABLE_MAX_ROWS
+
+        field = next(f for f in self.defined if f["key"] == key)
+        rows = self[key].data if self.is_bound else (self.initial.get(key) or [])
+        wanted = max(len(rows), int(field.get("min_rows") or 1))
+        rows = list(rows) + [{}] * (wanted - len(rows))
+        columns = field.get("columns") or []
+        return {
+            "columns": columns,
+            "max_rows": int(field.get("max_rows") or TABLE_MAX_ROWS),
+            "next_index": len(rows),
+            "rows": [
+                [{"name": f"{key}-{i}-{c['key']}", "value": row.get(c["key"], ""), "column": c} for c in columns]
+                for i, row in enumerate(rows)
+            ],
+            "template": [{"name": f"{key}-__row__-{c['key']}", "value": "", "column": c} for c in columns],
+        }
+
+
+def _defined_field(field: dict) -> forms.Field:
+    kind = field.get("type")
+    attrs = {"class": "form-control"}
+    options = {"label": field.get("label"), "required": False, "help_text": field.get("help", "")}
+    if kind == "textarea":
+        attrs.update({"rows": 8, "data-section": field["key"], "data-max-chars": section_max_chars()})
+        return forms.CharField(widget=forms.Textarea(attrs=attrs), strip=False, **options)
+    if kind in ("number", "money"):
+        attrs["inputmode"] = "numeric" if field.get("integer") else "decimal"
+        return forms.Field(widget=forms.TextInput(attrs=attrs), **options)
+    if kind == "date":
+        return forms.Field(widget=forms.DateInput(attrs={**attrs, "type": "date"}), **options)
+    if kind == "daterange":
+        return forms.Field(widget=DateRangeWidget(), **options)
+    if kind == "choice":
+        choices = [("", "请选择")] + [(c, c) for c in field.get("choices") or []]
+        return forms.Field(widget=forms.Select(attrs={"class": "form-select"}, choices=choices), **options)
+    if kind == "multichoice":
+        choices = [(c, c) for c in field.get("choices") or []]
+        return forms.Field(widget=forms.CheckboxSelectMultiple(choices=choices), **options)
+    if kind == "email":
+        attrs.update(inputmode="email", autocomplete="email")
+    if kind == "phone":
+        attrs.update(inputmode="tel")
+    if kind == "table":
+        from .formdef import TABLE_MAX_ROWS
+
+        widget = TableWidget(columns=field.get("columns") or [], max_rows=int(field.get("max_rows") or TABLE_MAX_ROWS))
+        return forms.Field(widget=widget, **options)
+    return forms.Field(widget=forms.TextInput(attrs=attrs), **options)
+
+
+# --- The staff page that edits a campaign's form definition --------------------------------------------------
+
+
+class FormFieldForm(forms.Form):
+    """One field of a campaign's form as staff edit it; cases.formdef.form_definition_validate has the last word."""
+
+    key = forms.RegexField(
+        label="字段标识",
+        regex=r"^[a-z][a-z0-9_]{0,39}$",
+        help_text="英文小写字母开头，只含小写字母、数字和下划线，如 budget。保存后用于存储填写内容。",
+        error_messages={
+            "invalid": "须以小写字母开头，只含小写字母、数字和下划线（最多 40 个字符）。",
+            "required": "请填写字段标识。",
+        },
+    )
+    label = forms.CharField(label="字段名称", max_length=100, error_messages={"required": "请填写字段名称。"})
+    type = forms.ChoiceField(label="类型", choices=[])
+    required = forms.BooleanField(label="提交时必填", required=False)
+    help = forms.CharField(label="填写说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    personal = forms.BooleanField(label="含个人信息（匿名评审和公开页面不显示）", required=False)
+    filter = forms.BooleanField(label="作为工作人员列表的筛选条件（仅单选）", required=False)
+    choices = forms.CharField(
+        label="选项（单选、多选）", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="每行一个选项。"
+    )
+    min_chars = forms.IntegerField(label="建议最少字数（多行文字）", required=False, min_value=0)
+    max_chars = forms.IntegerField(label="最多字数（单行文字）/建议最多字数（多行文字）", required=False, min_value=1)
+    hard_limit = forms.BooleanField(label="字数为硬性要求（多行文字）", required=False)
+    min = forms.DecimalField(label="最小值（数字）", required=False)
+    max = forms.DecimalField(label="最大值（数字）", required=False)
+    integer = forms.BooleanField(label="只能填整数（数字）", required=False)
+    unit = forms.ChoiceField(label="金额单位", choices=[("yuan", "元"), ("wan", "万元")], required=False)
+    columns = forms.CharField(
+        label="表格列（表格）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一列：标识|名称|类型，类型可为 text、number、date、email、phone；如 name|姓名|text。",
+    )
+    min_rows = forms.IntegerField(label="最少行数（表格）", required=False, min_value=0)
+    max_rows = forms.IntegerField(label="最多行数（表格）", required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        from .formdef import FIELD_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = list(FIELD_TYPES.items())
+
+    @classmethod
+    def initial_from(cls, field: dict) -> dict:
+        initial = {k: v for k, v in field.items() if k in cls.base_fields and k not in ("choices", "columns")}
+        initial["choices"] = "\n".join(field.get("choices") or [])
+        initial["columns"] = "\n".join(
+            f"{c.get('key')}|{c.get('label')}|{c.get('type', 'text')}" for c in field.get("columns") or []
+        )
+        return initial
+
+    def field_definition(self) -> dict:
+        """The field as formdef stores it (only the options its type uses)."""
+        data = self.cleaned_data
+        kind = data["type"]
+        field = {"key": data["key"], "label": data["label"].strip(), "type": kind, "required": data["required"]}
+        if data.get("help"):
+            field["help"] = data["help"].strip()
+        if data.get("personal"):
+            field["personal"] = True
+        if data.get("filter"):
+            field["filter"] = True
+        if kind in ("choice", "multichoice"):
+            field["choices"] = [line.strip() for line in data.get("choices", "").splitlines() if line.strip()]
+        if kind in ("text", "textarea") and data.get("max_chars"):
+            field["max_chars"] = data["max_chars"]
+        if kind == "textarea":
+            if data.get("min_chars") is not None:
+                field["min_chars"] = data["min_chars"]
+            field["hard_limit"] = bool(data.get("hard_limit"))
+        if kind == "number":
+            for name in ("min", "max"):
+                if data.get(name) is not None:
+                    value = data[name]
+                    field[name] = int(value) if value == value.to_integral_value() else float(value)
+            field["integer"] = bool(data.get("integer"))
+        if kind == "money":
+            field["unit"] = data.get("unit") or "yuan"
+        if kind == "table":
+            columns = []
+            for line in data.get("columns", "").splitlines():
+                parts = [p.strip() for p in line.split("|")]
+                if parts and parts[0]:
+                    columns.append(
+                        {
+                            "key": parts[0],
+                            "label": parts[1] if len(parts) > 1 else "",
+                            "type": (parts[2:] or ["text"])[0] or "text",
+                        }
+                    )
+            field["columns"] = columns
+            for name in ("min_rows", "max_rows"):
+                if data.get(name) is not None:
+                    field[name] = data[name]
+        return field

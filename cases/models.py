@@ -135,6 +135,16 @@ class Campaign(models.Model):
     )
     blind_review = models.BooleanField("匿名评审", default=True, help_text="评审专家看不到申报人和机构信息。")
     recommendation_required = models.BooleanField("须经单位推荐", default=True)
+    # --- 申报表单: the form applicants fill (cases.formdef); the case award keeps the official columns ---
+    form_preset = models.CharField(
+        "申报表单模板",
+        max_length=40,
+        default="case_award",
+        help_text="优秀社工案例评选使用官方报名表；其他模板按申报表单定义填写。",
+    )
+    form_definition = models.JSONField(
+        "申报表单定义", default=dict, blank=True, help_text="留空表示使用模板的表单；提交首份申报后不能再改。"
+    )
     reference_prefix = models.CharField(
         "申报编号前缀", max_length=10, default="KS", help_text="申报编号形如 KS2026-0007。"
     )
@@ -185,6 +195,11 @@ class Campaign(models.Model):
                     ]
                 }
             )
+
+    @property
+    def uses_defined_form(self) -> bool:
+        """Whether applicants fill a form defined as data (answers), not the official 报名表 columns."""
+        return self.form_preset != "case_award"
 
     def photo_range(self, category: str) -> tuple[int, int]:
         """How many service photos an application of this category must have."""
@@ -347,6 +362,9 @@ class Application(models.Model):
     implementation = models.TextField("四、服务计划实施过程", blank=True)
     evaluation = models.TextField("五、总结评估", blank=True)
     reflection = models.TextField("六、专业反思", blank=True)
+
+    # --- Answers of a campaign's defined form (cases.formdef), keyed by field key; unused by the case award ---
+    answers = models.JSONField("申报表单填写内容", default=dict, blank=True)
 
     # --- 真实情况承诺 ---
     # --- Sent back for revision (by the organisation admin or in the formal check) ---

@@ -703,7 +703,13 @@ def find_findings_remembered(text: str) -> list[Finding]:
 def _application_texts(application) -> dict[str, str]:
     from cases.models import SECTIONS
 
-    texts = {name: getattr(application, name) or "" for name, _ in SECTIONS}
+    if application.campaign.uses_defined_form:
+        from cases.formdef import campaign_definition, textarea_keys
+
+        answers = application.answers or {}
+        texts = {key: str(answers.get(key) or "") for key in textarea_keys(campaign_definition(application.campaign))}
+    else:
+        texts = {name: getattr(application, name) or "" for name, _ in SECTIONS}
     if application.pk:
         for photo in application.photos.all():
             texts[f"photo:{photo.pk}"] = photo.caption or ""

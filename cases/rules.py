@@ -42,4 +42,5 @@ rules.add_perm("cases.recommend_application", is_past_draft & is_admin_of_its_or
 rules.add_perm("cases.list_applications", is_staff_member)
 rules.add_perm("cases.export_campaign", is_staff_member)
 rules.add_perm("cases.view_case_export", is_staff_member)
+rules.add_perm("cases.edit_campaign_form", is_staff_member)  # 申报表单: staff, until the first submission
 add_staff_model_perms("cases", "campaign", actions=("add", "change", "delete"))

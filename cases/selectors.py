@@ -122,6 +122,14 @@ def applications_for_staff() -> QuerySet[Application]:
     )
 
 
+def applications_with_answer_columns(queryset: QuerySet[Application], *, keys: list[str]) -> QuerySet[Application]:
+    """The staff list with a defined form's filter fields as columns (answer_<key>): read as JSON keys by the
+    database, so the rest of the answers (long texts included) never leaves it."""
+    from django.db.models.fields.json import KT
+
+    return queryset.annotate(**{f"answer_{key}": KT(f"answers__{key}") for key in keys}) if keys else queryset
+
+
 def campaigns_for_export_buttons(limit: int = 10) -> QuerySet[Campaign]:
     """The staff list's 打包下载 buttons: the title and the slug of the latest campaigns."""
     return Campaign.objects.only("id", "title", "slug", "submission_opens_at")[:limit]
@@ -160,8 +168,18 @@ def application_identifiers(application: Application) -> list[str]:
         *(member.contact for member in members),
         *(member.unit_and_title for member in members),
         *(endorsement.decided_by.name for endorsement in application.endorsements.all() if endorsement.decided_by),
+        *_personal_answers(application),
     ]
     return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
+
+
+def _personal_answers(application: Application) -> list[str]:
+    """A defined form's fields marked personal (names, phones, the organisation …)."""
+    if not application.campaign.uses_defined_form:
+        return []
+    from .formdef import campaign_definition, personal_values
+
+    return personal_values(campaign_definition(application.campaign), application.answers)
 
 
 def identifiers_pattern(identifiers: list[str]) -> re.Pattern | None:

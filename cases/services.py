@@ -110,6 +110,8 @@ def application_problems(
     """Messages by field name ("body_length", "team", "photos" for the rest). Format and date checks
     always; what is missing only when `final` (at submit)."""
     campaign = application.campaign
+    if campaign.uses_defined_form:
+        return defined_form_problems(application, final=final, photo_count=photo_count)
     problems: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -166,9 +168,37 @@ def application_problems(
     return problems
 
 
+def defined_form_problems(
+    application: Application, *, final: bool, photo_count: int | None = None
+) -> dict[str, list[str]]:
+    """The submit check of a campaign's defined form (cases.formdef), by field key: what was stored is already
+    well formed (the draft save keeps bad values out), so only `final` finds anything: required fields, table
+    rows, hard length limits (each message names the field), the photo count and the pledge."""
+    from .formdef import answers_problems, campaign_definition
+
+    if not final:
+        return {}
+    campaign = application.campaign
+    definition = campaign_definition(campaign)
+    problems = answers_problems(definition, application.answers)
+    if photo_count is None:
+        photo_count = application.photos.count()
+    if not campaign.photos_min <= photo_count <= campaign.photos_max:
+        problems.setdefault("photos", []).append(
+            f"须上传 {campaign.photos_min}—{campaign.photos_max} 张照片，现有 {photo_count} 张。"
+        )
+    if definition.get("pledge") and (not application.pledge_accepted or not application.pledge_signature.strip()):
+        problems.setdefault("pledge_signature", []).append("请阅读承诺，勾选并签名。")
+    return problems
+
+
 def application_warnings(application: Application) -> list[str]:
     """Advice that never blocks: the body length against the campaign's 为宜 range."""
     campaign = application.campaign
+    if campaign.uses_defined_form:
+        from .formdef import answers_warnings, campaign_definition
+
+        return answers_warnings(campaign_definition(campaign), application.answers)
     length = application.body_length()
     if campaign.body_limits_are_hard or campaign.body_min_chars <= length <= campaign.body_max_chars:
         return []
@@ -178,6 +208,12 @@ def application_warnings(application: Application) -> list[str]:
 def application_missing(application: Application, *, photo_count: int, team_count: int) -> list[str]:
     """Short labels of what still blocks a submit, for the dashboard (no queries)."""
     problems = application_problems(application, final=True, photo_count=photo_count, team_count=team_count)
+    if application.campaign.uses_defined_form:
+        from .formdef import campaign_definition, definition_fields
+
+        labels = {f["key"]: f.get("label") for f in definition_fields(campaign_definition(application.campaign))}
+        labels.update(photos="照片", pledge_signature="承诺")
+        return [str(labels.get(field, field)) for field in problems]
     labels = {name: application._meta.get_field(name).verbose_name for name in FORM_FIELDS}
     labels.update(team="实施团队", photos="服务照片", pledge_signature="真实情况承诺", body_length="正文字数")
     return [str(labels.get(field, field)) for field in problems]
@@ -297,6 +333,7 @@ def application_save_draft(
     new_links: list[dict] = (),
     link_deletes: list[int] = (),
     pledge: dict | None = None,
+    answers: dict | None = None,
     request=None,
     submitting: bool = False,
 ) -> Application:
@@ -306,8 +343,13 @@ def application_save_draft(
     written and the returned application has `save_repeated` set. The privacy check of changed
     texts is queued to run after the save; `submitting` (a submit follows at once and runs the
     check itself) queues nothing, so the check never runs twice at the same time. Audited, at
-    most once per application in ten minutes (autosave runs every 30 seconds)."""
+    most once per application in ten minutes (autosave runs every 30 seconds). `answers` (a defined form's,
+    already cleaned by cases.formdef.answers_clean) replace the stored answers; their "title" is copied to the
+    title column that lists, e-mails and file names show."""
     values = {name: fields[name] for name in FORM_FIELDS if name in fields}
+    if answers is not None:
+        values["answers"] = answers
+        values["title"] = strip_control_characters(str(answers.get("title") or ""))[:100]
     for name, value in values.items():
         if isinstance(value, str):
             values[name] = strip_control_characters(value.replace("\r\n", "\n"))
@@ -833,3 +875,102 @@ def application_blind_copies_make(*, application_id: int) -> int:
         attachment_blind_copy_ensure(attachment=attachment, identifiers=identifiers)
         withheld += bool(attachment.blind_withheld_reason)
     return withheld
+
+
+# --- 申报表单: staff edit a campaign's form definition until its first application is submitted ------------------
+
+FORM_FROZEN_MESSAGE = "表单已冻结：已有申报提交，申报表单不能再修改（修改会使已提交的申报与表单不一致）。"
+OFFICIAL_FORM_MESSAGE = (
+    "优秀社工案例评选使用官方报名表（字段、正文六部分与 Word 版式均按通知），不能在此修改；"
+    "如需自定义表单，请以其他模板新建评选活动。"
+)
+
+
+def campaign_form_editable_reason(campaign: Campaign) -> str:
+    """Why the campaign's form may not be edited now ("" when it may)."""
+    from .formdef import campaign_has_submissions
+
+    if not campaign.uses_defined_form:
+        return OFFICIAL_FORM_MESSAGE
+    if campaign_has_submissions(campaign):
+        return FORM_FROZEN_MESSAGE
+    return ""
+
+
+def _form_definition_change(*, campaign: Campaign, by: User, request, change, detail: str) -> dict:
+    """Apply `change(definition)` to a copy of the campaign's form under a lock on the campaign row, validate the
+    result (cases.formdef.form_definition_validate) and store it; audited. Raises ValidationError with the
+    reasons when the form is frozen or the result is not a valid form."""
+    import copy
+
+    from .formdef import campaign_definition, form_definition_validate
+
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        reason = campaign_form_editable_reason(locked)
+        if reason:
+            raise ValidationError(reason, code="frozen")
+        definition = copy.deepcopy(campaign_definition(locked))
+        change(definition)
+        errors = form_definition_validate(definition, campaign=locked)
+        if errors:
+            raise ValidationError(errors, code="invalid")
+        locked.form_definition = definition
+        locked.save(update_fields=["form_definition"])
+        audit_record(
+            kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=locked, detail=f"修改申报表单：{detail}"[:500]
+        )
+    campaign.form_definition = definition
+    return definition
+
+
+def _section_of(definition: dict, key: str) -> tuple[dict, int]:
+    for section in definition.get("sections", []):
+        for index, field in enumerate(section.get("fields") or []):
+            if field.get("key") == key:
+                return section, index
+    raise ValidationError("未找到该字段，可能已被删除，请刷新页面。", code="missing")
+
+
+def campaign_form_field_save(
+    *, campaign: Campaign, field: dict, section_key: str = "", original_key: str = "", by: User, request=None
+) -> dict:
+    """Add `field` to the section `section_key` (at its end), or replace the field `original_key` in place."""
+
+    def change(definition):
+        if original_key:
+            section, index = _section_of(definition, original_key)
+            section["fields"][index] = field
+            return
+        section = next((s for s in definition.get("sections", []) if s.get("key") == section_key), None)
+        if section is None:
+            raise ValidationError("未找到该章节，请刷新页面。", code="missing")
+        section.setdefault("fields", []).append(field)
+
+    verb = f"修改字段“{field.get('label')}”" if original_key else f"新增字段“{field.get('label')}”"
+    return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=verb)
+
+
+def campaign_form_field_remove(*, campaign: Campaign, key: str, by: User, request=None) -> dict:
+    """Remove the field `key` from the campaign's form."""
+
+    def change(definition):
+        section, index = _section_of(definition, key)
+        section["fields"].pop(index)
+
+    return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=f"删除字段 {key}")
+
+
+def campaign_form_field_move(*, campaign: Campaign, key: str, direction: str, by: User, request=None) -> dict:
+    """Move the field `key` one place up or down inside its section."""
+
+    def change(definition):
+        section, index = _section_of(definition, key)
+        target = index - 1 if direction == "up" else index + 1
+        if not 0 <= target < len(section["fields"]):
+            raise ValidationError("该字段已在本章节的最前或最后。", code="edge")
+        fields = section["fields"]
+        fields[index], fields[target] = fields[target], fields[index]
+
+    detail = f"{'上移' if direction == 'up' else '下移'}字段 {key}"
+    return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=detail)

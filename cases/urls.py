@@ -15,6 +15,23 @@ urlpatterns = [
     path("my/", views.dashboard, name="dashboard"),
     path("organisation/", views.organisation_applications, name="organisation_applications"),
     path("staff/applications/", views.staff_applications, name="staff_applications"),
+    path("staff/campaigns/<slug:slug>/form/", views.campaign_form, name="campaign_form"),
+    path("staff/campaigns/<slug:slug>/form/fields/add/", views.campaign_form_field_add, name="campaign_form_field_add"),
+    path(
+        "staff/campaigns/<slug:slug>/form/fields/<slug:key>/",
+        views.campaign_form_field_edit,
+        name="campaign_form_field_edit",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/form/fields/<slug:key>/remove/",
+        views.campaign_form_field_remove,
+        name="campaign_form_field_remove",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/form/fields/<slug:key>/move/",
+        views.campaign_form_field_move,
+        name="campaign_form_field_move",
+    ),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/autosave/", views.application_autosave, name="application_autosave"),

@@ -1,3 +1,4 @@
+import json
 import mimetypes
 
 from django.contrib import messages
@@ -17,7 +18,17 @@ from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import selectors, services
-from .forms import ApplicationForm, DecisionForm, StaffApplicationFilter, TeamFormSet, report_link_clean, team_initial
+from .formdef import answers_clean, answers_for_display, campaign_definition, length_range_text, textarea_keys
+from .forms import (
+    ApplicationForm,
+    DecisionForm,
+    DefinedForm,
+    FormFieldForm,
+    StaffApplicationFilter,
+    TeamFormSet,
+    report_link_clean,
+    team_initial,
+)
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
 
 
@@ -114,6 +125,12 @@ def application_detail(request, pk, obj):
             "can_decide": request.user.has_perm("cases.recommend_application", obj)
             and obj.status == Application.Status.SUBMITTED,
             "can_edit": request.user.has_perm("cases.edit_application", obj) and obj.is_editable,
+            "answers": answers_for_display(campaign_definition(obj.campaign), obj.answers)
+            if obj.campaign.uses_defined_form
+            else None,
+            "defined_pledge": campaign_definition(obj.campaign).get("pledge", "")
+            if obj.campaign.uses_defined_form
+            else "",
         },
     )
 
@@ -132,15 +149,21 @@ def _findings_json(application, *, compute: bool) -> dict | None:
     return {key: [f.as_dict() for f in items] for key, items in found.items()}
 
 
-def _post_to_draft(request, application, *, with_uploads: bool):
-    """Parse the editor's POST and save it as a draft. Returns (form, formset, errors) where
-    errors maps field name → messages from parsing, the save itself and the uploads."""
+def _bound_forms(request, application):
+    """The editor's forms bound to the POST: the official 报名表 and its team formset, or a defined form
+    (formset None)."""
     campaign = application.campaign
+    if campaign.uses_defined_form:
+        return DefinedForm(request.POST, definition=campaign_definition(campaign), application=application), None
     form = ApplicationForm(request.POST, instance=application, campaign=campaign)
     formset = TeamFormSet(request.POST, prefix="team")
     form.is_valid()
     formset.is_valid()
-    errors: dict[str, list[str]] = {}
+    return form, formset
+
+
+def _parse_case_form(form, formset, errors) -> dict:
+    """The official form's values for application_save_draft; an unknown choice or a bad date is kept out."""
     fields = {k: v for k, v in form.cleaned_data.items() if k in services.FORM_FIELDS and k not in form.errors}
     for name in ("category", "domain"):
         if name in form.errors:  # an unknown choice is kept out, the rest is saved
@@ -155,6 +178,30 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     ]
     if any(f.errors for f in formset.forms):
         errors.setdefault("team", []).append("实施团队表中有填写错误，请查看标红的格子。")
+    return {"fields": fields, "team": team, "pledge_accepted": form.cleaned_data.get("pledge_accepted")}
+
+
+def _parse_defined_form(form, application, errors) -> dict:
+    """A defined form's answers for application_save_draft: a value with an error keeps the stored one."""
+    answers, problems = answers_clean(form.definition, form.raw_answers())
+    stored = application.answers or {}
+    for key, messages_ in problems.items():
+        errors.setdefault(key, []).extend(messages_)
+        if key in stored:
+            answers[key] = stored[key]
+    accepted = form.fields["pledge_accepted"].widget.value_from_datadict(form.data, form.files, "pledge_accepted")
+    return {"fields": {}, "team": None, "answers": answers, "pledge_accepted": accepted}
+
+
+def _post_to_draft(request, application, *, with_uploads: bool):
+    """Parse the editor's POST and save it as a draft. Returns (form, formset, errors) where
+    errors maps field name → messages from parsing, the save itself and the uploads."""
+    form, formset = _bound_forms(request, application)
+    errors: dict[str, list[str]] = {}
+    if formset is None:
+        parsed = _parse_defined_form(form, application, errors)
+    else:
+        parsed = _parse_case_form(form, formset, errors)
     new_links = []
     url = request.POST.get("link_url", "").strip()
     if url:
@@ -170,15 +217,16 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     saved = services.application_save_draft(
         application=application,
         expected_version=int(request.POST.get("version") or 0),
-        fields=fields,
-        team=team,
+        fields=parsed["fields"],
+        team=parsed["team"],
+        answers=parsed.get("answers"),
         photo_captions=captions,
         photo_deletes=[int(x) for x in request.POST.getlist("photo_delete") if x.isdigit()],
         attachment_deletes=[int(x) for x in request.POST.getlist("attachment_delete") if x.isdigit()],
         new_links=new_links,
         link_deletes=[int(x) for x in request.POST.getlist("link_delete") if x.isdigit()],
         pledge={
-            "accepted": form.cleaned_data.get("pledge_accepted"),
+            "accepted": parsed["pledge_accepted"],
             "signature": request.POST.get("pledge_signature", ""),
         },
         request=request,
@@ -210,6 +258,8 @@ def _editor_context(request, application, form, formset, errors):
     for field, found in errors.items():
         problems.setdefault(field, [])
         problems[field] = list(dict.fromkeys(problems[field] + found))
+    if formset is None:
+        return _defined_editor_context(application, form, problems)
     sections = [
         {
             "name": name,
@@ -240,6 +290,61 @@ def _editor_context(request, application, form, formset, errors):
     }
 
 
+def _defined_editor_context(application, form, problems):
+    """The editor of a defined form: its sections with their bound fields, tables and errors."""
+    sections = []
+    for section in form.definition.get("sections", []):
+        fields = []
+        for field in section.get("fields") or []:
+            if field.get("column"):
+                continue
+            key = field["key"]
+            fields.append(
+                {
+                    "definition": field,
+                    # A body section's text (or a section's one table) named like its section: one heading is enough.
+                    "label_hidden": field.get("label") == section.get("title"),
+                    "range_text": length_range_text(field) if field.get("type") == "textarea" else "",
+                    "bound": form[key],
+                    "table": form.table(key) if field.get("type") == "table" else None,
+                    "errors": problems.get(key, []),
+                }
+            )
+        by = section.get("guidance_by") or {}
+        chosen = form[by["field"]].value() if by.get("field") in form.fields else None
+        guidance_now = (by.get("texts") or {}).get(chosen) or section.get("guidance", "")
+        sections.append(
+            {
+                **section,
+                "fields": fields,
+                "required": any(item["label_hidden"] and item["definition"].get("required") for item in fields),
+                "guidance_json": json.dumps(by.get("texts") or {}, ensure_ascii=False),
+                "guidance_field": by.get("field"),
+                "guidance_now": guidance_now,
+            }
+        )
+    findings = _findings_json(application, compute=False)
+    return {
+        "application": application,
+        "campaign": application.campaign,
+        "form": form,
+        "defined_sections": sections,
+        "problems": problems,
+        "warnings": services.application_warnings(application),
+        "pledge_text": form.definition.get("pledge", ""),
+        "findings": findings or {},
+        "findings_pending": findings is None,
+    }
+
+
+def _render_editor(request, application, form, formset, errors, *, status=200, conflict=None):
+    context = _editor_context(request, application, form, formset, errors)
+    if conflict:
+        context["conflict"] = conflict
+    template = "cases/application_form_edit.html" if formset is None else "cases/application_edit.html"
+    return render(request, template, context, status=status)
+
+
 def _edit_object(request, pk, **_):
     return get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
 
@@ -255,9 +360,13 @@ def application_edit(request, pk, obj):
         messages.info(request, "该申报已提交，不能修改；如需修改，请先撤回。")
         return redirect("cases:application_detail", pk=application.pk)
     if request.method != "POST":
-        form = ApplicationForm(instance=application, campaign=application.campaign)
+        campaign = application.campaign
+        if campaign.uses_defined_form:
+            form = DefinedForm(definition=campaign_definition(campaign), application=application)
+            return _render_editor(request, application, form, None, {})
+        form = ApplicationForm(instance=application, campaign=campaign)
         formset = TeamFormSet(prefix="team", initial=team_initial(application))
-        return render(request, "cases/application_edit.html", _editor_context(request, application, form, formset, {}))
+        return _render_editor(request, application, form, formset, {})
 
     try:
         form, formset, errors = _post_to_draft(request, application, with_uploads=True)
@@ -269,12 +378,8 @@ def application_edit(request, pk, obj):
             # A second click on 提交 while the first was being submitted: the first one worked.
             messages.info(request, "该申报已提交，不能再修改；如需修改，请先撤回。")
             return redirect("cases:application_detail", pk=application.pk)
-        form = ApplicationForm(request.POST, instance=application, campaign=application.campaign)
-        formset = TeamFormSet(request.POST, prefix="team")
-        form.is_valid()
-        context = _editor_context(request, application, form, formset, {})
-        context["conflict"] = error.messages[0]
-        return render(request, "cases/application_edit.html", context, status=409)
+        form, formset = _bound_forms(request, application)
+        return _render_editor(request, application, form, formset, {}, status=409, conflict=error.messages[0])
     application.refresh_from_db()
 
     if request.POST.get("action") == "submit" and not errors:
@@ -296,15 +401,13 @@ def application_edit(request, pk, obj):
             messages.success(request, f"申报已提交，申报编号 {application.reference}。回执已发送到您的邮箱。")
             return redirect("cases:application_detail", pk=application.pk)
 
-    if errors or form.errors or formset.total_error_count():
+    if errors or form.errors or (formset is not None and formset.total_error_count()):
         messages.warning(
             request, "草稿已保存" + ("，但未能提交" if "submit" in errors else "") + "：请查看标红的提示。"
         )
         # Show the bound forms so what was typed (even an invalid date) is still on the page.
         application = selectors.application_for_page(application.pk)
-        return render(
-            request, "cases/application_edit.html", _editor_context(request, application, form, formset, errors)
-        )
+        return _render_editor(request, application, form, formset, errors)
     messages.success(request, f"草稿已保存（第 {application.version} 版）。")
     return redirect("cases:application_edit", pk=application.pk)
 
@@ -347,10 +450,16 @@ def _autosave(request, pk, obj):
             "problems": problems,
             "warnings": services.application_warnings(obj),
             # Sections refused (too long): the editor keeps its local copy until they are saved.
-            "unsaved": [name for name, _ in SECTIONS if name in errors],
+            "unsaved": [name for name in _long_text_keys(obj.campaign) if name in errors],
             **_findings_payload(obj, compute=False),
         }
     )
+
+
+def _long_text_keys(campaign) -> list[str]:
+    if campaign.uses_defined_form:
+        return textarea_keys(campaign_definition(campaign))
+    return [name for name, _ in SECTIONS]
 
 
 def _findings_payload(application, *, compute: bool) -> dict:
@@ -538,8 +647,16 @@ def application_decide(request, pk, obj):
 @permission_required("cases.list_applications")
 def staff_applications(request):
     """Staff: every submitted application, filtered and searched, 25 a page."""
-    filterset = StaffApplicationFilter(request.GET or None, queryset=selectors.applications_for_staff())
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    campaigns = list(selectors.campaigns_for_export_buttons())
+    filterset = StaffApplicationFilter(
+        request.GET or None, queryset=selectors.applications_for_staff(), campaigns=campaigns
+    )
+    keys = [field["key"] for field in filterset.answer_fields]
+    page = Paginator(selectors.applications_with_answer_columns(filterset.qs, keys=keys), 25).get_page(
+        request.GET.get("page")
+    )
+    for application in page.object_list:
+        application.answer_cells = [getattr(application, f"answer_{key}") or "" for key in keys]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -551,6 +668,118 @@ def staff_applications(request):
             "applications": page.object_list,
             "is_paginated": page.has_other_pages(),
             "querystring": query.urlencode(),
-            "campaigns": selectors.campaigns_for_export_buttons(),
+            "campaigns": campaigns,
+            "answer_columns": [field["label"] for field in filterset.answer_fields],
         },
     )
+
+
+# --- 申报表单: the staff page that edits a campaign's form --------------------------------------------------------
+
+
+def _form_campaign(request, slug, **_):
+    return get_object_or_404(Campaign, slug=slug)
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form(request, slug, obj):
+    """A campaign's application form: its sections and fields, with add / edit / remove / move while it may be
+    edited; read-only, saying why, once the first application is submitted (or for the official case form)."""
+    from .formdef import FIELD_TYPES, SECTION_KINDS
+    from .presets import preset_choices
+
+    definition = campaign_definition(obj)
+    return render(
+        request,
+        "cases/campaign_form.html",
+        {
+            "campaign": obj,
+            "sections": definition.get("sections", []),
+            "pledge": definition.get("pledge", ""),
+            "frozen_reason": services.campaign_form_editable_reason(obj),
+            "preset_label": dict(preset_choices()).get(obj.form_preset, obj.form_preset),
+            "field_types": FIELD_TYPES,
+            "section_kinds": SECTION_KINDS,
+        },
+    )
+
+
+def _form_page(campaign):
+    return redirect("cases:campaign_form", slug=campaign.slug)
+
+
+def _field_form_page(request, campaign, form, *, title, section_key="", original_key=""):
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_form_field_save(
+                campaign=campaign,
+                field=form.field_definition(),
+                section_key=section_key,
+                original_key=original_key,
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "frozen":
+                messages.error(request, error.messages[0])
+                return _form_page(campaign)
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已保存字段“{form.cleaned_data['label']}”。")
+            return _form_page(campaign)
+    return render(request, "cases/campaign_form_field.html", {"campaign": campaign, "form": form, "title": title})
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_add(request, slug, obj):
+    reason = services.campaign_form_editable_reason(obj)
+    if reason:
+        messages.error(request, reason)
+        return _form_page(obj)
+    sections = campaign_definition(obj).get("sections", [])
+    section_key = request.GET.get("section") or request.POST.get("section") or (sections[0]["key"] if sections else "")
+    section = next((s for s in sections if s.get("key") == section_key), None)
+    if section is None:
+        raise Http404("未找到该章节。")
+    form = FormFieldForm(request.POST or None, initial={"type": "text"})
+    return _field_form_page(request, obj, form, title=f"在“{section['title']}”中新增字段", section_key=section_key)
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_edit(request, slug, key, obj):
+    from .formdef import definition_field
+
+    field = definition_field(campaign_definition(obj), key)
+    if field is None:
+        raise Http404("未找到该字段。")
+    reason = services.campaign_form_editable_reason(obj)
+    if reason:
+        messages.error(request, reason)
+        return _form_page(obj)
+    field = {k: v for k, v in field.items() if k != "section"}
+    form = FormFieldForm(request.POST or None, initial=FormFieldForm.initial_from(field))
+    return _field_form_page(request, obj, form, title=f"修改字段“{field.get('label')}”", original_key=key)
+
+
+@require_POST
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_remove(request, slug, key, obj):
+    try:
+        services.campaign_form_field_remove(campaign=obj, key=key, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已删除该字段。")
+    return _form_page(obj)
+
+
+@require_POST
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_field_move(request, slug, key, obj):
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    try:
+        services.campaign_form_field_move(campaign=obj, key=key, direction=direction, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return _form_page(obj)

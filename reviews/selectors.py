@@ -154,6 +154,8 @@ def privacy_findings(application: Application):
 def formal_check_items(application: Application) -> list[CheckItem]:
     """The notice's material rules, one line each."""
     campaign = application.campaign
+    if campaign.uses_defined_form:
+        return defined_form_check_items(application)
     items = []
     p_start, p_end = application.period_start, application.period_end
     in_period = bool(p_start and p_end and campaign.case_period_start <= p_start <= p_end <= campaign.case_period_end)
@@ -203,6 +205,43 @@ def formal_check_items(application: Application) -> list[CheckItem]:
             application.pledge_signature or "未签署",
         )
     )
+    return items
+
+
+def defined_form_check_items(application: Application) -> list[CheckItem]:
+    """The checklist of a campaign whose form is defined as data: the form complete, the photos, the privacy
+    check of every long text, the pledge."""
+    from cases.formdef import answers_problems, campaign_definition, definition_field
+
+    campaign = application.campaign
+    definition = campaign_definition(campaign)
+    problems = answers_problems(definition, application.answers)
+    labels = [str((definition_field(definition, key) or {}).get("label", key)) for key in problems]
+    items = [CheckItem("申报表单填写完整", not problems, "缺：" + "、".join(labels) if problems else "齐全")]
+    photos = len(application.photos.all())
+    if campaign.photos_max:
+        low, high = campaign.photos_min, campaign.photos_max
+        items.append(CheckItem("照片张数", low <= photos <= high, f"{photos} 张（要求 {low}–{high} 张）"))
+    findings = [f for found in privacy_findings(application).values() for f in found]
+    items.append(
+        CheckItem(
+            "个人信息技术性处理与用语规范",
+            not findings,
+            "未发现问题"
+            if not findings
+            else f"发现 {len(findings)} 处："
+            + "、".join(f"{f.label}“{f.text}”" for f in findings[:5])
+            + ("等" if len(findings) > 5 else ""),
+        )
+    )
+    if definition.get("pledge"):
+        items.append(
+            CheckItem(
+                "承诺",
+                bool(application.pledge_accepted and application.pledge_signature),
+                application.pledge_signature or "未签署",
+            )
+        )
     return items
 
 

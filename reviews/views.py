@@ -14,6 +14,7 @@ from accounts.imports import ImportSpec, export_response, import_page, template_
 from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
 from cases.blind import Withheld, docx_blind
+from cases.formdef import answers_for_display, campaign_definition
 from cases.models import Application, CaseAttachment, CasePhoto, Category
 from cases.selectors import application_for_page
 from cases.services import attachment_blind_copy_ensure, photo_thumbnail_ensure
@@ -92,10 +93,17 @@ def _case_context(request, application, assignment, form):
 
     sections = [(heading, clean(text)) for _name, heading, text in application.sections()]
     review = getattr(assignment, "review", None)
+    # A defined form: its answers, without the fields marked personal in a blind review, identifiers blanked.
+    answers = (
+        answers_for_display(campaign_definition(campaign), application.answers, hide_personal=blind, redact=clean)
+        if campaign.uses_defined_form
+        else None
+    )
     return {
         "application": application,
         "campaign": campaign,
         "blind": blind,
+        "answers": answers,
         "title": clean(application.title),
         "sections": sections,
         "photos": [(photo, clean(photo.caption)) for photo in application.photos.all()],
@@ -317,6 +325,16 @@ class FormalCheckView(CampaignStaffView):
         for application in applications:
             application.campaign = self.campaign
             application.check_items = selectors.formal_check_items(application)
+            # A defined form's fields (not its long texts) beside the checklist; the full text is one click away.
+            application.answer_summary = (
+                [
+                    section
+                    for section in answers_for_display(campaign_definition(self.campaign), application.answers)
+                    if section["kind"] != "body"
+                ]
+                if self.campaign.uses_defined_form
+                else None
+            )
             # Staff see, before accepting, which attachments blind reviewers will not get, and why.
             application.attachment_list = _attachments_for_reviewer(
                 application,

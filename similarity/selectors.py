@@ -15,7 +15,14 @@ PLAN_ITEMS = ["理论依据", "服务需求", "服务目标", "服务程序安�
 
 
 def application_body(application: Application) -> str:
-    """The six sections as one text: every offset stored in a result points into this string."""
+    """The six sections as one text: every offset stored in a result points into this string. A campaign whose
+    form is defined as data (cases.formdef) has its long-text answers instead; a case award's answers are empty,
+    so its campaign is not even read."""
+    if application.answers:
+        from cases.formdef import campaign_definition, textarea_keys
+
+        keys = textarea_keys(campaign_definition(application.campaign))
+        return SECTION_SEPARATOR.join(str(application.answers.get(key) or "") for key in keys)
     return SECTION_SEPARATOR.join(getattr(application, name) for name, _ in SECTIONS)
 
 

@@ -320,7 +320,7 @@ def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:
         beat(total=len(app_ids), done=0)
         boilerplate = boilerplate_current()
         for start in range(0, len(app_ids), CHUNK):
-            chunk = Application.objects.filter(pk__in=app_ids[start : start + CHUNK])
+            chunk = Application.objects.filter(pk__in=app_ids[start : start + CHUNK]).select_related("campaign")
             texts_index([("application", a.pk, application_body(a)) for a in chunk], boilerplate=boilerplate)
         candidate_map = _candidate_pairs(run.campaign_id, _common_limit())
         text_of = dict(IndexedText.objects.filter(application_id__in=app_ids).values_list("application_id", "pk"))
@@ -330,7 +330,8 @@ def campaign_check_run(*, run_id: int, final_attempt: bool = True) -> str:
             needed = {t for ts in candidates.values() for t in ts}
             sources = _sources(list(needed))
             bodies = {}
-            for application in Application.objects.filter(pk__in=[a for a, c in candidates.items() if c]):
+            compared = Application.objects.filter(pk__in=[a for a, c in candidates.items() if c])
+            for application in compared.select_related("campaign"):
                 bodies[application.pk] = application_body(application)
             cache: dict = {}
             results = []

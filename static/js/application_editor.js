@@ -28,6 +28,7 @@
       }
     });
     var box = document.getElementById("body-total");
+    if (!box) { return; }  // a defined form has no one body total: each long text counts itself
     var advice = "正文共 " + total + " 字，建议 " + min + "—" + max + " 字";
     if (total < min) { advice += "，还差 " + (min - total) + " 字。"; box.className = "alert alert-warning"; }
     else if (total > max) { advice += "，超出 " + (total - max) + " 字。"; box.className = "alert alert-warning"; }
@@ -37,15 +38,44 @@
 
   // --- 三、服务计划 guidance follows the category -------------------------------------------
   var guidance = document.getElementById("plan-guidance");
-  form.querySelectorAll('input[name="category"]').forEach(function (radio) {
-    radio.addEventListener("change", function () { guidance.textContent = guidance.dataset[radio.value] || ""; });
+  if (guidance) {
+    form.querySelectorAll('input[name="category"]').forEach(function (radio) {
+      radio.addEventListener("change", function () { guidance.textContent = guidance.dataset[radio.value] || ""; });
+    });
+  }
+  // A defined form: a section's guidance may follow a choice field (guidance_by).
+  form.querySelectorAll("[data-guidance-by]").forEach(function (box) {
+    var texts = JSON.parse(box.dataset.guidanceTexts || "{}");
+    var select = form.elements.namedItem(box.dataset.guidanceBy);
+    if (!select || !select.addEventListener) { return; }
+    select.addEventListener("change", function () { box.textContent = texts[select.value] || box.dataset.guidanceDefault || ""; });
+  });
+  // A defined form's tables: add a row from the table's template, remove a row.
+  form.querySelectorAll("[data-table-add]").forEach(function (button) {
+    var key = button.dataset.tableAdd;
+    var body = form.querySelector('[data-table-rows="' + key + '"]');
+    var template = document.getElementById("table-template-" + key);
+    button.addEventListener("click", function () {
+      var max = parseInt(body.dataset.maxRows, 10);
+      if (body.querySelectorAll("tr").length >= max) { alert("最多 " + max + " 行。"); return; }
+      var index = parseInt(body.dataset.nextIndex, 10);
+      body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__row__/g, index));
+      body.dataset.nextIndex = index + 1;
+      markDirty();
+    });
+    body.addEventListener("click", function (event) {
+      var remove = event.target.closest(".table-remove");
+      if (!remove) { return; }
+      remove.closest("tr").remove();
+      markDirty();
+    });
   });
 
   // --- Team rows --------------------------------------------------------------------------
   var totalInput = form.querySelector("#id_team-TOTAL_FORMS");
   var rows = document.getElementById("team-rows");
   function visibleRows() { return rows.querySelectorAll("tr.team-row:not([hidden])").length; }
-  document.getElementById("team-add").addEventListener("click", function () {
+  if (rows) document.getElementById("team-add").addEventListener("click", function () {
     if (visibleRows() >= 10) { alert("实施团队最多 10 人。"); return; }
     var index = parseInt(totalInput.value, 10);
     var html = document.getElementById("team-template").innerHTML.replace(/__prefix__/g, index);
@@ -53,7 +83,7 @@
     totalInput.value = index + 1;
     markDirty();
   });
-  rows.addEventListener("click", function (event) {
+  if (rows) rows.addEventListener("click", function (event) {
     var button = event.target.closest(".team-remove");
     if (!button) { return; }
     if (visibleRows() <= 1) { alert("实施团队至少 1 人。"); return; }

@@ -27,6 +27,10 @@ def build(world):
         campaign=world.campaign, requested_by=cast.staff, status=CaseExport.Status.DONE, total=1, done=1
     )
     world.case_export.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+    # A campaign whose application form is defined as data (申报表单), still editable: no submission yet.
+    from cases.tests.factories import defined_campaign
+
+    world.form_campaign = defined_campaign("project_call")
 
 
 def _app(w):
@@ -52,6 +56,10 @@ def owner_only(ok=OK, **kw):
         staff=NOT_FOUND,
         **kw,
     )
+
+
+def _form(w):
+    return {"slug": w.form_campaign.slug}
 
 
 def _export(w):
@@ -118,6 +126,18 @@ ROWS = {
         anonymous=LOGIN, applicant_a=FORBIDDEN, applicant_b=FORBIDDEN, org_admin=OK, reviewer=FORBIDDEN, staff=FORBIDDEN
     ),
     "cases:staff_applications": staff_only(),
+    # 申报表单: staff edit a campaign's form; everyone else 404 as if the campaign's form did not exist.
+    "cases:campaign_form": staff_object(kwargs=_form),
+    "cases:campaign_form#official": staff_object(kwargs=lambda w: {"slug": w.campaign.slug}),
+    "cases:campaign_form_field_add": staff_object(kwargs=_form),
+    "cases:campaign_form_field_edit": staff_object(kwargs=lambda w: {**_form(w), "key": "title"}),
+    # Staff remove (then the superuser finds it gone): both land back on the form page.
+    "cases:campaign_form_field_remove": staff_object(
+        ok=REDIRECT, method="post", kwargs=lambda w: {**_form(w), "key": "visit_count"}
+    ),
+    "cases:campaign_form_field_move": staff_object(
+        ok=REDIRECT, method="post", kwargs=lambda w: {**_form(w), "key": "title"}, data=lambda w: {"direction": "down"}
+    ),
     "cases:application_detail": owner_admin_staff(kwargs=_app),
     "cases:application_detail#draft": owner_only(kwargs=_draft),
     "cases:application_edit": owner_only(kwargs=_draft),

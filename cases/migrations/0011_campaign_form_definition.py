@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_list_indexes'),
+        ('cases', '0010_campaign_recommendation_formal_check_dates'),
     ]
 
     operations = [

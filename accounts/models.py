@@ -262,9 +262,7 @@ class OrganisationProfile(models.Model):
     )
     registered_on = models.DateField("登记日期", null=True, blank=True)
     inspection_year = models.PositiveSmallIntegerField("最近一次年检年度", null=True, blank=True)
-    inspection_result = models.CharField(
-        "年检结论", max_length=10, choices=InspectionResult.choices, blank=True
-    )
+    inspection_result = models.CharField("年检结论", max_length=10, choices=InspectionResult.choices, blank=True)
     full_time_staff = models.PositiveSmallIntegerField("专职工作人员人数", default=0)
     assistant_social_workers = models.PositiveSmallIntegerField("助理社会工作师人数", default=0)
     social_workers = models.PositiveSmallIntegerField("社会工作师人数", default=0)

@@ -328,9 +328,7 @@ class EligibilityRule(models.Model):
         "“基本合格”也视为合格", default=False, help_text="只对年检条件有效；不勾选时只认“合格”。"
     )
     number = models.PositiveSmallIntegerField("人数", null=True, blank=True)
-    level = models.CharField(
-        "证书等级（及以上）", max_length=16, choices=CertificateLevel.choices, blank=True
-    )
+    level = models.CharField("证书等级（及以上）", max_length=16, choices=CertificateLevel.choices, blank=True)
     authority = models.CharField(
         "登记管理机关须包含", max_length=100, blank=True, help_text="只对登记条件有效，如“青铜峡市”；留空则不限。"
     )

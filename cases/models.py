@@ -352,6 +352,15 @@ class EligibilityRule(models.Model):
             errors["level"] = "请选择证书等级。"
         if errors:
             raise ValidationError(errors)
+        # A value the kind does not read is cleared, so a rule never carries a stale year or number.
+        if self.kind != self.Kind.ANNUAL_INSPECTION_PASSED:
+            self.year, self.accept_basic_pass = None, False
+        if self.kind not in (self.Kind.MIN_FULL_TIME_STAFF, self.Kind.MIN_CERTIFIED):
+            self.number = None
+        if self.kind != self.Kind.MIN_CERTIFIED:
+            self.level = ""
+        if self.kind != self.Kind.REGISTERED:
+            self.authority = ""
 
     def describe(self) -> str:
         """The rule as the call for applications words it."""

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.audit import audit_record, audit_record_throttled
@@ -967,7 +967,7 @@ def materials_copy(*, source: Campaign, target: Campaign) -> list[MaterialSlot]:
     """Copy the named materials of `source` to `target` (the campaign copier calls this), after any the target
     has; a slot whose name the target already uses is left out. No audit event: the copier records the copy."""
     taken = set(MaterialSlot.objects.filter(campaign=target).values_list("name", flat=True))
-    start = MaterialSlot.objects.filter(campaign=target).count()
+    start = MaterialSlot.objects.filter(campaign=target).aggregate(last=Max("position"))["last"] or 0
     slots = [slot for slot in MaterialSlot.objects.filter(campaign=source) if slot.name not in taken]
     copies = [
         MaterialSlot(campaign=target, position=start + i, **{f: getattr(slot, f) for f in MATERIAL_SLOT_FIELDS})
@@ -980,7 +980,7 @@ def materials_copy(*, source: Campaign, target: Campaign) -> list[MaterialSlot]:
 def eligibility_rules_copy(*, source: Campaign, target: Campaign) -> list[EligibilityRule]:
     """Copy the eligibility rules of `source` to `target` (the campaign copier calls this), after any the target
     has. No audit event: the copier records the copy."""
-    start = EligibilityRule.objects.filter(campaign=target).count()
+    start = EligibilityRule.objects.filter(campaign=target).aggregate(last=Max("position"))["last"] or 0
     copies = [
         EligibilityRule(campaign=target, position=start + i, **{f: getattr(rule, f) for f in ELIGIBILITY_RULE_FIELDS})
         for i, rule in enumerate(EligibilityRule.objects.filter(campaign=source), start=1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_materials
 
 app_name = "cases"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("my/", views.dashboard, name="dashboard"),
     path("organisation/", views.organisation_applications, name="organisation_applications"),
     path("staff/applications/", views.staff_applications, name="staff_applications"),
+    path("staff/campaigns/<slug:slug>/materials/", views_materials.campaign_materials, name="campaign_materials"),
+    path("staff/campaigns/<slug:slug>/eligibility/", views_materials.campaign_eligibility, name="campaign_eligibility"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/autosave/", views.application_autosave, name="application_autosave"),

@@ -519,7 +519,12 @@ def organisation_applications(request):
     return render(
         request,
         "cases/organisation_applications.html",
-        {"page_obj": page, "applications": page.object_list, "is_paginated": page.has_other_pages()},
+        {
+            "page_obj": page,
+            "applications": page.object_list,
+            "is_paginated": page.has_other_pages(),
+            "admin_organisations": selectors.organisations_administered(request.user),
+        },
     )
 
 

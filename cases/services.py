@@ -269,7 +269,10 @@ def _check_eligibility(*, campaign: Campaign, organisation) -> None:
 
     broken = eligibility_check(organisation=organisation, campaign=campaign)
     if broken:
-        raise ValidationError([f"{organisation.name}不符合本次申报资格，请机构负责人在“机构资质”中核对："] + broken)
+        raise ValidationError(
+            f"{organisation.name}不符合本次申报资格：" + "；".join(broken) + "。请机构负责人在“机构资质”中核对。",
+            code="ineligible",
+        )
 
 
 def _check_limits(*, campaign: Campaign, applicant: User, organisation, exclude_pk) -> None:

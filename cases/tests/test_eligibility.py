@@ -123,7 +123,10 @@ def test_an_ineligible_organisation_cannot_start_an_application(cast, campaign):
     OrganisationProfileFactory(organisation=cast.org_a, full_time_staff=1, assistant_social_workers=0)
     with pytest.raises(ValidationError) as caught:
         services.application_start(campaign=campaign, user=cast.applicant_a)
-    assert "专职工作人员：须不少于 2 名（本机构：1 名）" in caught.value.messages
+    assert caught.value.messages == [
+        f"{cast.org_a.name}不符合本次申报资格：专职工作人员：须不少于 2 名（本机构：1 名）。"
+        "请机构负责人在“机构资质”中核对。"
+    ]
     assert not Application.objects.filter(campaign=campaign).exists()
 
 
@@ -144,3 +147,14 @@ def test_submit_is_refused_when_the_organisation_no_longer_meets_a_rule(cast, ca
     assert caught.value.message_dict["eligibility"] == ["年检：须 2022 年度年检合格（本机构：2022 年度 不合格）"]
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT and not application.reference
+
+
+def test_the_start_button_of_an_ineligible_organisation_answers_with_the_rule_named(client, cast, campaign):
+    from django.urls import reverse
+
+    EligibilityRuleFactory(campaign=campaign, kind=Kind.ANNUAL_INSPECTION_PASSED, year=2022)
+    OrganisationProfileFactory(organisation=cast.org_a, inspection_year=2022, inspection_result="basic")
+    client.force_login(cast.applicant_a)
+    response = client.post(reverse("cases:application_start", kwargs={"slug": campaign.slug}), follow=True)
+    assert "年检：须 2022 年度年检合格（本机构：2022 年度 基本合格）" in response.content.decode()
+    assert not Application.objects.filter(campaign=campaign).exists()

@@ -200,3 +200,10 @@ def test_the_submit_refusal_for_eligibility_names_the_rule_in_the_editor(client_
     response = client_a.post(reverse("cases:application_edit", args=[draft.pk]), form_data(draft, action="submit"))
     html = response.content.decode()
     assert 'data-testid="eligibility-errors"' in html and "专职工作人员：须不少于 2 名（本机构：1 名）" in html
+
+
+def test_a_scan_is_withheld_from_blind_reviewers_with_a_reason_that_fits_a_scan():
+    from cases.blind import attachment_blind_copy
+
+    copy = attachment_blind_copy(jpeg_bytes(), "正面.jpg", ["青铜峡市阳光社会工作服务中心"])
+    assert copy.data is None and "图片扫描件" in copy.withheld_reason

@@ -25,6 +25,7 @@ from accounts.client import client_ip
 from accounts.models import AuditEvent, User
 from accounts.selectors import user_roles
 from kunshan_portal.celery import enqueue
+from kunshan_portal.public_cache import public_pages_changed
 from notifications.email import email_send
 from notifications.jobs import JobFailed, JobSuperseded, job_active, job_prune_older_files, job_queue, job_run
 
@@ -952,6 +953,7 @@ def material_slots_save(*, campaign: Campaign, rows: list[dict], by: User, reque
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # two staff saving at once: one by one
     changes = _rows_save(model=MaterialSlot, campaign=campaign, rows=rows, fields=MATERIAL_SLOT_FIELDS)
     _rows_audit(what="申报材料", campaign=campaign, changes=changes, by=by, request=request)
+    public_pages_changed(campaign=campaign)  # the campaign page lists its materials
     return list(MaterialSlot.objects.filter(campaign=campaign))
 
 
@@ -962,6 +964,7 @@ def eligibility_rules_save(*, campaign: Campaign, rows: list[dict], by: User, re
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     changes = _rows_save(model=EligibilityRule, campaign=campaign, rows=rows, fields=ELIGIBILITY_RULE_FIELDS)
     _rows_audit(what="申报资格", campaign=campaign, changes=changes, by=by, request=request)
+    public_pages_changed(campaign=campaign)  # the campaign page lists its rules
     return list(EligibilityRule.objects.filter(campaign=campaign))
 
 

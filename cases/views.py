@@ -66,6 +66,8 @@ class CampaignDetailView(PermissionMixin, DetailView):
             public_link=campaign.public_link(now),
             publicity_days_left=campaign.publicity_days_left(now),
             open=campaign.is_open_for_submission(now),
+            eligibility_rules=list(campaign.eligibility_rules.all()),
+            material_slots=list(campaign.material_slots.all()),
             category_labels=[
                 label
                 for value, label in Application._meta.get_field("category").choices

@@ -170,3 +170,21 @@ def test_copying_brings_the_slots_and_rules_to_another_campaign(campaign):
     assert [s.name for s in target.material_slots.all()] == ["法人登记证书副本", "资质材料"]
     (rule,) = target.eligibility_rules.all()
     assert (rule.kind, rule.year, rule.accept_basic_pass) == ("annual_inspection_passed", 2022, True)
+
+
+def test_the_campaign_page_lists_the_rules_and_materials_and_a_save_refreshes_its_cached_copy(
+    client, campaign, cast, settings
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    url = campaign.get_absolute_url()
+    assert "申报资格" not in client.get(url).content.decode()  # cached for visitors from here on
+    rows = [{"kind": "annual_inspection_passed", "year": 2022}, {"kind": "min_full_time_staff", "number": 2}]
+    services.eligibility_rules_save(campaign=campaign, rows=rows, by=cast.staff)
+    services.material_slots_save(
+        campaign=campaign,
+        rows=[{"name": "法人登记证书副本", "required": True, "allowed_types": ["jpeg", "png"], "max_files": 2}],
+        by=cast.staff,
+    )
+    html = client.get(url).content.decode()
+    assert "<li>2022 年度年检合格</li>" in html and "<li>专职工作人员不少于 2 名</li>" in html
+    assert "法人登记证书副本（必交）：JPEG、PNG，最多 2 个文件" in html

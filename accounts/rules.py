@@ -61,6 +61,7 @@ rules.add_perm("accounts.decide_organisation", is_staff_member)
 rules.add_perm("accounts.view_organisation_profile", is_admin_of_organisation | is_staff_member)
 rules.add_perm("accounts.edit_organisation_profile", is_admin_of_organisation)
 add_staff_model_perms("accounts", "organisation", "membership")
+add_staff_model_perms("accounts", "organisationprofile", actions=("view",))
 add_staff_model_perms("accounts", "user", actions=("view", "add"))
 # Staff change applicants', organisation people's and reviewers' accounts; a staff or
 # superuser account (its flags, password, permissions) only a superuser changes.

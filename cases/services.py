@@ -896,10 +896,13 @@ MATERIAL_SLOT_FIELDS = ("name", "required", "allowed_types", "max_files", "max_s
 ELIGIBILITY_RULE_FIELDS = ("kind", "year", "accept_basic_pass", "number", "level", "authority")
 
 
-def _rows_save(*, model, campaign: Campaign, rows: list[dict], fields: tuple[str, ...]) -> tuple[list, list, list]:
+def _rows_save(
+    *, model, campaign: Campaign, rows: list[dict], fields: tuple[str, ...]
+) -> tuple[list, list, list, bool]:
     """Write a campaign's rows as the staff page sent them, in order: rows with an id are changed (or deleted
     with "delete"), rows without one are added; `position` follows the list. Every row is validated by the
-    model (full_clean) before it is saved; a ValidationError names the row. Returns (added, changed, deleted)."""
+    model (full_clean) before it is saved; a ValidationError names the row. Returns (added, changed, deleted)
+    names and whether any kept row moved."""
     existing = {obj.pk: obj for obj in model.objects.filter(campaign=campaign)}
     added, changed, deleted = [], [], []
     for row in rows:
@@ -911,13 +914,15 @@ def _rows_save(*, model, campaign: Campaign, rows: list[dict], fields: tuple[str
                 deleted.append(str(obj))
                 obj.delete()
             continue
-    position = 0
+    position, moved = 0, False
     for row in rows:
         if row.get("delete"):
             continue
         position += 1
         obj = existing.get(row.get("id")) if row.get("id") else model(campaign=campaign)
         before = {name: getattr(obj, name) for name in fields} if obj.pk else None
+        if obj.pk and obj.position != position:
+            moved = True
         for name in fields:
             if name in row:
                 setattr(obj, name, row[name])
@@ -931,12 +936,16 @@ def _rows_save(*, model, campaign: Campaign, rows: list[dict], fields: tuple[str
         elif before != {name: getattr(obj, name) for name in fields}:
             changed.append(str(obj))
         obj.save()
-    return added, changed, deleted
+    return added, changed, deleted, moved
 
 
-def _rows_audit(*, what: str, campaign: Campaign, changes: tuple[list, list, list], by: User, request) -> None:
-    labelled = zip(("新增", "修改", "删除"), changes, strict=True)
+def _rows_audit(*, what: str, campaign: Campaign, changes: tuple[list, list, list, bool], by: User, request) -> None:
+    """One audit event per save that changed something, naming the rows added, changed and deleted."""
+    *named, moved = changes
+    labelled = zip(("新增", "修改", "删除"), named, strict=True)
     parts = [f"{label} {'、'.join(names)}" for label, names in labelled if names]
+    if not parts and not moved:
+        return
     audit_record(
         kind=AuditEvent.Kind.OTHER,
         request=request,

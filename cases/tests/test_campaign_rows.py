@@ -188,3 +188,14 @@ def test_the_campaign_page_lists_the_rules_and_materials_and_a_save_refreshes_it
     html = client.get(url).content.decode()
     assert "<li>2022 年度年检合格</li>" in html and "<li>专职工作人员不少于 2 名</li>" in html
     assert "法人登记证书副本（必交）：JPEG、PNG，最多 2 个文件" in html
+
+
+def test_saving_the_rows_unchanged_records_nothing_and_a_reorder_is_recorded(campaign, cast):
+    a = MaterialSlotFactory(campaign=campaign, name="甲", position=1)
+    b = MaterialSlotFactory(campaign=campaign, name="乙", position=2)
+    fields = services.MATERIAL_SLOT_FIELDS
+    rows = [{"id": s.pk, **{f: getattr(s, f) for f in fields}} for s in (a, b)]
+    services.material_slots_save(campaign=campaign, rows=rows, by=cast.staff)
+    assert not AuditEvent.objects.filter(object_id=str(campaign.pk)).exists()
+    services.material_slots_save(campaign=campaign, rows=rows[::-1], by=cast.staff)
+    assert AuditEvent.objects.get(object_id=str(campaign.pk)).detail == "申报材料：调整顺序"

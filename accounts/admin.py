@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
 from .admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyModelAdmin
-from .models import AuditEvent, Membership, Organisation, User
+from .models import AuditEvent, Membership, Organisation, OrganisationProfile, User
 
 # Roles come from flags and memberships (accounts/rules.py), not from Django groups.
 admin.site.unregister(Group)
@@ -75,3 +75,23 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "kind", "user_label", "ip", "object_repr"]
     list_filter = ["kind"]
     search_fields = ["user_label", "object_repr", "detail"]
+
+
+@admin.register(OrganisationProfile)
+class OrganisationProfileAdmin(ReadOnlyModelAdmin):
+    """机构资质, to read: the organisation's admin keeps it on the portal page (with its evidence)."""
+
+    list_display = [
+        "organisation",
+        "registration_authority",
+        "inspection_year",
+        "inspection_result",
+        "full_time_staff",
+        "assistant_social_workers",
+        "social_workers",
+        "senior_social_workers",
+        "updated_at",
+    ]
+    list_filter = ["inspection_year", "inspection_result"]
+    search_fields = ["organisation__name", "registration_authority"]
+    list_select_related = ["organisation"]

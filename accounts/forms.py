@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
-from .models import Organisation, User
+from .models import Organisation, OrganisationProfile, User
 from .selectors import organisation_choices
 from .validators import EMAIL_ERROR, mobile_validator, validate_credit_code
 
@@ -124,3 +124,36 @@ class OrganisationDecisionForm(forms.Form):
 
 class PortalPasswordResetForm(PortalFormMixin, PasswordResetForm):
     email = forms.EmailField(label="电子邮箱", max_length=254, error_messages=EMAIL_ERROR)
+
+
+class OrganisationProfileForm(PortalFormMixin, forms.ModelForm):
+    """机构资质 with one evidence upload at a time; the model's checks (certified ≤ staff, year and result
+    together) put their messages beside the field."""
+
+    new_evidence = forms.FileField(
+        label="上传资质证明材料（PDF/JPEG/PNG）",
+        required=False,
+        help_text="如法人登记证书副本（正、反面）、年检结论、社工证扫描件。按文件内容判断类型，单个不超过 20 MB。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    new_evidence_description = forms.CharField(label="材料说明", max_length=200, required=False)
+
+    class Meta:
+        model = OrganisationProfile
+        fields = [
+            "registration_authority",
+            "registered_on",
+            "inspection_year",
+            "inspection_result",
+            "full_time_staff",
+            "assistant_social_workers",
+            "social_workers",
+            "senior_social_workers",
+        ]
+        widgets = {"registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_evidence") and not (data.get("new_evidence_description") or "").strip():
+            self.add_error("new_evidence_description", "请写明上传的是什么材料。")
+        return data

@@ -1,3 +1,6 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -6,6 +9,7 @@ from django.contrib.auth.models import (
     _user_has_module_perms,
     _user_has_perm,
 )
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -228,3 +232,118 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class CertificateLevel(models.TextChoices):
+    """社会工作者职业水平: the national levels, lowest first (a rule "this level or higher" reads this order)."""
+
+    ASSISTANT = "assistant", "助理社会工作师"
+    SOCIAL_WORKER = "social_worker", "社会工作师"
+    SENIOR = "senior", "高级社会工作师"
+
+
+CERTIFICATE_LEVEL_ORDER = [CertificateLevel.ASSISTANT, CertificateLevel.SOCIAL_WORKER, CertificateLevel.SENIOR]
+
+
+class OrganisationProfile(models.Model):
+    """机构资质: what a call for applications asks of an organisation (登记、年检、专职人员、持证社工), kept by
+    the organisation's admin with evidence uploads and read by the campaigns' eligibility rules."""
+
+    class InspectionResult(models.TextChoices):
+        PASSED = "passed", "合格"
+        BASICALLY_PASSED = "basic", "基本合格"
+        FAILED = "failed", "不合格"
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="profile", verbose_name="机构"
+    )
+    registration_authority = models.CharField(
+        "登记管理机关", max_length=100, blank=True, help_text="如：青铜峡市民政局。"
+    )
+    registered_on = models.DateField("登记日期", null=True, blank=True)
+    inspection_year = models.PositiveSmallIntegerField("最近一次年检年度", null=True, blank=True)
+    inspection_result = models.CharField("年检结论", max_length=10, choices=InspectionResult.choices, blank=True)
+    full_time_staff = models.PositiveSmallIntegerField("专职工作人员人数", default=0)
+    assistant_social_workers = models.PositiveSmallIntegerField("助理社会工作师人数", default=0)
+    social_workers = models.PositiveSmallIntegerField("社会工作师人数", default=0)
+    senior_social_workers = models.PositiveSmallIntegerField("高级社会工作师人数", default=0)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="最后修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "机构资质"
+        verbose_name_plural = "机构资质"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(inspection_year__isnull=True) | models.Q(inspection_year__gte=1990),
+                name="organisation_profile_inspection_year_sane",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.name} 机构资质"
+
+    def clean(self):
+        errors = {}
+        certified = self.assistant_social_workers + self.social_workers + self.senior_social_workers
+        if certified > self.full_time_staff:
+            errors["full_time_staff"] = (
+                f"持证社会工作者共 {certified} 人，多于专职工作人员 {self.full_time_staff} 人，请核对。"
+            )
+        if bool(self.inspection_year) != bool(self.inspection_result):
+            target = "inspection_result" if self.inspection_year else "inspection_year"
+            errors[target] = "年检年度和年检结论须同时填写。"
+        if self.inspection_year and self.inspection_year > timezone.localdate().year:
+            errors["inspection_year"] = "年检年度不能晚于今年。"
+        if self.registered_on and self.registered_on > timezone.localdate():
+            errors["registered_on"] = "登记日期不能晚于今天。"
+        if errors:
+            raise ValidationError(errors)
+
+    def certified_at_least(self, level: str) -> int:
+        """How many certified social workers hold `level` or a higher one."""
+        counts = {
+            CertificateLevel.ASSISTANT: self.assistant_social_workers,
+            CertificateLevel.SOCIAL_WORKER: self.social_workers,
+            CertificateLevel.SENIOR: self.senior_social_workers,
+        }
+        start = CERTIFICATE_LEVEL_ORDER.index(level)
+        return sum(counts[lvl] for lvl in CERTIFICATE_LEVEL_ORDER[start:])
+
+
+def upload_organisation_evidence(instance, filename):
+    """A random name under the organisation: the user's file name never reaches the disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"organisations/{instance.organisation_id}/evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class OrganisationEvidence(models.Model):
+    """资质证明材料: a scan (PDF, JPEG or PNG, checked by content) that backs the organisation's profile."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="evidence", verbose_name="机构"
+    )
+    description = models.CharField("材料说明", max_length=200, help_text="如：法人登记证书副本（正、反面）。")
+    file = models.FileField("文件", upload_to=upload_organisation_evidence)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "资质证明材料"
+        verbose_name_plural = "资质证明材料"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.description or self.original_name

@@ -36,6 +36,12 @@ def is_privileged_account(user, target):
     return target is not None and (target.is_staff or target.is_superuser)
 
 
+@rules.predicate
+def is_admin_of_organisation(user, organisation):
+    """An admin (机构负责人) of this organisation."""
+    return organisation is not None and organisation.pk in user_roles(user).admin_org_ids
+
+
 def add_staff_model_perms(app_label: str, *models: str, actions=("view", "add", "change", "delete")) -> None:
     """Let staff manage these models in the admin: declared once per app, here.
 
@@ -52,7 +58,11 @@ rules.add_perm("accounts.manage_portal", is_staff_member)
 rules.add_perm("accounts.view_auditevent", is_staff_member)
 rules.add_perm("accounts.decide_organisation", is_staff_member)
 rules.add_perm("accounts.import_organisations", is_staff_member)
+# 机构资质: the organisation's admin keeps it; staff read it (the formal check shows it).
+rules.add_perm("accounts.view_organisation_profile", is_admin_of_organisation | is_staff_member)
+rules.add_perm("accounts.edit_organisation_profile", is_admin_of_organisation)
 add_staff_model_perms("accounts", "organisation", "membership")
+add_staff_model_perms("accounts", "organisationprofile", actions=("view",))
 add_staff_model_perms("accounts", "user", actions=("view", "add"))
 # Staff change applicants', organisation people's and reviewers' accounts; a staff or
 # superuser account (its flags, password, permissions) only a superuser changes.

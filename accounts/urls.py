@@ -24,6 +24,12 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("organisations/<int:pk>/profile/", views.organisation_profile_view, name="organisation_profile"),
+    path(
+        "organisations/<int:pk>/evidence/<int:evidence_pk>/",
+        views.organisation_evidence_file,
+        name="organisation_evidence",
+    ),
     path("manage/", views.ManageView.as_view(), name="manage"),
     path("manage/organisations/", views.OrganisationRequestListView.as_view(), name="organisation_requests"),
     path("manage/organisations/import/", views.organisations_import_view, name="organisations_import"),

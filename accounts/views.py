@@ -12,14 +12,23 @@ from .audit import audit_record
 from .audit_export import audit_csv_response, audit_xlsx_response
 from .client import ip_throttle_hit
 from .filters import AuditEventFilter
-from .forms import LoginForm, OrganisationDecisionForm, PortalPasswordResetForm, ProfileForm, SignUpForm
+from .forms import (
+    LoginForm,
+    OrganisationDecisionForm,
+    OrganisationProfileForm,
+    PortalPasswordResetForm,
+    ProfileForm,
+    SignUpForm,
+)
 from .imports import ImportSpec, export_response, import_page, template_response
-from .models import AuditEvent, Organisation
+from .models import AuditEvent, Organisation, OrganisationProfile
 from .permissions import PermissionMixin, permission_required
 from .selectors import audit_events, organisations_pending
 from .services import (
     ORGANISATION_COLUMNS,
+    PROFILE_FIELDS,
     organisation_decide,
+    organisation_profile_save,
     organisations_import,
     organisations_import_check,
     password_reset_send,
@@ -296,3 +305,74 @@ def locked_out(request, credentials=None, *args, **kwargs):
         {"form": form, "locked_out_message": LOCKED_OUT_MESSAGE.format(minutes=minutes)},
         status=429,
     )
+
+
+def _organisation(request, pk, **_):
+    return get_object_or_404(Organisation, pk=pk)
+
+
+@permission_required("accounts.view_organisation_profile", get_object=_organisation)
+def organisation_profile_view(request, pk, obj):
+    """机构资质: the organisation's admin keeps it (with evidence scans); staff read it."""
+    from .permissions import _deny
+
+    can_edit = request.user.has_perm("accounts.edit_organisation_profile", obj)
+    profile = OrganisationProfile.objects.filter(organisation=obj).first()
+    if request.method == "POST":
+        if not can_edit:
+            return _deny(request, "accounts.edit_organisation_profile")
+        form = OrganisationProfileForm(
+            request.POST, request.FILES, instance=profile or OrganisationProfile(organisation=obj)
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                organisation_profile_save(
+                    organisation=obj,
+                    values={name: data[name] for name in PROFILE_FIELDS},
+                    by=request.user,
+                    new_evidence=data.get("new_evidence"),
+                    evidence_description=data.get("new_evidence_description", ""),
+                    evidence_deletes=[int(x) for x in request.POST.getlist("evidence_delete") if x.isdigit()],
+                    request=request,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, messages_ in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, messages_)
+                else:
+                    form.add_error(None, error.messages)
+            else:
+                messages.success(request, "机构资质已保存。")
+                return redirect("accounts:organisation_profile", pk=obj.pk)
+        if request.FILES.get("new_evidence") and "new_evidence" not in form.errors:
+            form.add_error("new_evidence", "本次未保存，请重新选择要上传的文件。")
+    else:
+        form = OrganisationProfileForm(instance=profile) if can_edit else None
+    return render(
+        request,
+        "accounts/organisation_profile.html",
+        {
+            "organisation": obj,
+            "profile": profile,
+            "form": form,
+            "can_edit": can_edit,
+            "evidence": list(obj.evidence.select_related("uploaded_by")),
+        },
+    )
+
+
+@permission_required("accounts.view_organisation_profile", get_object=_organisation)
+def organisation_evidence_file(request, pk, evidence_pk, obj):
+    """A 资质证明材料 scan, to the organisation's admin and staff only, never from a public address."""
+    from django.http import FileResponse
+
+    evidence = get_object_or_404(obj.evidence, pk=evidence_pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -61,6 +61,8 @@ def attachment_blind_copy(data: bytes, original_name: str, identifiers: list[str
             return BlindCopy(docx_blind(data, identifiers))
         if suffix == ".pdf":
             return BlindCopy(pdf_blind(data, identifiers))
+        if suffix in (".jpg", ".jpeg", ".png"):  # a 申报材料 scan (licence, certificates): it shows who applied
+            raise Withheld("图片扫描件（如证书、证照）无法去除其中的身份信息，只供形式审查")
         raise Withheld("此格式（如旧版 .doc）无法安全去除身份信息，请申报人改交 DOCX 或 PDF")
     except Withheld as withheld:
         return BlindCopy(None, str(withheld))

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import CertificateLevel
 from notifications.jobs import BackgroundJob
 
 DEFAULT_DOMAINS = [
@@ -270,6 +271,133 @@ class Campaign(models.Model):
         return None
 
 
+class MaterialType(models.TextChoices):
+    """File types a 申报材料 slot may accept; each is recognised by its content, never by its name."""
+
+    PDF = "pdf", "PDF"
+    JPEG = "jpeg", "JPEG"
+    PNG = "png", "PNG"
+    DOC = "doc", "DOC"
+    DOCX = "docx", "DOCX"
+
+
+def default_material_types():
+    return [MaterialType.PDF.value, MaterialType.JPEG.value, MaterialType.PNG.value]
+
+
+class MaterialSlot(models.Model):
+    """申报材料: one named material a campaign asks for (such as 法人登记证书副本), with the file types, how many
+    files and how large. A campaign without slots takes free attachments only, as before."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="material_slots", verbose_name="评选活动"
+    )
+    name = models.CharField("材料名称", max_length=100)
+    required = models.BooleanField("必须提交", default=True)
+    allowed_types = models.JSONField(
+        "允许的文件类型", default=default_material_types, help_text="PDF、JPEG、PNG、DOC、DOCX 中的一种或几种。"
+    )
+    max_files = models.PositiveSmallIntegerField("最多文件数", default=1)
+    max_size_mb = models.PositiveSmallIntegerField("单个文件大小上限（MB）", default=20)
+    help_text = models.CharField("填写说明", max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = "申报材料"
+        verbose_name_plural = "申报材料"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="material_slot_unique_name"),
+            models.CheckConstraint(condition=models.Q(max_files__gte=1), name="material_slot_max_files_positive"),
+            models.CheckConstraint(condition=models.Q(max_size_mb__gte=1), name="material_slot_max_size_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        types = self.allowed_types if isinstance(self.allowed_types, list) else []
+        unknown = [t for t in types if t not in MaterialType.values]
+        if not types or unknown:
+            raise ValidationError({"allowed_types": "请从 PDF、JPEG、PNG、DOC、DOCX 中选择至少一种文件类型。"})
+
+    def type_labels(self) -> str:
+        """The accepted types in the fixed order, as the applicant reads them: "PDF、JPEG、PNG"."""
+        return "、".join(label for value, label in MaterialType.choices if value in (self.allowed_types or []))
+
+    def accept_attribute(self) -> str:
+        """The file input's `accept`: a hint for the browser's picker (the server judges the content)."""
+        extensions = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png", "doc": ".doc", "docx": ".docx"}
+        return ",".join(extensions[t] for t in MaterialType.values if t in (self.allowed_types or []))
+
+
+class EligibilityRule(models.Model):
+    """申报资格: one condition a campaign sets on the applying organisation, read from its 机构资质."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "已在民政部门登记注册"
+        ANNUAL_INSPECTION_PASSED = "annual_inspection_passed", "指定年度年检合格"
+        MIN_FULL_TIME_STAFF = "min_full_time_staff", "专职工作人员不少于"
+        MIN_CERTIFIED = "min_certified", "持证社会工作者不少于"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="eligibility_rules", verbose_name="评选活动"
+    )
+    kind = models.CharField("条件", max_length=30, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("年检年度", null=True, blank=True)
+    accept_basic_pass = models.BooleanField(
+        "“基本合格”也视为合格", default=False, help_text="只对年检条件有效；不勾选时只认“合格”。"
+    )
+    number = models.PositiveSmallIntegerField("人数", null=True, blank=True)
+    level = models.CharField("证书等级（及以上）", max_length=16, choices=CertificateLevel.choices, blank=True)
+    authority = models.CharField(
+        "登记管理机关须包含", max_length=100, blank=True, help_text="只对登记条件有效，如“青铜峡市”；留空则不限。"
+    )
+    position = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = "申报资格"
+        verbose_name_plural = "申报资格"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.describe()
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.ANNUAL_INSPECTION_PASSED and not self.year:
+            errors["year"] = "请填写要求年检合格的年度。"
+        if self.kind in (self.Kind.MIN_FULL_TIME_STAFF, self.Kind.MIN_CERTIFIED) and not self.number:
+            errors["number"] = "请填写人数（至少 1 人）。"
+        if self.kind == self.Kind.MIN_CERTIFIED and not self.level:
+            errors["level"] = "请选择证书等级。"
+        if errors:
+            raise ValidationError(errors)
+        # A value the kind does not read is cleared, so a rule never carries a stale year or number.
+        if self.kind != self.Kind.ANNUAL_INSPECTION_PASSED:
+            self.year, self.accept_basic_pass = None, False
+        if self.kind not in (self.Kind.MIN_FULL_TIME_STAFF, self.Kind.MIN_CERTIFIED):
+            self.number = None
+        if self.kind != self.Kind.MIN_CERTIFIED:
+            self.level = ""
+        if self.kind != self.Kind.REGISTERED:
+            self.authority = ""
+
+    def describe(self) -> str:
+        """The rule as the call for applications words it."""
+        if self.kind == self.Kind.REGISTERED:
+            where = f"（登记管理机关含“{self.authority}”）" if self.authority else ""
+            return f"已在民政部门登记注册{where}"
+        if self.kind == self.Kind.ANNUAL_INSPECTION_PASSED:
+            basic = "（基本合格亦可）" if self.accept_basic_pass else ""
+            return f"{self.year} 年度年检合格{basic}"
+        if self.kind == self.Kind.MIN_FULL_TIME_STAFF:
+            return f"专职工作人员不少于 {self.number} 名"
+        if self.kind == self.Kind.MIN_CERTIFIED:
+            return f"至少 {self.number} 名专职工作人员获得{self.get_level_display()}及以上资格证"
+        return self.get_kind_display()
+
+
 class Category(models.TextChoices):
     """案例类别."""
 
@@ -492,6 +620,15 @@ class CaseAttachment(models.Model):
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments", verbose_name="申报案例"
+    )
+    # The 申报材料 this file was uploaded for; none for a free attachment (or once staff removed the slot).
+    slot = models.ForeignKey(
+        MaterialSlot,
+        verbose_name="申报材料",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
     )
     file = models.FileField("附件", upload_to=upload_attachment)
     original_name = models.CharField("原文件名", max_length=200)

@@ -43,4 +43,6 @@ rules.add_perm("cases.list_applications", is_staff_member)
 rules.add_perm("cases.export_campaign", is_staff_member)
 rules.add_perm("cases.view_case_export", is_staff_member)
 rules.add_perm("cases.edit_campaign_form", is_staff_member)  # 申报表单: staff, until the first submission
+# A campaign's 申报材料 and 申报资格 pages.
+rules.add_perm("cases.configure_campaign", is_staff_member)
 add_staff_model_perms("cases", "campaign", actions=("add", "change", "delete"))

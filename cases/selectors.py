@@ -193,3 +193,11 @@ def identifiers_pattern(identifiers: list[str]) -> re.Pattern | None:
         else:
             alternatives.append(re.escape(value))
     return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def organisations_administered(user):
+    """The organisations the user administers (机构负责人), for the links to their 机构资质."""
+    from accounts.models import Organisation
+    from accounts.selectors import user_roles
+
+    return Organisation.objects.filter(pk__in=user_roles(user).admin_org_ids).order_by("name")

@@ -9,6 +9,7 @@ import io
 import logging
 import re
 import tempfile
+from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.audit import audit_record, audit_record_throttled
@@ -24,9 +25,12 @@ from accounts.client import client_ip
 from accounts.models import AuditEvent, User
 from accounts.selectors import user_roles
 from kunshan_portal.celery import enqueue
+from kunshan_portal.public_cache import public_pages_changed
 from notifications.email import email_send
 from notifications.jobs import JobFailed, JobSuperseded, job_active, job_prune_older_files, job_queue, job_run
 
+from .eligibility import application_eligibility_problems
+from .materials import application_material_problems
 from .models import (
     SECTIONS,
     Application,
@@ -34,7 +38,9 @@ from .models import (
     CaseAttachment,
     CaseExport,
     CasePhoto,
+    EligibilityRule,
     Endorsement,
+    MaterialSlot,
     ReportLink,
     TeamMember,
 )
@@ -280,6 +286,7 @@ def application_start(*, campaign: Campaign, user: User, now: dt.datetime | None
 
     organisation = Organisation.objects.filter(pk__in=org_ids).order_by("pk").first()
     _check_limits(campaign=campaign, applicant=user, organisation=organisation, exclude_pk=None)
+    _check_eligibility(campaign=campaign, organisation=organisation)
     return Application.objects.create(
         campaign=campaign,
         applicant=user,
@@ -291,6 +298,18 @@ def application_start(*, campaign: Campaign, user: User, now: dt.datetime | None
         email=user.email,
         pledge_signature="",
     )
+
+
+def _check_eligibility(*, campaign: Campaign, organisation) -> None:
+    """申报资格: an organisation that breaks a rule of the campaign cannot start an application (each rule named)."""
+    from .eligibility import eligibility_check
+
+    broken = eligibility_check(organisation=organisation, campaign=campaign)
+    if broken:
+        raise ValidationError(
+            f"{organisation.name}不符合本次申报资格：" + "；".join(broken) + "。请机构负责人在“机构资质”中核对。",
+            code="ineligible",
+        )
 
 
 def _check_limits(*, campaign: Campaign, applicant: User, organisation, exclude_pk) -> None:
@@ -608,6 +627,7 @@ def application_submit(
         application.findings_count = _findings_count(application)
         Application.objects.filter(pk=application.pk).update(findings_count=application.findings_count)
         problems = application_problems(application, final=True)
+        problems.update(application_material_problems(application) | application_eligibility_problems(application))
         if problems:
             refusal = ValidationError(problems)
         elif application.findings_count and not confirm_findings:
@@ -974,3 +994,151 @@ def campaign_form_field_move(*, campaign: Campaign, key: str, direction: str, by
 
     detail = f"{'上移' if direction == 'up' else '下移'}字段 {key}"
     return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=detail)
+
+
+# --- 申报材料 and 申报资格: the campaign's named materials and eligibility rules --------------------------
+
+
+@transaction.atomic
+def material_add(
+    *, application: Application, slot: MaterialSlot, uploaded_file, description: str = ""
+) -> CaseAttachment:
+    """Store one file for a named material (申报材料) of the application's campaign, checked by its content against
+    the slot's types and size (JPEG and PNG re-encoded without metadata, like photos) under a random name. Refuses
+    a file more than the slot's count. Writes one attachment; no audit event (the draft save records the edit)."""
+    from .uploads import MATERIAL_CONTENT_TYPES, clean_material
+
+    if slot.campaign_id != application.campaign_id:
+        raise ValidationError("该申报材料不属于本评选活动。")
+    Application.objects.select_for_update().filter(pk=application.pk).first()  # one upload at a time counts
+    _require_editable(application)
+    if application.attachments.filter(slot=slot).count() >= slot.max_files:
+        raise ValidationError(f"“{slot.name}”最多上传 {slot.max_files} 个文件，请先删除已上传的文件。")
+    clean, content_type = clean_material(
+        uploaded_file, allowed=slot.allowed_types, max_bytes=slot.max_size_mb * 1024 * 1024, what=f"“{slot.name}”"
+    )
+    # The name shown and used for downloads ends in the type the content really is (a PDF named .jpg is a .pdf).
+    extension = {v: k for k, v in MATERIAL_CONTENT_TYPES.items()}[content_type].replace("jpeg", "jpg")
+    stem = PurePath(getattr(uploaded_file, "name", "") or slot.name).stem or slot.name
+    attachment = CaseAttachment(
+        application=application,
+        slot=slot,
+        original_name=f"{stem[:190]}.{extension}",
+        content_type=content_type,
+        size=clean.size,
+        description=(description.strip() or slot.name)[:200],
+    )
+    attachment.file.save(clean.name, clean, save=False)
+    attachment.save()
+    return attachment
+
+
+MATERIAL_SLOT_FIELDS = ("name", "required", "allowed_types", "max_files", "max_size_mb", "help_text")
+ELIGIBILITY_RULE_FIELDS = ("kind", "year", "accept_basic_pass", "number", "level", "authority")
+
+
+def _rows_save(
+    *, model, campaign: Campaign, rows: list[dict], fields: tuple[str, ...]
+) -> tuple[list, list, list, bool]:
+    """Write a campaign's rows as the staff page sent them, in order: rows with an id are changed (or deleted
+    with "delete"), rows without one are added; `position` follows the list. Every row is validated by the
+    model (full_clean) before it is saved; a ValidationError names the row. Returns (added, changed, deleted)
+    names and whether any kept row moved."""
+    existing = {obj.pk: obj for obj in model.objects.filter(campaign=campaign)}
+    added, changed, deleted = [], [], []
+    for row in rows:
+        obj = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("id") and obj is None:
+            raise ValidationError("要修改的行已被他人删除，请刷新页面后重试。")
+        if row.get("delete"):
+            if obj is not None:
+                deleted.append(str(obj))
+                obj.delete()
+            continue
+    position, moved = 0, False
+    for row in rows:
+        if row.get("delete"):
+            continue
+        position += 1
+        obj = existing.get(row.get("id")) if row.get("id") else model(campaign=campaign)
+        before = {name: getattr(obj, name) for name in fields} if obj.pk else None
+        if obj.pk and obj.position != position:
+            moved = True
+        for name in fields:
+            if name in row:
+                setattr(obj, name, row[name])
+        obj.position = position
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise ValidationError(f"第 {position} 行：" + "；".join(error.messages)) from error
+        if before is None:
+            added.append(str(obj))
+        elif before != {name: getattr(obj, name) for name in fields}:
+            changed.append(str(obj))
+        obj.save()
+    return added, changed, deleted, moved
+
+
+def _rows_audit(*, what: str, campaign: Campaign, changes: tuple[list, list, list, bool], by: User, request) -> None:
+    """One audit event per save that changed something, naming the rows added, changed and deleted."""
+    *named, moved = changes
+    labelled = zip(("新增", "修改", "删除"), named, strict=True)
+    parts = [f"{label} {'、'.join(names)}" for label, names in labelled if names]
+    if not parts and not moved:
+        return
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"{what}：" + ("；".join(parts) if parts else "调整顺序"),
+    )
+
+
+@transaction.atomic
+def material_slots_save(*, campaign: Campaign, rows: list[dict], by: User, request=None) -> list[MaterialSlot]:
+    """Staff set the campaign's named materials (申报材料) from the page's rows (see _rows_save). A removed slot's
+    files stay with their applications as free attachments. Audited once, naming what changed."""
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # two staff saving at once: one by one
+    changes = _rows_save(model=MaterialSlot, campaign=campaign, rows=rows, fields=MATERIAL_SLOT_FIELDS)
+    _rows_audit(what="申报材料", campaign=campaign, changes=changes, by=by, request=request)
+    public_pages_changed(campaign=campaign)  # the campaign page lists its materials
+    return list(MaterialSlot.objects.filter(campaign=campaign))
+
+
+@transaction.atomic
+def eligibility_rules_save(*, campaign: Campaign, rows: list[dict], by: User, request=None) -> list[EligibilityRule]:
+    """Staff set the campaign's eligibility rules (申报资格) from the page's rows (see _rows_save). Applications
+    already submitted are not re-judged; the formal-check page shows each one against the rules now. Audited."""
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    changes = _rows_save(model=EligibilityRule, campaign=campaign, rows=rows, fields=ELIGIBILITY_RULE_FIELDS)
+    _rows_audit(what="申报资格", campaign=campaign, changes=changes, by=by, request=request)
+    public_pages_changed(campaign=campaign)  # the campaign page lists its rules
+    return list(EligibilityRule.objects.filter(campaign=campaign))
+
+
+@transaction.atomic
+def materials_copy(*, source: Campaign, target: Campaign) -> list[MaterialSlot]:
+    """Copy the named materials of `source` to `target` (the campaign copier calls this), after any the target
+    has; a slot whose name the target already uses is left out. No audit event: the copier records the copy."""
+    taken = set(MaterialSlot.objects.filter(campaign=target).values_list("name", flat=True))
+    start = MaterialSlot.objects.filter(campaign=target).aggregate(last=Max("position"))["last"] or 0
+    slots = [slot for slot in MaterialSlot.objects.filter(campaign=source) if slot.name not in taken]
+    copies = [
+        MaterialSlot(campaign=target, position=start + i, **{f: getattr(slot, f) for f in MATERIAL_SLOT_FIELDS})
+        for i, slot in enumerate(slots, start=1)
+    ]
+    return MaterialSlot.objects.bulk_create(copies)
+
+
+@transaction.atomic
+def eligibility_rules_copy(*, source: Campaign, target: Campaign) -> list[EligibilityRule]:
+    """Copy the eligibility rules of `source` to `target` (the campaign copier calls this), after any the target
+    has. No audit event: the copier records the copy."""
+    start = EligibilityRule.objects.filter(campaign=target).aggregate(last=Max("position"))["last"] or 0
+    copies = [
+        EligibilityRule(campaign=target, position=start + i, **{f: getattr(rule, f) for f in ELIGIBILITY_RULE_FIELDS})
+        for i, rule in enumerate(EligibilityRule.objects.filter(campaign=source), start=1)
+    ]
+    return EligibilityRule.objects.bulk_create(copies)

@@ -311,3 +311,55 @@ def clean_attachment(uploaded_file, *, max_bytes: int) -> tuple[ContentFile, str
     else:
         raise ValidationError("附件只能是 PDF、DOC 或 DOCX 文件（按文件内容判断，与扩展名无关）。", code="bad_type")
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}"), content_type
+
+
+# ---------------------------------------------------------------- named materials (申报材料) and evidence scans
+
+MATERIAL_KIND_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "doc": "DOC", "docx": "DOCX", "webp": "WebP"}
+MATERIAL_CONTENT_TYPES = {
+    "pdf": CONTENT_TYPE_PDF,
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "doc": CONTENT_TYPE_DOC,
+    "docx": CONTENT_TYPE_DOCX,
+}
+_CONTENT_TYPE_KINDS = {value: key for key, value in MATERIAL_CONTENT_TYPES.items()}
+
+
+def material_kind_of(content_type: str) -> str | None:
+    """The material type ("pdf", "jpeg" …) a stored file's detected content type stands for."""
+    return _CONTENT_TYPE_KINDS.get(content_type)
+
+
+def _sniff_material(data: bytes) -> str | None:
+    image = _sniff_image(data)
+    if image:
+        return image.lower()
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    return None
+
+
+def clean_material(uploaded_file, *, allowed: list[str], max_bytes: int, what: str = "文件") -> tuple[ContentFile, str]:
+    """(content under a random name, content type) for a file whose content is one of the `allowed` types
+    ("pdf", "jpeg", "png", "doc", "docx"). The type is read from the bytes, never from the name: a .jpg that is
+    really a PDF counts as a PDF. Images go through the photo checks (polyglots, bombs, broken files) and are
+    re-encoded without metadata; documents through the attachment checks (macros, zip bombs)."""
+    _check_size(uploaded_file.size, min_bytes=1, max_bytes=max_bytes, what=what)
+    data = _read_all(uploaded_file)
+    kind = _sniff_material(data)
+    wanted = "、".join(MATERIAL_KIND_LABELS[k] for k in MATERIAL_CONTENT_TYPES if k in allowed)
+    if kind is None or kind not in allowed:
+        found = f"文件内容是 {MATERIAL_KIND_LABELS[kind]}" if kind else "无法识别文件内容"
+        raise ValidationError(f"{found}（按文件内容判断，与扩展名无关），此项只接受 {wanted} 格式。", code="bad_type")
+    if kind in ("jpeg", "png"):
+        clean = clean_photo(ContentFile(data), max_bytes=max_bytes)
+        return clean, MATERIAL_CONTENT_TYPES[kind]
+    clean, content_type = clean_attachment(ContentFile(data), max_bytes=max_bytes)
+    if material_kind_of(content_type) not in allowed:  # an OLE or zip file that is not the Word document it seemed
+        raise ValidationError(f"文件内容不符合要求，此项只接受 {wanted} 格式。", code="bad_type")
+    return clean, content_type

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_materials
 
 app_name = "cases"
 
@@ -32,6 +32,8 @@ urlpatterns = [
         views.campaign_form_field_move,
         name="campaign_form_field_move",
     ),
+    path("staff/campaigns/<slug:slug>/materials/", views_materials.campaign_materials, name="campaign_materials"),
+    path("staff/campaigns/<slug:slug>/eligibility/", views_materials.campaign_eligibility, name="campaign_eligibility"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/autosave/", views.application_autosave, name="application_autosave"),

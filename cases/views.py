@@ -29,6 +29,7 @@ from .forms import (
     report_link_clean,
     team_initial,
 )
+from .materials import material_rows
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
 
 
@@ -76,6 +77,8 @@ class CampaignDetailView(PermissionMixin, DetailView):
             public_link=campaign.public_link(now),
             publicity_days_left=campaign.publicity_days_left(now),
             open=campaign.is_open_for_submission(now),
+            eligibility_rules=list(campaign.eligibility_rules.all()),
+            material_slots=list(campaign.material_slots.all()),
             category_labels=[
                 label
                 for value, label in Application._meta.get_field("category").choices
@@ -240,6 +243,12 @@ def _post_to_draft(request, application, *, with_uploads: bool):
                 services.photo_add(application=application, uploaded_file=upload, caption=caption)
             except ValidationError as error:
                 errors.setdefault("photos", []).append(f"{upload.name}：" + "；".join(error.messages))
+        for slot in application.campaign.material_slots.all():  # 申报材料: one upload area per named slot
+            for upload in request.FILES.getlist(f"material_{slot.pk}"):
+                try:
+                    services.material_add(application=application, slot=slot, uploaded_file=upload)
+                except ValidationError as error:
+                    errors.setdefault(f"material_{slot.pk}", []).append(f"{upload.name}：" + "；".join(error.messages))
         upload = request.FILES.get("new_attachment")
         if upload:
             try:
@@ -271,7 +280,15 @@ def _editor_context(request, application, form, formset, errors):
         for name, heading in SECTIONS
     ]
     findings = _findings_json(application, compute=False)
+    attachments = list(application.attachments.all())
+    materials = material_rows(
+        slots=list(application.campaign.material_slots.all()), attachments=attachments, final=False
+    )
+    for row in materials:  # the slot's own problems and those the submit or the upload reported, once each
+        row.errors = list(dict.fromkeys(row.problems + problems.get(row.key, [])))
     return {
+        "materials": materials,
+        "free_attachments": [a for a in attachments if a.slot_id is None],
         "application": application,
         "campaign": application.campaign,
         "form": form,
@@ -442,6 +459,12 @@ def _autosave(request, pk, obj):
     problems = services.application_problems(obj, final=False)
     for field, found in errors.items():
         problems.setdefault(field, []).extend(found)
+    slots = list(obj.campaign.material_slots.all())
+    if slots:  # a slot's standing problems (too many files, a type no longer accepted) stay beside it
+        attachments = list(obj.attachments.filter(slot__isnull=False))
+        for row in material_rows(slots=slots, attachments=attachments, final=False):
+            if row.problems:
+                problems.setdefault(row.key, []).extend(row.problems)
     return JsonResponse(
         {
             "ok": True,
@@ -607,7 +630,12 @@ def organisation_applications(request):
     return render(
         request,
         "cases/organisation_applications.html",
-        {"page_obj": page, "applications": page.object_list, "is_paginated": page.has_other_pages()},
+        {
+            "page_obj": page,
+            "applications": page.object_list,
+            "is_paginated": page.has_other_pages(),
+            "admin_organisations": selectors.organisations_administered(request.user),
+        },
     )
 
 

@@ -133,7 +133,7 @@ class CheckItem:
 def formal_check_queue(campaign: Campaign) -> QuerySet[Application]:
     return (
         Application.objects.filter(campaign=campaign, status__in=formal_check_statuses(campaign))
-        .select_related("organisation", "applicant", "similarity_result")
+        .select_related("organisation", "organisation__profile", "applicant", "similarity_result")
         .prefetch_related(
             "team_members",
             "photos",

@@ -14,7 +14,9 @@ from accounts.imports import ImportSpec, export_response, import_page, template_
 from accounts.models import User
 from accounts.permissions import PermissionMixin, permission_required
 from cases.blind import Withheld, docx_blind
+from cases.eligibility import eligibility_results, organisation_profile_of
 from cases.formdef import answers_for_display, campaign_definition
+from cases.materials import material_rows
 from cases.models import Application, CaseAttachment, CasePhoto, Category
 from cases.selectors import application_for_page
 from cases.services import attachment_blind_copy_ensure, photo_thumbnail_ensure
@@ -322,6 +324,8 @@ class FormalCheckView(CampaignStaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         applications = list(selectors.formal_check_queue(self.campaign))
+        slots = list(self.campaign.material_slots.all())  # 申报材料 and 申报资格: read once for the page
+        rules = list(self.campaign.eligibility_rules.all())
         for application in applications:
             application.campaign = self.campaign
             application.check_items = selectors.formal_check_items(application)
@@ -334,6 +338,13 @@ class FormalCheckView(CampaignStaffView):
                 ]
                 if self.campaign.uses_defined_form
                 else None
+            )
+            application.material_rows = material_rows(slots=slots, attachments=list(application.attachments.all()))
+            application.eligibility = eligibility_results(
+                organisation=application.organisation,
+                campaign=self.campaign,
+                rules=rules,
+                profile=organisation_profile_of(application.organisation),
             )
             # Staff see, before accepting, which attachments blind reviewers will not get, and why.
             application.attachment_list = _attachments_for_reviewer(

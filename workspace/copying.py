@@ -20,6 +20,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from awards.models import CertificateTemplate, Publicity
 from cases.models import Campaign
+from cases.services import eligibility_rules_copy, materials_copy
 from notifications.models import ReminderRule
 from reviews.models import Criterion, PanelMember, ReviewSettings
 
@@ -144,6 +145,9 @@ COPY_STEPS = [
     reminder_rules_copy,
     certificate_template_copy,
     publicity_texts_copy,
+    # 申报材料 and 申报资格 (cases): their services take no shift; rows are plain settings.
+    lambda *, source, target, shift: materials_copy(source=source, target=target),
+    lambda *, source, target, shift: eligibility_rules_copy(source=source, target=target),
 ]
 
 

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -46,3 +48,18 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.MEMBER
+
+
+class OrganisationProfileFactory(DjangoModelFactory):
+    """An organisation that meets the 青铜峡 call: registered, 2022 合格, 3 full-time staff, 1 助理社会工作师."""
+
+    class Meta:
+        model = "accounts.OrganisationProfile"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    registration_authority = "青铜峡市民政局"
+    registered_on = dt.date(2019, 4, 1)
+    inspection_year = 2022
+    inspection_result = "passed"
+    full_time_staff = 3
+    assistant_social_workers = 1

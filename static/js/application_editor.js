@@ -136,6 +136,7 @@
     // Autosave keeps text only: files, new links and deletions wait for the 保存草稿 button.
     ["new_photos", "new_attachment", "action", "link_url", "link_title", "photo_delete", "attachment_delete",
      "link_delete"].forEach(function (name) { data.delete(name); });
+    form.querySelectorAll("input[type=file]").forEach(function (input) { data.delete(input.name); });
     return data;
   }
   function markDirty() { dirty = true; saveLocal(); }

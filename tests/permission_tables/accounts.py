@@ -1,4 +1,4 @@
-from tests.permission_table import FORBIDDEN, LOGIN, OK, REDIRECT, any_user, public, row, staff_only
+from tests.permission_table import FORBIDDEN, LOGIN, NOT_FOUND, OK, REDIRECT, any_user, public, row, staff_only
 
 
 def build(world):
@@ -6,6 +6,37 @@ def build(world):
     from accounts.tests.factories import OrganisationFactory
 
     world.pending_org = OrganisationFactory(name="待审核机构", status=Organisation.Status.PENDING)
+    # 机构资质 of organisation A, with one evidence scan.
+    from django.core.files.base import ContentFile
+
+    from accounts.models import OrganisationEvidence
+    from accounts.tests.factories import OrganisationProfileFactory
+
+    OrganisationProfileFactory(organisation=world.cast.org_a)
+    world.evidence_a = OrganisationEvidence(
+        organisation=world.cast.org_a,
+        description="法人登记证书副本",
+        original_name="证书.pdf",
+        content_type="application/pdf",
+    )
+    world.evidence_a.file.save("e.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+
+
+def _org_a(w):
+    return {"pk": w.cast.org_a.pk}
+
+
+def admin_and_staff(*, staff=OK, ok=OK, **kw):
+    """Organisation A's admin (and staff); everyone else 404 as if it did not exist."""
+    return row(
+        anonymous=LOGIN,
+        applicant_a=NOT_FOUND,
+        applicant_b=NOT_FOUND,
+        org_admin=ok,
+        reviewer=NOT_FOUND,
+        staff=staff,
+        **kw,
+    )
 
 
 # Pages only a visitor needs answer the logged-in with a redirect home.
@@ -42,6 +73,14 @@ ROWS = {
     # An invalid token shows the "link expired" page to everybody.
     "accounts:password_reset_confirm": public(kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
     "accounts:password_reset_complete": public(),
+    # 机构资质: organisation A's admin keeps it, staff read it (a save from staff is refused), nobody else sees it.
+    "accounts:organisation_profile": admin_and_staff(kwargs=_org_a),
+    "accounts:organisation_profile#post": admin_and_staff(
+        ok=OK, staff=FORBIDDEN, method="post", kwargs=_org_a, data=lambda w: {"full_time_staff": "x"}
+    ),
+    "accounts:organisation_evidence": admin_and_staff(
+        kwargs=lambda w: {"pk": w.cast.org_a.pk, "evidence_pk": w.evidence_a.pk}
+    ),
     "accounts:manage": staff_only(),
     "accounts:organisation_requests": staff_only(),
     "accounts:organisation_decide": staff_only(

@@ -138,6 +138,11 @@ ROWS = {
     "cases:campaign_form_field_move": staff_object(
         ok=REDIRECT, method="post", kwargs=lambda w: {**_form(w), "key": "title"}, data=lambda w: {"direction": "down"}
     ),
+    # A campaign's 申报材料 and 申报资格 pages: staff only, reading and saving (an empty POST shows the page again).
+    "cases:campaign_materials": staff_only(kwargs=lambda w: {"slug": w.campaign.slug}),
+    "cases:campaign_materials#post": staff_only(method="post", kwargs=lambda w: {"slug": w.campaign.slug}),
+    "cases:campaign_eligibility": staff_only(kwargs=lambda w: {"slug": w.campaign.slug}),
+    "cases:campaign_eligibility#post": staff_only(method="post", kwargs=lambda w: {"slug": w.campaign.slug}),
     "cases:application_detail": owner_admin_staff(kwargs=_app),
     "cases:application_detail#draft": owner_only(kwargs=_draft),
     "cases:application_edit": owner_only(kwargs=_draft),

@@ -113,6 +113,10 @@ class CampaignRulesForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["domains"] = "\n".join(self.instance.domains or [])
             self.initial["categories"] = list(self.instance.categories or [])
+        if self.instance.uses_defined_form:
+            # 案例类别 belong to the case award's official form; a project call or a station evaluation has none.
+            self.fields["categories"].required = False
+            self.fields["categories"].help_text = "本活动使用自定义申报表单，不按案例类别申报，可不选。"
         self.helper = FormHelper()
         self.helper.form_tag = False
 

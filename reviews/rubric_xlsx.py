@@ -55,6 +55,11 @@ class RubricCheck:
         return self.errors + [f"第 {line} 行：{m}" for line, ms in sorted(self.row_errors.items()) for m in ms]
 
 
+def points_text(value: Decimal) -> str:
+    """150, 2.5: a number of points as the bureau writes it (no trailing zeros, no exponent)."""
+    return format(value.normalize(), "f") if value else "0"
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -132,7 +137,7 @@ def rubric_rows_read(handle) -> RubricCheck:
         if has_total and cells[6]:
             try:
                 stated = _points(values[6])
-                total = str(stated) if stated is not None else ""
+                total = points_text(stated) if stated is not None else ""
             except ValueError:
                 problems.append(f"一级指标分值“{cells[6]}”不是数字。")
         if problems:
@@ -142,7 +147,7 @@ def rubric_rows_read(handle) -> RubricCheck:
                 line=line,
                 part=part,
                 path=path,
-                points=str(points) if points is not None and not problems else "0",
+                points=points_text(points) if points is not None and not problems else "0",
                 description=cells[5],
                 total=total,
             )
@@ -199,13 +204,19 @@ def rubric_rows_check(check: RubricCheck, *, stated_max: Decimal | None = None) 
         if row.total:
             first = stated.setdefault(row.path[0], (Decimal(row.total), row.line))
             if first[0] != Decimal(row.total):
-                add(row.line, f"一级指标“{row.path[0]}”的分值与第 {first[1]} 行不一致（{first[0]:f}）。")
+                add(row.line, f"一级指标“{row.path[0]}”的分值与第 {first[1]} 行不一致（{points_text(first[0])}）。")
     for name, (total, line) in stated.items():
         if name in sums and sums[name] != total:
-            add(line, f"一级指标“{name}”各打分项合计 {sums[name]:f} 分，与所填一级指标分值 {total:f} 分不符。")
+            add(
+                line,
+                f"一级指标“{name}”各打分项合计 {points_text(sums[name])} 分，"
+                f"与所填一级指标分值 {points_text(total)} 分不符。",
+            )
     grand = sum((r.max_points for r in check.rows if r.line not in check.row_errors), Decimal("0"))
     if stated_max is not None and not check.row_errors and grand != stated_max:
-        check.errors.append(f"全部打分项合计 {grand:f} 分，与本评选活动规定的满分 {stated_max:f} 分不符。")
+        check.errors.append(
+            f"全部打分项合计 {points_text(grand)} 分，与本评选活动规定的满分 {points_text(stated_max)} 分不符。"
+        )
     return check
 
 
@@ -275,8 +286,8 @@ def _workbook(rows: list[list], *, with_total: bool) -> bytes:
 def rubric_template_bytes() -> bytes:
     """The blank template with two example rows (a 3-level and a 2-level item) and a notes sheet."""
     examples = [
-        ["区县部分", "政策支持", "政策文件", "出台社工站建设实施方案", 5, "查阅文件", 20],
-        ["站点部分", "服务开展", "个案服务", "", 10, "查阅个案记录", 40],
+        ["区县部分", "政策支持", "政策文件", "出台社工站建设实施方案", 5, "查阅文件", 5],
+        ["站点部分", "服务开展", "个案服务", "", 10, "查阅个案记录", 10],
     ]
     data = _workbook(examples, with_total=True)
     wb = load_workbook(io.BytesIO(data))

@@ -438,7 +438,7 @@ def rubric_import(
     """Replace the campaign's rubric (every part and criterion, all categories) by the rows of a checked
     .xlsx (reviews.rubric_xlsx), in one transaction: a file with any bad row writes nothing. Refused once
     any score exists. Audited with the counts per level. Returns the criteria created, depth first."""
-    from .rubric_xlsx import RubricCheck, rubric_plan, rubric_rows_check
+    from .rubric_xlsx import RubricCheck, points_text, rubric_plan, rubric_rows_check
 
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one import at a time per campaign
     if rubric_is_locked(campaign):
@@ -481,7 +481,7 @@ def rubric_import(
         request=request,
         user=by,
         obj=campaign,
-        detail=f"导入评分指标：{levels}，合计 {sum((r.max_points for r in rows), Decimal('0')):f} 分"
+        detail=f"导入评分指标：{levels}，合计 {points_text(sum((r.max_points for r in rows), Decimal('0')))} 分"
         + (f"（替换原有 {replaced} 项）" if replaced else ""),
     )
     return [created[tuple(node["path"])] for node in plan]

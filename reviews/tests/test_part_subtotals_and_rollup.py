@@ -97,7 +97,7 @@ def test_the_ranking_page_shows_part_subtotals_equal_to_the_sums_of_the_scores(c
         assert rows[app.pk] == [pytest.approx(county), pytest.approx(station)]
     assert page.count('data-testid="part-subtotal"') == 4
     assert '<td data-testid="part-subtotal">9.75</td>' in page  # 淮阴区's county part: (10 + 9.5) / 2
-    assert 'href="/reviews/manage/%s/ranking/rollup/"' % campaign.slug in page
+    assert f'href="{reverse("reviews:rollup", kwargs={"slug": campaign.slug})}"' in page
 
 
 def test_the_reviewer_s_form_shows_a_subtotal_per_part(campaign, client, cast):

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
+from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings, RubricPart
 
 
 @admin.register(ReviewSettings)
@@ -22,10 +22,16 @@ class PanelMemberAdmin(AuditedModelAdmin):
     list_select_related = ["campaign", "reviewer"]
 
 
+@admin.register(RubricPart)
+class RubricPartAdmin(AuditedModelAdmin):
+    list_display = ["name", "campaign", "position", "scored_once_per_group"]
+    list_select_related = ["campaign"]
+
+
 @admin.register(Criterion)
 class CriterionAdmin(AuditedModelAdmin):
-    list_display = ["name", "campaign", "parent", "category", "max_points", "weight"]
-    list_select_related = ["campaign", "parent"]
+    list_display = ["name", "campaign", "parent", "part", "category", "max_points", "weight"]
+    list_select_related = ["campaign", "parent", "part"]
 
 
 # Conflicts, assignments and reviews change only through reviews/services.py, which keep

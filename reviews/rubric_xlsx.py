@@ -83,7 +83,9 @@ def _points(value) -> Decimal | None:
 def rubric_rows_read(handle) -> RubricCheck:
     """Read a filled-in template. Never raises on a bad file: a file that is not a spreadsheet of this shape
     comes back with one message and no rows."""
-    data = handle.read()
+    if (getattr(handle, "size", None) or 0) > MAX_BYTES:
+        return RubricCheck([], {}, ["文件过大（不超过 2 MB），请使用下载的模板。"])
+    data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         return RubricCheck([], {}, ["文件过大（不超过 2 MB），请使用下载的模板。"])
     try:
@@ -91,7 +93,7 @@ def rubric_rows_read(handle) -> RubricCheck:
     except Exception:  # openpyxl raises many kinds on a file that is not .xlsx
         return RubricCheck([], {}, ["无法读取该文件，请使用下载的模板填写后另存为 .xlsx 文件。"])
     sheet = workbook.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
+    lines = sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)  # a sheet of a million blank rows stops here
     header = [_text(v) for v in next(lines, ())]
     while header and not header[-1]:
         header.pop()

@@ -439,7 +439,6 @@ class RubricView(CampaignStaffView):
             campaign=self.campaign, parent_choices=selectors.criterion_parent_choices(trees), parts=parts
         )
         context["part_form"] = kwargs.get("part_form") or RubricPartForm()
-        context["import_form"] = RubricImportForm()
         return context
 
     def post(self, request, *args, **kwargs):

@@ -227,3 +227,9 @@ def test_the_template_is_a_workbook_with_the_columns_and_notes(client, cast):
     assert "填写说明" in workbook.sheetnames
     # The template's own example rows pass the checks (a newcomer who uploads it unchanged sees a preview).
     assert rubric_rows_check(rubric_rows_read(io.BytesIO(response.content))).ok
+
+
+def test_a_file_with_more_rows_than_a_rubric_needs_is_refused_without_reading_on():
+    rows = [["", f"指标{i}", "", "", 1, "", ""] for i in range(2001)]
+    check = rubric_rows_read(io.BytesIO(xlsx_bytes(rows)))
+    assert check.errors == ["指标过多：最多 2000 行。"] and not check.rows

@@ -353,6 +353,28 @@ def rubric_part_add(
 
 
 @transaction.atomic
+def rubric_part_update(
+    *, part: RubricPart, name: str, scored_once_per_group: bool, by: User, request=None
+) -> RubricPart:
+    """Rename a part or change whether it is scored once per group. Allowed after scores exist too: neither
+    changes a score, only the 区县汇总排名 reads the flag. Audited."""
+    name = name.strip()
+    if RubricPart.objects.filter(campaign=part.campaign_id, name=name).exclude(pk=part.pk).exists():
+        raise ValidationError({"name": f"已有名为“{name}”的部分。"})
+    part.name, part.scored_once_per_group = name, scored_once_per_group
+    part.full_clean()
+    part.save(update_fields=["name", "scored_once_per_group"])
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=part,
+        detail=f"修改评分部分：{name}（{'按县区整体评价' if scored_once_per_group else '按申报评价'}）",
+    )
+    return part
+
+
+@transaction.atomic
 def rubric_part_delete(*, part: RubricPart, by: User, request=None) -> None:
     """Remove a part while no score exists; its criteria stay, without a part. Audited."""
     _ensure_unlocked(part.campaign)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("manage/criteria/<int:pk>/", views.criterion_edit_view, name="criterion_edit"),
     path("manage/criteria/<int:pk>/delete/", views.criterion_delete_view, name="criterion_delete"),
     path("manage/criteria/<int:pk>/move/", views.criterion_move_view, name="criterion_move"),
+    path("manage/rubric-parts/<int:pk>/", views.rubric_part_edit_view, name="rubric_part_edit"),
     path("manage/rubric-parts/<int:pk>/delete/", views.rubric_part_delete_view, name="rubric_part_delete"),
     path("manage/rubric-template/", views.rubric_template_view, name="rubric_template"),
     path("manage/<slug:slug>/rubric/export/", views.rubric_export_view, name="rubric_export"),

@@ -531,6 +531,25 @@ def criterion_delete_view(request, pk):
 
 @require_POST
 @permission_required("reviews.manage_review")
+def rubric_part_edit_view(request, pk):
+    """Rename a part or mark it 按县区整体评价 (one line per part on the rubric page)."""
+    part = get_object_or_404(RubricPart.objects.select_related("campaign"), pk=pk)
+    form = RubricPartForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{part.name}：{error}")
+    else:
+        try:
+            services.rubric_part_update(part=part, by=request.user, request=request, **form.cleaned_data)
+            messages.success(request, f"评分部分“{part.name}”已保存。")
+        except ValidationError as error:
+            _messages_from(request, error)
+    return redirect("reviews:rubric", slug=part.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
 def rubric_part_delete_view(request, pk):
     part = get_object_or_404(RubricPart.objects.select_related("campaign"), pk=pk)
     try:

@@ -196,3 +196,18 @@ def test_rubric_copy_gives_new_ids_with_parents_and_parts_mapped(rubric):
     assert all(x.parent is None or x.parent.campaign_id == target.pk for x in copied.select_related("parent"))
     assert all(x.part is None or x.part.campaign_id == target.pk for x in copied.select_related("part"))
     assert RubricPart.objects.filter(campaign=target).count() == 2
+
+
+def test_a_part_is_renamed_and_marked_once_per_group_even_after_scores(rubric, client, cast):
+    campaign, c, _county, station = rubric
+    ScoreFactory(review=ReviewFactory(assignment__application__campaign=campaign), criterion=c["个案服务"])
+    client.force_login(cast.staff)
+    url = reverse("reviews:rubric_part_edit", kwargs={"pk": station.pk})
+    client.post(url, {"name": "社工站部分", "scored_once_per_group": "on"})
+    station.refresh_from_db()
+    assert (station.name, station.scored_once_per_group) == ("社工站部分", True)
+    assert AuditEvent.objects.filter(detail="修改评分部分：社工站部分（按县区整体评价）").exists()
+    response = client.post(url, {"name": "区县部分"}, follow=True)
+    assert "已有名为“区县部分”的部分。" in response.content.decode()
+    station.refresh_from_db()
+    assert station.name == "社工站部分"

@@ -125,6 +125,8 @@ ROWS = {
     ),
     # Without a direction the move is refused with a message and staff go back to the rubric.
     "reviews:criterion_move": _post_staff(lambda w: {"pk": w.criterion.pk}),
+    # Without a name the change is refused with a message and staff go back to the rubric.
+    "reviews:rubric_part_edit": _post_staff(lambda w: {"pk": w.rubric_part.pk}),
     "reviews:rubric_part_delete": staff_only(
         ok=REDIRECT, superuser=NOT_FOUND, method="post", kwargs=lambda w: {"pk": w.rubric_part.pk}
     ),

@@ -80,3 +80,20 @@ def test_staff_import_the_huaian_index_and_see_subtotals_and_the_county_thirds(
     rows = page.locator("[data-testid=rollup-table] tbody tr").all_inner_texts()
     assert [row.split("\t")[1] for row in rows] == ["清江浦区", "洪泽区", "淮阴区"]
     _shoot(page, screenshot_dir, "rollup")
+
+    # A reviewer's form: each part's subtotal follows the points as they are typed.
+    station = ApplicationFactory(campaign=campaign, organisation=OrganisationFactory(district="淮安区"))
+    Assignment.objects.create(application=station, reviewer=cast.reviewer)
+    page.context.clear_cookies()
+    login(page, cast.reviewer)
+    page.goto(f"{live_server.url}/reviews/cases/{station.pk}/")
+    county = page.locator("[data-testid=part-subtotals] strong").first
+    assert county.inner_text() == "0"
+    page.fill(f"#id_c{leaves[0].pk}", "2")
+    page.fill(f"#id_c{leaves[1].pk}", "1.5")
+    assert county.inner_text() == "3.5"
+    assert page.locator("[data-testid=part-heading]").all_inner_texts() == [
+        "区县部分（满分 50 分）",
+        "站点部分（满分 100 分）",
+    ]
+    _shoot(page, screenshot_dir, "scoring")

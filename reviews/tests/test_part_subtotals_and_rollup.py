@@ -113,8 +113,10 @@ def test_the_reviewer_s_form_shows_a_subtotal_per_part(campaign, client, cast):
     )
     client.force_login(cast.reviewer)
     page = client.get(reverse("reviews:case", kwargs={"pk": app.pk})).content.decode()
-    assert "区县部分小计：<strong>9</strong> / 10 分" in page
-    assert "站点部分小计：<strong>8</strong> / 20 分" in page
+    county, station = campaign.county.pk, campaign.station.pk
+    assert f'区县部分小计：<strong data-part-subtotal="{county}">9</strong> / 10 分' in page
+    assert f'站点部分小计：<strong data-part-subtotal="{station}">8</strong> / 20 分' in page
+    assert page.count(f'data-part="{station}"') == 2 and "js/score_subtotals" in page
     assert page.count('data-testid="part-heading"') == 2
 
 

@@ -309,21 +309,35 @@ def rubric_template_bytes() -> bytes:
     return out.getvalue()
 
 
-def rubric_export_bytes(tree, parts_by_id: dict | None = None) -> bytes:
+def rubric_export_bytes(tree) -> bytes:
     """The rubric `tree` (selectors.rubric_tree) in the template's shape, with each level-1 indicator's total.
-    Refuses a tree deeper than three levels (the template has three)."""
+    A weighted criterion is written with its weighted points (分值 × 权重 down the tree), so the file adds up
+    to the rubric's maximum and imports as the same rubric without weights. Refuses a tree deeper than three
+    levels (the template has three)."""
     if any(c.depth > 2 for c in tree):
         raise ValidationError("评分指标超过三级，无法按模板格式导出。")
-    rows = []
+    rows: list[list] = []
     path: list = []
-    top_total = None
+    top_rows: list[list] = []
     for c in tree:
         path = path[: c.depth] + [c.name]
         if c.depth == 0:
-            top_total = c.rolled_max
+            _close_top(top_rows)
+            top_rows = []
         if not c.is_leaf:
             continue
         names = path + [""] * (3 - len(path))
         part = c.rubric_part.name if c.rubric_part is not None else ""
-        rows.append([part, *names, float(c.max_points), c.description, float(top_total)])
+        points = (c.max_points * c.effective_weight).quantize(Decimal("0.1"))
+        row = [part, *names, float(points), c.description, None]
+        rows.append(row)
+        top_rows.append(row)
+    _close_top(top_rows)
     return _workbook(rows, with_total=True)
+
+
+def _close_top(rows: list[list]) -> None:
+    """Write a level-1 indicator's total (the sum of its rows' points) into each of its rows."""
+    total = float(sum((Decimal(str(row[4])) for row in rows), Decimal("0")))
+    for row in rows:
+        row[6] = total

@@ -233,3 +233,18 @@ def test_a_file_with_more_rows_than_a_rubric_needs_is_refused_without_reading_on
     rows = [["", f"指标{i}", "", "", 1, "", ""] for i in range(2001)]
     check = rubric_rows_read(io.BytesIO(xlsx_bytes(rows)))
     assert check.errors == ["指标过多：最多 2000 行。"] and not check.rows
+
+
+def test_a_weighted_rubric_is_exported_with_its_weighted_points_and_imports_to_the_same_maximum():
+    campaign = review_window_campaign()
+    top = services.criterion_add(campaign=campaign, name="专业性", max_points=Decimal("0"), weight=Decimal("2"))
+    services.criterion_add(campaign=campaign, name="理论依据", max_points=Decimal("10"), parent=top)
+    services.criterion_add(campaign=campaign, name="示范性", max_points=Decimal("20"), weight=Decimal("1.5"))
+    data = rubric_export_bytes(rubric_tree(campaign))
+    rows = [row for row in load_workbook(io.BytesIO(data)).active.values][1:]
+    assert [(r[1], r[2], r[4], r[6]) for r in rows] == [("专业性", "理论依据", 20, 20), ("示范性", None, 30, 30)]
+    check = rubric_rows_check(rubric_rows_read(io.BytesIO(data)))
+    assert check.ok
+    target = review_window_campaign()
+    services.rubric_import(campaign=target, rows=check.rows, by=None)
+    assert rubric_max_total(rubric_tree(target)) == rubric_max_total(rubric_tree(campaign)) == Decimal("50")

@@ -230,6 +230,15 @@ def rubric_rows_load(data: list[dict]) -> list[RubricRow]:
     return [RubricRow(**item) for item in data]
 
 
+def rubric_part_sums(rows: list[RubricRow]) -> list[tuple[str, Decimal]]:
+    """(part, the sum of its rows' points) in order of first appearance, for the preview (区县部分 50 …)."""
+    sums: dict[str, Decimal] = {}
+    for row in rows:
+        if row.part:
+            sums[row.part] = sums.get(row.part, Decimal("0")) + row.max_points
+    return list(sums.items())
+
+
 def rubric_plan(rows: list[RubricRow]) -> list[dict]:
     """The tree the rows make, depth first, for the preview and the import: dicts with name, depth, part,
     points (leaves), rolled (the sum under a parent), description, path."""

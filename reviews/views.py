@@ -606,7 +606,7 @@ class RubricImportView(CampaignStaffView):
         return context
 
     def post(self, request, *args, **kwargs):
-        from .rubric_xlsx import rubric_plan, rubric_rows_check, rubric_rows_dump, rubric_rows_read
+        from .rubric_xlsx import rubric_part_sums, rubric_plan, rubric_rows_check, rubric_rows_dump, rubric_rows_read
 
         form = RubricImportForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -621,6 +621,7 @@ class RubricImportView(CampaignStaffView):
             context["plan"] = plan
             context["levels"] = [sum(1 for n in plan if n["depth"] == d) for d in range(3)]
             context["grand_total"] = sum(Decimal(r.points) for r in check.rows)
+            context["part_sums"] = rubric_part_sums(check.rows)
             context["signed"] = signing.dumps(
                 {
                     "campaign": self.campaign.pk,

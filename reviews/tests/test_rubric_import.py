@@ -45,7 +45,8 @@ def test_the_huaian_index_imports_with_7_27_67_points_worth_150_in_two_parts(cli
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-testid="import-preview-ok"' in page
-    assert "一级指标 7 项、二级指标 27 项、三级指标 67 项" in page and "合计 150 分" in page
+    assert "一级指标 7 项、二级指标 27 项、三级指标 67 项" in page
+    assert "合计 150 分（区县部分 50 分、站点部分 100 分）" in page
     assert not Criterion.objects.filter(campaign=campaign).exists()  # the preview writes nothing
 
     confirmed = client.post(

@@ -11,6 +11,7 @@ from .models import (
     Review,
     ReviewerProfile,
     ReviewSettings,
+    RubricPart,
 )
 
 
@@ -33,10 +34,16 @@ class PanelMemberAdmin(AuditedModelAdmin):
     list_select_related = ["campaign", "reviewer"]
 
 
+@admin.register(RubricPart)
+class RubricPartAdmin(AuditedModelAdmin):
+    list_display = ["name", "campaign", "position", "scored_once_per_group"]
+    list_select_related = ["campaign"]
+
+
 @admin.register(Criterion)
 class CriterionAdmin(AuditedModelAdmin):
-    list_display = ["name", "campaign", "parent", "category", "max_points", "weight"]
-    list_select_related = ["campaign", "parent"]
+    list_display = ["name", "campaign", "parent", "part", "category", "max_points", "weight"]
+    list_select_related = ["campaign", "parent", "part"]
 
 
 # Conflicts, assignments and reviews change only through reviews/services.py, which keep

@@ -213,3 +213,90 @@ def calibration(reviews: list[tuple[int, int, float]]) -> tuple[dict[int, tuple[
         return {}, 0.0, 0.0
     totals = [t for _a, _r, t in reviews]
     return reviewer_stats(reviews), statistics.fmean(totals), statistics.pstdev(totals)
+
+
+# --- 区县汇总排名: a result rolled up over a grouping (the 淮安 county ranking) -----------------------------
+
+THIRDS = ("优秀", "合格", "整改")
+
+
+def thirds(n: int) -> tuple[int, int, int]:
+    """How many of `n` ranked groups are 优秀 / 合格 / 整改 (前三分之一 / 中间三分之一 / 后三分之一).
+
+    When n is not divisible by 3, the first third ends at n/3 and the second at 2n/3, each rounded half up
+    — the same cumulative rounding as a tier by fraction (tier_bounds), so staff see the same split either
+    way: 9 → 3/3/3, 10 → 3/4/3, 11 → 4/3/4, 8 → 3/2/3, 7 → 2/3/2, 2 → 1/0/1, 1 → 0/1/0 (a single group is
+    合格). Groups with equal totals at a boundary are split by their place in the ranking, not both moved."""
+    if n < 0:
+        raise ValueError("n 不能为负数。")
+    first = (2 * n + 3) // 6  # floor(n/3 + 1/2)
+    second = (4 * n + 3) // 6  # floor(2n/3 + 1/2)
+    return first, second - first, n - second
+
+
+@dataclass
+class AppPartScores:
+    """One application's stored aggregates as the roll-up reads them."""
+
+    group: str
+    count: int  # submitted reviews
+    mean: float | None
+    part_means: dict[str, float]  # part id (text) -> mean of the part's subtotal over its reviews
+
+
+@dataclass
+class GroupScore:
+    group: str
+    applications: int = 0  # applications in the group
+    scored: int = 0  # of which with a submitted review
+    parts: dict[str, float] = field(default_factory=dict)  # part id (text) -> the group's figure for the part
+    station: float | None = None  # the mean over its applications of what is not scored once per group
+    total: float | None = None
+    rank: int | None = None
+    result: str = ""
+
+
+def rollup(rows: list[AppPartScores], *, once_parts: list[str], parts: list[str]) -> list[GroupScore]:
+    """Roll applications' scores up to their groups and rank the groups, split in thirds (THIRDS).
+
+    A group's total = the mean over its scored applications of (mean − the parts scored once per group)
+                    + for each part scored once per group, its mean over all the group's reviews of that part
+                      (a review-weighted mean: each reviewer's view of the county counts once).
+    Other parts are shown as the mean over the group's applications of their part means. Without parts the
+    total is the mean of the applications' means. Groups are ordered by total (higher first), then by more
+    scored applications, then by name; equal totals and counts share a rank number."""
+    groups: dict[str, GroupScore] = {}
+    members: dict[str, list[AppPartScores]] = defaultdict(list)
+    for row in rows:
+        group = groups.setdefault(row.group, GroupScore(group=row.group))
+        group.applications += 1
+        if row.count > 0 and row.mean is not None:
+            members[row.group].append(row)
+    for name, group in groups.items():
+        scored = members[name]
+        group.scored = len(scored)
+        if not scored:
+            continue
+        group.station = statistics.fmean(r.mean - sum(r.part_means.get(p, 0.0) for p in once_parts) for r in scored)
+        reviews = sum(r.count for r in scored)
+        for part in parts:
+            if part in once_parts:
+                group.parts[part] = sum(r.part_means.get(part, 0.0) * r.count for r in scored) / reviews
+            else:
+                group.parts[part] = statistics.fmean(r.part_means.get(part, 0.0) for r in scored)
+        group.total = group.station + sum(group.parts[p] for p in once_parts)
+    ranked = sorted(
+        groups.values(),
+        key=lambda g: (g.total is None, -(g.total or 0.0), -g.scored, g.group),
+    )
+    scored_groups = [g for g in ranked if g.total is not None]
+    sizes = thirds(len(scored_groups))
+    previous = None
+    for position, group in enumerate(scored_groups, start=1):
+        key = (round(group.total, 6), group.scored)
+        group.rank = previous[1] if previous and previous[0] == key else position
+        previous = (key, group.rank)
+        group.result = (
+            THIRDS[0] if position <= sizes[0] else THIRDS[1] if position <= sizes[0] + sizes[1] else THIRDS[2]
+        )
+    return ranked

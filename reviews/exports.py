@@ -14,7 +14,16 @@ from openpyxl.styles import Font
 from cases.models import Campaign
 
 from .models import Conflict, Score
-from .selectors import ranking, rubric_leaves, rubric_tree, submitted_reviews_of_campaign
+from .selectors import (
+    district_key,
+    ranking,
+    ranking_part_subtotals,
+    rollup,
+    rubric_leaves,
+    rubric_parts,
+    rubric_tree,
+    submitted_reviews_of_campaign,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
@@ -60,7 +69,11 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
     summary = wb.create_sheet("汇总")
     header = ["名次", "申报编号", "案例名称", "案例类别", "案例领域"]
     header += [f"{result.reviewer_names[r]}" for r in reviewer_ids]
-    header += ["评审数", "平均分", "中位数", "去极值平均", "标准化得分", "分歧", "奖项等级"]
+    header += ["评审数", "平均分", "中位数", "去极值平均", "标准化得分"]
+    parts = rubric_parts(campaign)
+    ranking_part_subtotals(result, parts)
+    header += [f"{part.name}小计" for part in parts]
+    header += ["分歧", "奖项等级"]
     _header(summary, header)
     written = 0
     apps = {}
@@ -71,6 +84,7 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
         row += [
             agg.count,
             *(round(v, 2) if v is not None else None for v in (agg.mean, agg.median, agg.trimmed_mean, agg.normalised)),
+            *app.part_subtotals,
             "是" if agg.disagreement else "",
             agg.final_tier,
         ]
@@ -120,6 +134,30 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress(written)
+    if parts:
+        written += _rollup_sheet(wb, campaign)
     wb.save(handle)
     progress(written)
     return written
+
+
+def _rollup_sheet(wb, campaign: Campaign) -> int:
+    """区县汇总: the ranking rolled up over the organisations' 所属区镇 (selectors.rollup), for a rubric in parts."""
+    result = rollup(campaign, key=district_key)
+    sheet = wb.create_sheet("区县汇总")
+    _header(
+        sheet,
+        ["名次", "所属区镇", "申报数", "已评审", *[p.name for p in result.parts], "汇总得分", "评定结果"],
+    )
+    for group in result.groups:
+        values = [
+            group.rank,
+            group.group,
+            group.applications,
+            group.scored,
+            *(round(v, 2) if v is not None else None for v in group.part_list),
+            round(group.total, 2) if group.total is not None else None,
+            group.result,
+        ]
+        sheet.append([neutralise(v) for v in values])
+    return len(result.groups)

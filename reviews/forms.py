@@ -6,7 +6,7 @@ from django.conf import settings
 from accounts.models import Organisation
 from cases.models import DEFAULT_DOMAINS, Category
 
-from .models import Criterion, ReviewSettings
+from .models import Criterion, ReviewSettings, RubricPart
 
 
 class ScoreForm(forms.Form):
@@ -118,10 +118,27 @@ class InviteForm(forms.Form):
             self.fields["expertise"].choices = [(d, d) for d in domains]
 
 
-class CriterionForm(forms.Form):
-    parent = forms.ModelChoiceField(
-        label="上级指标", queryset=Criterion.objects.none(), required=False, empty_label="（一级指标）"
+class TreeChoiceField(forms.ModelChoiceField):
+    """选择上级指标 as an indented tree ("一级", "　二级", "　　三级"): the choices come from
+    selectors.criterion_parent_choices, validation from the queryset."""
+
+    def set_tree(self, choices: list[tuple[int, str]], empty_label: str) -> None:
+        self.choices = [("", empty_label), *choices]
+
+
+def _part_field():
+    return forms.ModelChoiceField(
+        label="所属部分",
+        queryset=RubricPart.objects.none(),
+        required=False,
+        empty_label="（不分部分）",
+        help_text="只对一级指标有效；下级指标随上级指标。",
     )
+
+
+class CriterionForm(forms.Form):
+    parent = TreeChoiceField(label="选择上级指标", queryset=Criterion.objects.none(), required=False)
+    part = _part_field()
     name = forms.CharField(label="指标名称", max_length=100)
     description = forms.CharField(label="指标说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     max_points = forms.DecimalField(label="分值", min_value=0, max_digits=6, decimal_places=1, initial=10)
@@ -130,9 +147,38 @@ class CriterionForm(forms.Form):
         label="适用案例类别", required=False, choices=[("", "所有类别")] + list(Category.choices)
     )
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, parent_choices=None, parts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Criterion.objects.filter(campaign=campaign)
+        if parent_choices is not None:
+            self.fields["parent"].set_tree(parent_choices, "（一级指标）")
+        self.fields["part"].queryset = RubricPart.objects.filter(campaign=campaign)
+        if parts is not None:
+            self.fields["part"].choices = [("", "（不分部分）"), *((p.pk, p.name) for p in parts)]
+        if parts == []:
+            del self.fields["part"]
+
+
+class RubricPartForm(forms.Form):
+    name = forms.CharField(label="部分名称", max_length=40, help_text="如：区县部分、站点部分。")
+    scored_once_per_group = forms.BooleanField(label="按县区整体评价（区县汇总排名时每个县区只计一次）", required=False)
+
+
+class RubricImportForm(forms.Form):
+    file = forms.FileField(
+        label="评分指标表（.xlsx）",
+        help_text="请使用下载的模板：每行一个打分项。导入会替换现有全部评分指标。",
+        error_messages={"required": "请选择要导入的 .xlsx 文件。"},
+    )
+    stated_max = forms.DecimalField(
+        label="满分（可选）",
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=1,
+        help_text="填写评选方案规定的满分（如 150），导入前核对各打分项合计。",
+        error_messages={"invalid": "请输入数字，如 150。"},
+    )
 
 
 class ReviewSettingsForm(forms.ModelForm):
@@ -169,9 +215,24 @@ class ReviewSettingsForm(forms.ModelForm):
 
 
 class CriterionEditForm(forms.Form):
+    parent = TreeChoiceField(label="选择上级指标", queryset=Criterion.objects.none(), required=False)
+    part = _part_field()
     name = forms.CharField(label="指标名称", max_length=100)
     description = forms.CharField(label="指标说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     max_points = forms.DecimalField(
         label="分值", min_value=0, max_digits=6, decimal_places=1, help_text="有下级指标时，分值由下级合计。"
     )
     weight = forms.DecimalField(label="权重", min_value=0, max_digits=5, decimal_places=2)
+
+    def __init__(self, *args, criterion: Criterion, parent_choices, parts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Criterion.objects.filter(campaign=criterion.campaign_id).exclude(
+            pk=criterion.pk
+        )
+        self.fields["parent"].set_tree(parent_choices, "（一级指标）")
+        self.fields["parent"].help_text = "改选上级指标即把本指标（连同其下级指标）移到该指标之下，排在最后。"
+        if criterion.parent_id is not None or not parts:
+            del self.fields["part"]
+        else:
+            self.fields["part"].queryset = RubricPart.objects.filter(campaign=criterion.campaign_id)
+            self.fields["part"].choices = [("", "（不分部分）"), *((p.pk, p.name) for p in parts)]

@@ -119,6 +119,31 @@ class PanelMember(models.Model):
         return f"{self.reviewer} @ {self.campaign}"
 
 
+class RubricPart(models.Model):
+    """评分部分: a part of a campaign's rubric with its own subtotal, such as the 淮安 index's 区县部分 (50) and
+    站点部分 (100). A top-level criterion names its part; the criteria under it belong to the same part."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="rubric_parts", verbose_name="评选活动"
+    )
+    name = models.CharField("部分名称", max_length=40)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    scored_once_per_group = models.BooleanField(
+        "按县区整体评价",
+        default=False,
+        help_text="如区县部分：汇总排名时，该部分取同一县区所有申报的该部分评分的平均分，只计一次。",
+    )
+
+    class Meta:
+        verbose_name = "评分部分"
+        verbose_name_plural = "评分部分"
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="rubric_part_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
 class Criterion(models.Model):
     """评分指标: a node of a campaign's rubric. Only leaves are scored; parents roll their children up."""
 
@@ -138,6 +163,15 @@ class Criterion(models.Model):
     )
     weight = models.DecimalField("权重", max_digits=5, decimal_places=2, default=Decimal("1"))
     position = models.PositiveSmallIntegerField("序号", default=0)
+    part = models.ForeignKey(
+        RubricPart,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="criteria",
+        verbose_name="所属部分",
+        help_text="留空表示不分部分；下级指标随上级指标。",
+    )
 
     class Meta:
         verbose_name = "评分指标"
@@ -333,6 +367,9 @@ class ApplicationScore(models.Model):
     trimmed_mean = models.FloatField("去极值平均", null=True, blank=True)
     normalised = models.FloatField("标准化得分", null=True, blank=True)
     spread = models.FloatField("最高与最低分之差", default=0)
+    # {rubric part id (as text): the mean over submitted reviews of the part's weighted subtotal}; written with
+    # the other aggregates (services._part_means_update), empty when the rubric has no parts.
+    part_means = models.JSONField("各部分平均分", default=dict, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

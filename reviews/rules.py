@@ -45,6 +45,7 @@ add_staff_model_perms(
     "reviewerprofile",
     "panelmember",
     "criterion",
+    "rubricpart",
     "conflict",
     "conflictflag",
     "assignment",

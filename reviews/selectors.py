@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Rank, RowNumber
 
-from cases.models import SECTIONS, Application, Campaign, Endorsement
+from cases.models import SECTIONS, Application, Campaign, Category, Endorsement
 from cases.selectors import application_identifiers, identifiers_pattern
 
 from . import aggregation
@@ -38,6 +38,7 @@ from .models import (
     ReviewerProfile,
     ReviewerScoreStats,
     ReviewSettings,
+    RubricPart,
 )
 
 # --- Settings and the formal check -----------------------------------------------------------
@@ -81,10 +82,12 @@ def formal_check_statuses(campaign: Campaign) -> list[str]:
 
 def rubric_tree(campaign: Campaign, category: str = "", criteria: list[Criterion] | None = None) -> list[Criterion]:
     """The campaign's criteria for a category, depth first, each with `depth`, `is_leaf`, `rolled_max`
-    (its own points for a leaf, the weighted sum of its children otherwise) and `effective_weight`
-    (the product of the weights from the top down). A category with its own criteria uses only those."""
+    (its own points for a leaf, the weighted sum of its children otherwise), `effective_weight`
+    (the product of the weights from the top down) and `rubric_part` (its top-level criterion's part, or None).
+    A category with its own criteria uses only those. Top-level criteria follow their parts' order.
+    `criteria`, when given, should carry their part (select_related("part")) if the rubric has parts."""
     if criteria is None:
-        criteria = list(Criterion.objects.filter(campaign=campaign))
+        criteria = list(Criterion.objects.filter(campaign=campaign).select_related("part"))
     own = [c for c in criteria if c.category == category] if category else []
     chosen = own or [c for c in criteria if c.category == ""]
     children: dict[int | None, list[Criterion]] = {}
@@ -92,23 +95,93 @@ def rubric_tree(campaign: Campaign, category: str = "", criteria: list[Criterion
         children.setdefault(c.parent_id, []).append(c)
     for siblings in children.values():
         siblings.sort(key=lambda c: (c.position, c.pk))
+    if any(getattr(c, "part_id", None) for c in children.get(None, [])):
+        children[None].sort(key=lambda c: (c.part.position, c.part_id) if c.part_id else (1 << 30, 0))
+    for parent_id, siblings in children.items():
+        # Top-level criteria move within their part (services.criterion_move).
+        group = [getattr(c, "part_id", None) if parent_id is None else 0 for c in siblings]
+        for i, c in enumerate(siblings):
+            c.is_first = i == 0 or group[i - 1] != group[i]
+            c.is_last = i == len(siblings) - 1 or group[i + 1] != group[i]
     out: list[Criterion] = []
 
-    def walk(node: Criterion, depth: int, weight: Decimal) -> Decimal:
+    def walk(node: Criterion, depth: int, weight: Decimal, part) -> Decimal:
         node.depth = depth
         node.effective_weight = weight * node.weight
         node.kids = children.get(node.pk, [])
         node.is_leaf = not node.kids
+        node.rubric_part = part
         out.append(node)
         if node.is_leaf:
             node.rolled_max = node.max_points
         else:
-            node.rolled_max = sum((walk(k, depth + 1, node.effective_weight) for k in node.kids), Decimal("0"))
+            node.rolled_max = sum((walk(k, depth + 1, node.effective_weight, part) for k in node.kids), Decimal("0"))
             return node.rolled_max * 1  # children already carry the weight
         return node.max_points * node.effective_weight
 
     for top in children.get(None, []):
-        walk(top, 0, Decimal("1"))
+        walk(top, 0, Decimal("1"), top.part if getattr(top, "part_id", None) else None)
+    return out
+
+
+def rubric_parts(campaign: Campaign) -> list[RubricPart]:
+    """The campaign's rubric parts in order (empty for a rubric without parts)."""
+    return list(RubricPart.objects.filter(campaign=campaign).order_by("position", "id"))
+
+
+def rubric_part_totals(tree: list[Criterion], parts: list[RubricPart]) -> list[tuple[RubricPart, Decimal]]:
+    """Each part with the weighted maximum of its leaves in this tree (county part 50, station part 100)."""
+    totals = dict.fromkeys((p.pk for p in parts), Decimal("0"))
+    for c in tree:
+        if c.is_leaf and c.rubric_part is not None and c.rubric_part.pk in totals:
+            totals[c.rubric_part.pk] += c.max_points * c.effective_weight
+    return [(p, totals[p.pk]) for p in parts]
+
+
+def criterion_leaf_parts(criteria: list[Criterion]) -> dict[int, tuple[int | None, Decimal]]:
+    """leaf criterion id -> (its part id, its effective weight), over every category's tree: what turns a
+    review's scores into part subtotals."""
+    by_pk = {c.pk: c for c in criteria}
+    parents = {c.parent_id for c in criteria if c.parent_id}
+    out = {}
+    for c in criteria:
+        if c.pk in parents:
+            continue
+        weight, node = c.weight, c
+        while node.parent_id is not None:
+            node = by_pk[node.parent_id]
+            weight *= node.weight
+        out[c.pk] = (node.part_id, weight)
+    return out
+
+
+def rubric_trees(campaign: Campaign, criteria: list[Criterion] | None = None) -> list[tuple[str, str, list]]:
+    """(category, label, tree) of the shared tree, then of each category that has its own criteria."""
+    if criteria is None:
+        criteria = list(Criterion.objects.filter(campaign=campaign).select_related("part"))
+    trees = [("", "所有类别", rubric_tree(campaign, "", criteria))]
+    for value, label in Category.choices:
+        if any(c.category == value for c in criteria):
+            trees.append((value, label, rubric_tree(campaign, value, criteria)))
+    return trees
+
+
+def criterion_parent_choices(trees, *, exclude: Criterion | None = None) -> list[tuple[int, str]]:
+    """(pk, label) of every criterion of `trees` (rubric_trees) as an indented tree for 选择上级指标: "一级",
+    "　二级", "　　三级", each category's own criteria after the shared ones. `exclude` leaves out a criterion
+    and everything under it (a criterion cannot move under itself)."""
+    out = []
+    for category, label, tree in trees:
+        skip_below = None
+        for c in tree:
+            if skip_below is not None and c.depth > skip_below:
+                continue
+            skip_below = None
+            if exclude is not None and c.pk == exclude.pk:
+                skip_below = c.depth
+                continue
+            prefix = f"［{label}］" if category and c.depth == 0 else ""
+            out.append((c.pk, "\u3000" * c.depth + prefix + c.name))
     return out
 
 
@@ -727,3 +800,86 @@ def decision_list(campaign: Campaign) -> QuerySet[AwardDecision]:
         .select_related("application__organisation")
         .order_by("rank", "application_id")
     )
+
+
+# --- 区县汇总排名 (roll-up over a grouping) ------------------------------------------------------------
+
+
+def district_key(application: Application) -> str:
+    """The grouping of the 淮安 county ranking: the applying organisation's 所属区镇."""
+    return application.organisation.district
+
+
+def answer_key(field_key: str):
+    """A grouping by a choice field of the campaign's form (Application.answers, where the form engine adds
+    it): the answer's text, "" when unanswered."""
+
+    def key(application: Application) -> str:
+        value = (getattr(application, "answers", None) or {}).get(field_key)
+        return "、".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+    return key
+
+
+@dataclass
+class Rollup:
+    parts: list  # RubricPart, in order
+    groups: list  # aggregation.GroupScore, ranked
+    once_parts: list  # RubricPart scored once per group
+
+
+def rollup(campaign: Campaign, *, key=district_key) -> Rollup:
+    """The campaign's accepted applications grouped by `key(application)` and ranked at group level
+    (aggregation.rollup), from the stored aggregates: two queries whatever the number of applications."""
+    parts = rubric_parts(campaign)
+    once = [p for p in parts if p.scored_once_per_group]
+    applications = (
+        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+        .select_related("organisation", "score")
+        .defer(*(name for name, _heading in SECTIONS))
+        .order_by("pk")
+    )
+    rows = []
+    for app in applications:
+        stored = getattr(app, "score", None) if hasattr(app, "score") else None
+        rows.append(
+            aggregation.AppPartScores(
+                group=key(app) or "未填写",
+                count=stored.count if stored else 0,
+                mean=stored.mean if stored else None,
+                part_means=stored.part_means if stored else {},
+            )
+        )
+    groups = aggregation.rollup(rows, once_parts=[str(p.pk) for p in once], parts=[str(p.pk) for p in parts])
+    for group in groups:
+        group.part_list = [group.parts.get(str(p.pk)) for p in parts]
+    return Rollup(parts=parts, groups=groups, once_parts=once)
+
+
+def ranking_part_subtotals(ranking_result: Ranking, parts: list) -> None:
+    """Give each ranking row `part_subtotals`: its stored mean per part, in the order of `parts` (no query)."""
+    for app, _agg, _per in ranking_result.rows:
+        stored = getattr(app, "score", None) if hasattr(app, "score") else None
+        means = stored.part_means if stored is not None else {}
+        app.part_subtotals = [means.get(str(p.pk)) for p in parts]
+
+
+def score_part_subtotals(tree: list[Criterion], points: dict) -> list[tuple]:
+    """(part, points so far, the part's maximum) for the reviewer's form, from the rubric `tree` and the leaf
+    points entered (criterion id -> Decimal or None); marks each top-level node that opens a part with
+    `opens_part`. Empty for a rubric without parts. No query: the parts come with the tree."""
+    parts = []
+    previous = None
+    for c in tree:
+        if c.depth == 0:
+            c.opens_part = c.rubric_part is not None and c.rubric_part != previous
+            previous = c.rubric_part
+            if c.opens_part and c.rubric_part not in parts:
+                parts.append(c.rubric_part)
+    if not parts:
+        return []
+    got = {p.pk: Decimal("0") for p in parts}
+    for c in tree:
+        if c.is_leaf and c.rubric_part is not None and points.get(c.pk) is not None:
+            got[c.rubric_part.pk] += points[c.pk] * c.effective_weight
+    return [(p, got[p.pk], total) for p, total in rubric_part_totals(tree, parts)]

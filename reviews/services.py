@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +39,12 @@ from .models import (
     ReviewerProfile,
     ReviewerScoreStats,
     ReviewSettings,
+    RubricPart,
     Score,
     ScoreSheetExport,
 )
 from .selectors import (
+    criterion_leaf_parts,
     formal_check_statuses,
     ranking,
     review_not_conflicted,
@@ -61,6 +63,7 @@ DEFAULT_RUBRIC = [
     ("示范性", "对同类服务有借鉴和推广价值。", Decimal("30")),
 ]
 HALF = Decimal("0.5")
+UNCHANGED = object()  # a keyword argument left out (None means "none")
 
 
 # --- Settings -------------------------------------------------------------------------------
@@ -398,15 +401,20 @@ def criterion_add(
     description: str = "",
     weight: Decimal = Decimal("1"),
     category: str = "",
+    part: RubricPart | None = None,
     by: User | None = None,
     request=None,
 ) -> Criterion:
-    """Add a criterion under `parent` (or at the top). A parent's own points are ignored: its children roll up."""
+    """Add a criterion under `parent` (or at the top, in `part`). A parent's own points are ignored: its
+    children roll up. A criterion under a parent takes the parent's category and part."""
     _ensure_unlocked(campaign)
     if parent is not None and parent.campaign_id != campaign.pk:
         raise ValidationError({"parent": "上级指标不属于本评选活动。"})
+    _part_check(campaign, part)
+    part_id = part.pk if part is not None else None
     if parent is not None:
         category = parent.category
+        part_id = _top_part_id(parent)
     position = Criterion.objects.filter(campaign=campaign, parent=parent).count() + 1
     criterion = Criterion(
         campaign=campaign,
@@ -417,6 +425,7 @@ def criterion_add(
         weight=weight,
         category=category,
         position=position,
+        part_id=part_id,
     )
     criterion.full_clean()
     criterion.save()
@@ -433,10 +442,14 @@ def criterion_update(
     description: str,
     max_points: Decimal,
     weight: Decimal,
+    parent=UNCHANGED,
+    part=UNCHANGED,
     by: User,
     request=None,
 ) -> Criterion:
-    """Change a criterion's wording, points or weight while no score exists."""
+    """Change a criterion's wording, points or weight while no score exists; with `parent`, move it (and what
+    is under it) to the end of another parent's children (None: to the top level); with `part`, put a
+    top-level criterion and its subtree in that part. Audited."""
     _ensure_unlocked(criterion.campaign)
     criterion.name = name.strip()
     criterion.description = description.strip()
@@ -444,7 +457,15 @@ def criterion_update(
     criterion.weight = weight
     criterion.full_clean()
     criterion.save()
-    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="修改评分指标")
+    details = ["修改评分指标"]
+    if parent is not UNCHANGED and (parent.pk if parent else None) != criterion.parent_id:
+        details.append(_reparent(criterion, parent))
+    if part is not UNCHANGED and criterion.parent_id is None and (part.pk if part else None) != criterion.part_id:
+        _part_check(criterion.campaign, part)
+        Criterion.objects.filter(pk__in=_subtree_ids(criterion)).update(part=part)
+        criterion.part = part
+        details.append(f"所属部分改为“{part.name if part else '不分部分'}”")
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="；".join(details))
     return criterion
 
 
@@ -454,6 +475,256 @@ def criterion_delete(*, criterion: Criterion, by: User, request=None) -> None:
     _ensure_unlocked(criterion.campaign)
     audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=criterion, detail="删除评分指标")
     criterion.delete()
+
+
+def _subtree_ids(criterion: Criterion) -> set[int]:
+    parent_of = dict(Criterion.objects.filter(campaign=criterion.campaign_id).values_list("pk", "parent_id"))
+    ids = {criterion.pk}
+    changed = True
+    while changed:
+        before = len(ids)
+        ids |= {pk for pk, parent in parent_of.items() if parent in ids}
+        changed = len(ids) != before
+    return ids
+
+
+def _siblings_renumber(campaign_id: int, parent_id: int | None, category: str) -> None:
+    siblings = list(
+        Criterion.objects.filter(campaign=campaign_id, parent=parent_id)
+        .filter(**({} if parent_id else {"category": category}))
+        .order_by("position", "pk")
+    )
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position
+    Criterion.objects.bulk_update(siblings, ["position"])
+
+
+@transaction.atomic
+def rubric_part_add(
+    *, campaign: Campaign, name: str, scored_once_per_group: bool = False, by: User | None = None, request=None
+) -> RubricPart:
+    """Add a rubric part (区县部分, 站点部分) at the end, while no score exists. Audited."""
+    _ensure_unlocked(campaign)
+    name = name.strip()
+    if RubricPart.objects.filter(campaign=campaign, name=name).exists():
+        raise ValidationError({"name": f"已有名为“{name}”的部分。"})
+    part = RubricPart(
+        campaign=campaign,
+        name=name,
+        scored_once_per_group=scored_once_per_group,
+        position=RubricPart.objects.filter(campaign=campaign).count() + 1,
+    )
+    part.full_clean()
+    part.save()
+    if by is not None:
+        audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=part, detail="新增评分部分")
+    return part
+
+
+@transaction.atomic
+def rubric_part_update(
+    *, part: RubricPart, name: str, scored_once_per_group: bool, by: User, request=None
+) -> RubricPart:
+    """Rename a part or change whether it is scored once per group. Allowed after scores exist too: neither
+    changes a score, only the 区县汇总排名 reads the flag. Audited."""
+    name = name.strip()
+    if RubricPart.objects.filter(campaign=part.campaign_id, name=name).exclude(pk=part.pk).exists():
+        raise ValidationError({"name": f"已有名为“{name}”的部分。"})
+    part.name, part.scored_once_per_group = name, scored_once_per_group
+    part.full_clean()
+    part.save(update_fields=["name", "scored_once_per_group"])
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=part,
+        detail=f"修改评分部分：{name}（{'按县区整体评价' if scored_once_per_group else '按申报评价'}）",
+    )
+    return part
+
+
+@transaction.atomic
+def rubric_part_delete(*, part: RubricPart, by: User, request=None) -> None:
+    """Remove a part while no score exists; its criteria stay, without a part. Audited."""
+    _ensure_unlocked(part.campaign)
+    audit_record(kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=part, detail="删除评分部分")
+    part.delete()
+
+
+def _part_check(campaign: Campaign, part: RubricPart | None) -> None:
+    if part is not None and part.campaign_id != campaign.pk:
+        raise ValidationError({"part": "该部分不属于本评选活动。"})
+
+
+@transaction.atomic
+def criterion_move(*, criterion: Criterion, direction: str, by: User, request=None) -> Criterion:
+    """Move a criterion one place up or down among its siblings (same parent; at the top level, the same
+    category and part), while no score exists. Audited."""
+    if direction not in ("up", "down"):
+        raise ValidationError("移动方向只能是上移或下移。")
+    _ensure_unlocked(criterion.campaign)
+    _siblings_renumber(criterion.campaign_id, criterion.parent_id, criterion.category)
+    siblings = list(
+        Criterion.objects.filter(campaign=criterion.campaign_id, parent=criterion.parent_id)
+        .filter(**({} if criterion.parent_id else {"category": criterion.category, "part": criterion.part_id}))
+        .order_by("position", "pk")
+    )
+    index = next(i for i, c in enumerate(siblings) if c.pk == criterion.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        raise ValidationError("已在最前。" if direction == "up" else "已在最后。")
+    siblings[index].position, siblings[other].position = siblings[other].position, siblings[index].position
+    Criterion.objects.bulk_update([siblings[index], siblings[other]], ["position"])
+    criterion.refresh_from_db()
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=criterion,
+        detail=f"{'上移' if direction == 'up' else '下移'}评分指标",
+    )
+    return criterion
+
+
+def _reparent(criterion: Criterion, parent: Criterion | None) -> str:
+    """Put `criterion` (and its subtree) last under `parent`; returns the audit wording."""
+    if parent is not None:
+        if parent.campaign_id != criterion.campaign_id:
+            raise ValidationError({"parent": "上级指标不属于本评选活动。"})
+        if parent.pk in _subtree_ids(criterion):
+            raise ValidationError({"parent": "不能移到该指标自身或其下级指标之下。"})
+    old_parent_id = criterion.parent_id
+    category = parent.category if parent is not None else criterion.category
+    part_id = _top_part_id(parent) if parent is not None else criterion.part_id
+    criterion.parent = parent
+    criterion.category = category
+    criterion.position = (
+        Criterion.objects.filter(campaign=criterion.campaign_id, parent=parent).exclude(pk=criterion.pk).count() + 1
+    )
+    criterion.save(update_fields=["parent", "category", "position"])
+    Criterion.objects.filter(pk__in=_subtree_ids(criterion)).update(part_id=part_id, category=category)
+    criterion.part_id = part_id
+    _siblings_renumber(criterion.campaign_id, old_parent_id, category)
+    return f"移动评分指标至“{parent.name if parent else '（一级指标）'}”之下"
+
+
+def _top_part_id(criterion: Criterion) -> int | None:
+    while criterion.parent_id is not None:
+        criterion = Criterion.objects.only("id", "parent_id", "part_id").get(pk=criterion.parent_id)
+    return criterion.part_id
+
+
+def _rubric_clear(campaign: Campaign) -> int:
+    count = Criterion.objects.filter(campaign=campaign).count()
+    # Children first: the tree's own CASCADE would do it too, but one DELETE per level keeps it to a few queries.
+    Criterion.objects.filter(campaign=campaign).delete()
+    RubricPart.objects.filter(campaign=campaign).delete()
+    return count
+
+
+@transaction.atomic
+def rubric_import(
+    *, campaign: Campaign, rows: list, stated_max: Decimal | None = None, by: User, request=None
+) -> list[Criterion]:
+    """Replace the campaign's rubric (every part and criterion, all categories) by the rows of a checked
+    .xlsx (reviews.rubric_xlsx), in one transaction: a file with any bad row writes nothing. Refused once
+    any score exists. Audited with the counts per level. Returns the criteria created, depth first."""
+    from .rubric_xlsx import RubricCheck, points_text, rubric_plan, rubric_rows_check
+
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one import at a time per campaign
+    if rubric_is_locked(campaign):
+        raise ValidationError("已有专家评分，不能再导入评分指标。")
+    check = rubric_rows_check(RubricCheck(list(rows), {}, []), stated_max=stated_max)
+    if not check.ok:
+        raise ValidationError(check.messages())
+    replaced = _rubric_clear(campaign)
+    parts: dict[str, RubricPart] = {}
+    for row in rows:
+        if row.part and row.part not in parts:
+            parts[row.part] = RubricPart(campaign=campaign, name=row.part, position=len(parts) + 1)
+    RubricPart.objects.bulk_create(parts.values())
+    plan = rubric_plan(rows)
+    created: dict[tuple, Criterion] = {}
+    siblings: Counter = Counter()
+    for depth in range(max(node["depth"] for node in plan) + 1):
+        level = []
+        for node in plan:
+            if node["depth"] != depth:
+                continue
+            parent_key = tuple(node["path"][:-1])
+            siblings[parent_key] += 1
+            criterion = Criterion(
+                campaign=campaign,
+                parent=created.get(parent_key),
+                name=node["name"],
+                description=node["description"],
+                max_points=node["points"] if node["points"] is not None else Decimal("0"),
+                position=siblings[parent_key],
+                part=parts.get(node["part"]),
+            )
+            created[tuple(node["path"])] = criterion
+            level.append(criterion)
+        Criterion.objects.bulk_create(level)
+    counts = Counter(node["depth"] for node in plan)
+    levels = "、".join(f"{depth + 1}级 {counts[depth]} 项" for depth in sorted(counts))
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"导入评分指标：{levels}，合计 {points_text(sum((r.max_points for r in rows), Decimal('0')))} 分"
+        + (f"（替换原有 {replaced} 项）" if replaced else ""),
+    )
+    return [created[tuple(node["path"])] for node in plan]
+
+
+@transaction.atomic
+def rubric_copy(*, source: Campaign, target: Campaign, by: User | None = None, request=None) -> int:
+    """Copy `source`'s rubric (parts and the criterion tree of every category) into `target` with new ids and
+    the parents mapped, replacing what `target` had; refused once `target` has scores. For the campaign
+    copier. Returns the number of criteria copied."""
+    if rubric_is_locked(target):
+        raise ValidationError("目标评选活动已有专家评分，不能复制评分指标。")
+    _rubric_clear(target)
+    parts = {}
+    for part in RubricPart.objects.filter(campaign=source).order_by("position", "id"):
+        parts[part.pk] = RubricPart(
+            campaign=target, name=part.name, position=part.position, scored_once_per_group=part.scored_once_per_group
+        )
+    RubricPart.objects.bulk_create(parts.values())
+    criteria = list(Criterion.objects.filter(campaign=source).order_by("position", "id"))
+    depth_of: dict[int, int] = {}
+    by_pk = {c.pk: c for c in criteria}
+
+    def depth(c: Criterion) -> int:
+        if c.pk not in depth_of:
+            depth_of[c.pk] = 0 if c.parent_id is None else depth(by_pk[c.parent_id]) + 1
+        return depth_of[c.pk]
+
+    copies: dict[int, Criterion] = {}
+    for level in range(max((depth(c) for c in criteria), default=-1) + 1):
+        batch = []
+        for c in criteria:
+            if depth(c) != level:
+                continue
+            copies[c.pk] = Criterion(
+                campaign=target,
+                category=c.category,
+                parent=copies.get(c.parent_id),
+                name=c.name,
+                description=c.description,
+                max_points=c.max_points,
+                weight=c.weight,
+                position=c.position,
+                part=parts.get(c.part_id),
+            )
+            batch.append(copies[c.pk])
+        Criterion.objects.bulk_create(batch)
+    if by is not None:
+        audit_record(
+            kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=target, detail=f"复制评分指标自：{source}"
+        )
+    return len(copies)
 
 
 # --- Conflicts and assignment (回避与评审分配) ---------------------------------------------------
@@ -804,12 +1075,50 @@ def _application_basic_update(campaign: Campaign, application_ids) -> None:
         ApplicationScore.objects.update_or_create(application_id=app_id, defaults=aggregation.basic(values))
 
 
+def _part_means_update(campaign: Campaign, application_ids=None) -> None:
+    """Each application's part subtotals (ApplicationScore.part_means): per rubric part, the mean over its
+    submitted reviews of the weighted sum of the part's leaf scores. One grouped read of the scores; nothing
+    when the rubric has no parts. `application_ids` None: every application of the campaign."""
+    criteria = list(Criterion.objects.filter(campaign=campaign).only("id", "parent_id", "part_id", "weight"))
+    if not any(c.part_id for c in criteria):
+        return
+    leaf_parts = criterion_leaf_parts(criteria)
+    scores = Score.objects.filter(
+        review__status=Review.Status.SUBMITTED,
+        review__assignment__application__campaign=campaign,
+        review__assignment__application__status=Application.Status.ACCEPTED,
+    )
+    stored = ApplicationScore.objects.filter(application__campaign=campaign)
+    if application_ids is not None:
+        scores = scores.filter(review__assignment__application__in=application_ids)
+        stored = stored.filter(application__in=application_ids)
+    sums: dict[int, dict[str, Decimal]] = {}
+    for app_id, criterion_id, points in (
+        scores.values_list("review__assignment__application_id", "criterion_id")
+        .annotate(summed=Sum("points"))
+        .values_list("review__assignment__application_id", "criterion_id", "summed")
+    ):
+        part_id, weight = leaf_parts.get(criterion_id, (None, None))
+        if part_id is None:
+            continue
+        per_part = sums.setdefault(app_id, {})
+        per_part[str(part_id)] = per_part.get(str(part_id), Decimal("0")) + points * weight
+    changed = []
+    for row in stored.only("application_id", "count", "part_means"):
+        per_part = sums.get(row.application_id, {})
+        count = row.count or 1
+        row.part_means = {part: round(float(total) / count, 2) for part, total in per_part.items()}
+        changed.append(row)
+    ApplicationScore.objects.bulk_update(changed, ["part_means"], batch_size=1000)
+
+
 def application_scores_refresh(*, campaign: Campaign, application_ids, reviewer_ids) -> None:
     """After a review of these applications by these reviewers was submitted, reopened or removed: their
     aggregates, the reviewers' z-scores (one pass over each reviewer's reviews) and, in one UPDATE, every
     application's normalised score. Called inside the service's transaction."""
     _reviewer_z_update(campaign, list(reviewer_ids))
     _application_basic_update(campaign, list(application_ids))
+    _part_means_update(campaign, list(application_ids))
     _normalised_update(campaign)
 
 
@@ -835,6 +1144,7 @@ def campaign_scores_rebuild(*, campaign: Campaign) -> int:
         (ApplicationScore(application_id=pk, **aggregation.basic(values)) for pk, values in totals.items()),
         batch_size=2000,
     )
+    _part_means_update(campaign)
     _normalised_update(campaign)
     return len(application_ids)
 

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
@@ -31,9 +34,11 @@ from .forms import (
     InviteForm,
     ReasonForm,
     ReviewSettingsForm,
+    RubricImportForm,
+    RubricPartForm,
     ScoreForm,
 )
-from .models import Assignment, Conflict, ConflictFlag, Criterion, RankingMethod, Review, ScoreSheetExport
+from .models import Assignment, Conflict, ConflictFlag, Criterion, RankingMethod, Review, RubricPart, ScoreSheetExport
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -181,7 +186,22 @@ def case_review_view(request, pk, obj):
     assignment = Assignment.objects.select_related("review").get(pk=assignment.pk)
     context = _case_context(request, application, assignment, form)
     context["max_total"] = selectors.rubric_max_total(tree)
+    context["part_subtotals"] = selectors.score_part_subtotals(tree, _entered_points(form, leaves, initial_points))
     return render(request, "reviews/case.html", context)
+
+
+def _entered_points(form, leaves, saved: dict) -> dict:
+    """The points the form shows: what was posted (a number or nothing), else what is saved."""
+    if not form.is_bound:
+        return saved
+    entered = {}
+    for leaf in leaves:
+        try:
+            value = Decimal(form.data.get(f"c{leaf.pk}", "").strip())
+        except ArithmeticError:
+            value = None
+        entered[leaf.pk] = value if value is not None and value.is_finite() else None
+    return entered
 
 
 @require_POST
@@ -506,30 +526,55 @@ def panel_toggle_view(request, slug, user_pk):
 
 
 class RubricView(CampaignStaffView):
-    """评分指标: the tree with roll-ups, editable until the first score."""
+    """评分指标: the parts and the tree with roll-ups, editable until the first score; import and export."""
 
     template_name = "reviews/rubric.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        criteria = list(self.campaign.criteria.all())
-        trees = [("", "所有类别", selectors.rubric_tree(self.campaign, "", criteria))]
-        for value, label in Category.choices:
-            if any(c.category == value for c in criteria):
-                trees.append((value, label, selectors.rubric_tree(self.campaign, value, criteria)))
-        context["trees"] = [(v, label, t, selectors.rubric_max_total(t)) for v, label, t in trees]
+        criteria = list(self.campaign.criteria.select_related("part"))
+        parts = selectors.rubric_parts(self.campaign)
+        trees = selectors.rubric_trees(self.campaign, criteria)
+        context["trees"] = [
+            (v, label, t, selectors.rubric_max_total(t), selectors.rubric_part_totals(t, parts) if parts else [])
+            for v, label, t in trees
+        ]
+        context["parts"] = parts
         context["has_criteria"] = bool(criteria)
         context["locked"] = services.rubric_is_locked(self.campaign)
-        context["form"] = kwargs.get("form") or CriterionForm(campaign=self.campaign)
+        context["form"] = kwargs.get("form") or CriterionForm(
+            campaign=self.campaign, parent_choices=selectors.criterion_parent_choices(trees), parts=parts
+        )
+        context["part_form"] = kwargs.get("part_form") or RubricPartForm()
         return context
 
     def post(self, request, *args, **kwargs):
         campaign = _campaign(kwargs["slug"])
-        if request.POST.get("action") == "default":
+        action = request.POST.get("action")
+        if action == "default":
             if services.rubric_ensure(campaign=campaign, by=request.user, request=request):
                 messages.success(request, "已使用默认评分指标：真实性、专业性、完整性、示范性。")
             return redirect("reviews:rubric", slug=campaign.slug)
-        form = CriterionForm(request.POST, campaign=campaign)
+        if action == "part":
+            part_form = RubricPartForm(request.POST)
+            if part_form.is_valid():
+                try:
+                    services.rubric_part_add(
+                        campaign=campaign, by=request.user, request=request, **part_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    part_form.add_error(None, error)
+                else:
+                    messages.success(request, "评分部分已添加。")
+                    return redirect("reviews:rubric", slug=campaign.slug)
+            return self.render_to_response(self.get_context_data(part_form=part_form, **kwargs))
+        criteria = list(campaign.criteria.select_related("part"))
+        form = CriterionForm(
+            request.POST,
+            campaign=campaign,
+            parent_choices=selectors.criterion_parent_choices(selectors.rubric_trees(campaign, criteria)),
+            parts=selectors.rubric_parts(campaign),
+        )
         if form.is_valid():
             try:
                 services.criterion_add(campaign=campaign, by=request.user, request=request, **form.cleaned_data)
@@ -546,7 +591,14 @@ def criterion_edit_view(request, pk):
     criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
     campaign = criterion.campaign
     fields = ("name", "description", "max_points", "weight")
-    form = CriterionEditForm(request.POST or None, initial={f: getattr(criterion, f) for f in fields})
+    initial = {f: getattr(criterion, f) for f in fields} | {"parent": criterion.parent_id, "part": criterion.part_id}
+    form = CriterionEditForm(
+        request.POST or None,
+        initial=initial,
+        criterion=criterion,
+        parent_choices=selectors.criterion_parent_choices(selectors.rubric_trees(campaign), exclude=criterion),
+        parts=selectors.rubric_parts(campaign),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.criterion_update(criterion=criterion, by=request.user, request=request, **form.cleaned_data)
@@ -560,6 +612,20 @@ def criterion_edit_view(request, pk):
 
 @require_POST
 @permission_required("reviews.manage_review")
+def criterion_move_view(request, pk):
+    """上移 / 下移 among the criterion's siblings."""
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    try:
+        services.criterion_move(
+            criterion=criterion, direction=request.POST.get("direction", ""), by=request.user, request=request
+        )
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect(reverse("reviews:rubric", kwargs={"slug": criterion.campaign.slug}) + f"#c{criterion.pk}")
+
+
+@require_POST
+@permission_required("reviews.manage_review")
 def criterion_delete_view(request, pk):
     criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
     try:
@@ -568,6 +634,140 @@ def criterion_delete_view(request, pk):
     except ValidationError as error:
         _messages_from(request, error)
     return redirect("reviews:rubric", slug=criterion.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def rubric_part_edit_view(request, pk):
+    """Rename a part or mark it 按县区整体评价 (one line per part on the rubric page)."""
+    part = get_object_or_404(RubricPart.objects.select_related("campaign"), pk=pk)
+    form = RubricPartForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{part.name}：{error}")
+    else:
+        try:
+            services.rubric_part_update(part=part, by=request.user, request=request, **form.cleaned_data)
+            messages.success(request, f"评分部分“{part.name}”已保存。")
+        except ValidationError as error:
+            _messages_from(request, error)
+    return redirect("reviews:rubric", slug=part.campaign.slug)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def rubric_part_delete_view(request, pk):
+    part = get_object_or_404(RubricPart.objects.select_related("campaign"), pk=pk)
+    try:
+        services.rubric_part_delete(part=part, by=request.user, request=request)
+        messages.success(request, f"评分部分“{part.name}”已删除，其指标改为不分部分。")
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("reviews:rubric", slug=part.campaign.slug)
+
+
+@permission_required("reviews.manage_review")
+def rubric_template_view(request):
+    """The blank 评分指标表 template (not a campaign's data: a GET is fine)."""
+    from .rubric_xlsx import rubric_template_bytes
+
+    response = HttpResponse(rubric_template_bytes(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "评分指标导入模板.xlsx")
+    return response
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def rubric_export_view(request, slug):
+    """The campaign's shared rubric in the template's shape (a small file: written in the request, on a POST
+    like every campaign export)."""
+    from .rubric_xlsx import rubric_export_bytes
+
+    campaign = _campaign(slug)
+    try:
+        data = rubric_export_bytes(selectors.rubric_tree(campaign))
+    except ValidationError as error:
+        _messages_from(request, error)
+        return redirect("reviews:rubric", slug=slug)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{campaign.title}-评分指标.xlsx")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+IMPORT_SALT = "reviews.rubric_import"
+
+
+class RubricImportView(CampaignStaffView):
+    """导入评分指标: the upload, then a preview with a message per bad row; nothing is written until the
+    confirmation (rubric_import_confirm_view), which gets the checked rows signed in the page."""
+
+    template_name = "reviews/rubric_import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", RubricImportForm())
+        context["locked"] = services.rubric_is_locked(self.campaign)
+        context["existing"] = self.campaign.criteria.count()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from .rubric_xlsx import rubric_part_sums, rubric_plan, rubric_rows_check, rubric_rows_dump, rubric_rows_read
+
+        form = RubricImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, **kwargs))
+        stated_max = form.cleaned_data["stated_max"]
+        check = rubric_rows_check(rubric_rows_read(form.cleaned_data["file"]), stated_max=stated_max)
+        context = self.get_context_data(form=form, **kwargs)
+        context["check"] = check
+        context["rows"] = [(row, check.row_errors.get(row.line, [])) for row in check.rows]
+        if check.ok:
+            plan = rubric_plan(check.rows)
+            context["plan"] = plan
+            context["levels"] = [sum(1 for n in plan if n["depth"] == d) for d in range(3)]
+            context["grand_total"] = sum(Decimal(r.points) for r in check.rows)
+            context["part_sums"] = rubric_part_sums(check.rows)
+            context["signed"] = signing.dumps(
+                {
+                    "campaign": self.campaign.pk,
+                    "rows": rubric_rows_dump(check.rows),
+                    "stated_max": str(stated_max) if stated_max is not None else "",
+                },
+                salt=IMPORT_SALT,
+                compress=True,
+            )
+        return self.render_to_response(context)
+
+
+@require_POST
+@permission_required("reviews.manage_review")
+def rubric_import_confirm_view(request, slug):
+    from .rubric_xlsx import rubric_rows_load
+
+    campaign = _campaign(slug)
+    try:
+        payload = signing.loads(request.POST.get("plan", ""), salt=IMPORT_SALT, max_age=60 * 60)
+    except signing.BadSignature:
+        messages.error(request, "导入预览已失效，请重新上传文件。")
+        return redirect("reviews:rubric_import", slug=slug)
+    if payload.get("campaign") != campaign.pk:
+        messages.error(request, "导入预览不属于本评选活动，请重新上传文件。")
+        return redirect("reviews:rubric_import", slug=slug)
+    try:
+        created = services.rubric_import(
+            campaign=campaign,
+            rows=rubric_rows_load(payload["rows"]),
+            stated_max=Decimal(payload["stated_max"]) if payload["stated_max"] else None,
+            by=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        _messages_from(request, error)
+        return redirect("reviews:rubric_import", slug=slug)
+    messages.success(request, f"评分指标已导入：共 {len(created)} 项。")
+    return redirect("reviews:rubric", slug=slug)
 
 
 class SettingsView(CampaignStaffView):
@@ -733,6 +933,20 @@ class RankingView(CampaignStaffView):
         context["calibration"], context["panel_mean"], context["panel_sd"] = selectors.calibration_table(self.campaign)
         context["categories"] = Category.choices
         context["category"], context["domain"] = category, domain
+        context["parts"] = selectors.rubric_parts(self.campaign)
+        selectors.ranking_part_subtotals(context["ranking"], context["parts"])
+        return context
+
+
+class RollupView(CampaignStaffView):
+    """区县汇总排名: the ranking rolled up over the applying organisations' 所属区镇, in thirds."""
+
+    template_name = "reviews/rollup.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rollup"] = selectors.rollup(self.campaign, key=selectors.district_key)
+        context["key_label"] = "所属区镇"
         return context
 
 

@@ -22,7 +22,8 @@ from awards.models import CertificateTemplate, Publicity
 from cases.models import Campaign
 from cases.services import eligibility_rules_copy, materials_copy
 from notifications.models import ReminderRule
-from reviews.models import Criterion, PanelMember, ReviewSettings
+from reviews.models import PanelMember, ReviewSettings
+from reviews.services import rubric_copy
 
 Shift = relativedelta | dt.timedelta
 
@@ -74,18 +75,8 @@ def review_settings_copy(*, source: Campaign, target: Campaign, shift: Shift) ->
 
 
 def criteria_copy(*, source: Campaign, target: Campaign, shift: Shift) -> None:
-    """评分指标: the whole tree, each new row under the copy of its parent."""
-    rows = list(Criterion.objects.filter(campaign=source).order_by("id"))
-    new_id: dict[int, int] = {}
-    while rows:
-        ready = [c for c in rows if c.parent_id is None or c.parent_id in new_id]
-        if not ready:  # a parent outside the campaign: keep the rest at the top rather than lose them
-            ready = rows
-        for criterion in ready:
-            values = _field_values(criterion, exclude={"campaign", "parent"}, shift=shift)
-            made = Criterion.objects.create(campaign=target, parent_id=new_id.get(criterion.parent_id), **values)
-            new_id[criterion.pk] = made.pk
-        rows = [c for c in rows if c.pk not in new_id]
+    """评分指标: rubric parts and the whole criterion tree (reviews.services.rubric_copy maps the parents)."""
+    rubric_copy(source=source, target=target)
 
 
 def panel_copy(*, source: Campaign, target: Campaign, shift: Shift) -> None:

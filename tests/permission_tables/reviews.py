@@ -58,6 +58,9 @@ def build(world):
     world.review_other = ReviewFactory(assignment=other)
     world.assignment_removable = AssignmentFactory(application=world.review_app_other)
     world.criterion = CriterionFactory(campaign=world.review_campaign)
+    from reviews.models import RubricPart
+
+    world.rubric_part = RubricPart.objects.create(campaign=world.review_campaign, name="站点部分")
     world.photo = CasePhoto.objects.create(
         application=world.review_app,
         caption="小组活动",
@@ -136,6 +139,20 @@ ROWS = {
     "reviews:criterion_delete": staff_only(
         ok=REDIRECT, superuser=NOT_FOUND, method="post", kwargs=lambda w: {"pk": w.criterion.pk}
     ),
+    # Without a direction the move is refused with a message and staff go back to the rubric.
+    "reviews:criterion_move": _post_staff(lambda w: {"pk": w.criterion.pk}),
+    # Without a name the change is refused with a message and staff go back to the rubric.
+    "reviews:rubric_part_edit": _post_staff(lambda w: {"pk": w.rubric_part.pk}),
+    "reviews:rubric_part_delete": staff_only(
+        ok=REDIRECT, superuser=NOT_FOUND, method="post", kwargs=lambda w: {"pk": w.rubric_part.pk}
+    ),
+    "reviews:rubric_template": staff_only(),
+    # The rubric as .xlsx: a POST like every export of a campaign (never a GET).
+    "reviews:rubric_export": staff_only(method="post", kwargs=_slug),
+    "reviews:rubric_import": staff_only(kwargs=_slug),
+    # Without a signed preview the confirmation sends staff back to the upload.
+    "reviews:rubric_import_confirm": _post_staff(_slug),
+    "reviews:rollup": staff_only(kwargs=_slug),
     "reviews:settings": staff_only(kwargs=_slug),
     "reviews:assignments": staff_only(kwargs=_slug),
     "reviews:assign_auto": _post_staff(_slug),

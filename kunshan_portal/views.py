@@ -24,8 +24,9 @@ def csrf_failure(request, reason=""):
 def site_settings_view(request):
     """系统设置 → 门户信息: staff change the portal's name, issuing body, contact, 区镇, logo and seal."""
     site = SiteSettings.objects.filter(pk=SITE_SETTINGS_PK).first() or SiteSettings.from_server_settings()
-    form = SiteSettingsForm(request.POST or None, request.FILES or None, instance=site)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = SiteSettingsForm(request.POST if posted else None, request.FILES if posted else None, instance=site)
+    if posted and form.is_valid():
         try:
             site_settings_update(
                 site=form.instance,

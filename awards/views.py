@@ -158,7 +158,16 @@ def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
             _contact_line(campaign),
             "如有异议，请在公示期内通过门户公示页面实名提交，并附联系电话和证据材料。",
         ]
-    return documents.publicity_list_docx(title=title, lines=lines, rows=selectors.public_rows(awards)), title
+    site = site_settings()
+    data = documents.publicity_list_docx(
+        title=title,
+        lines=lines,
+        rows=selectors.public_rows(awards),
+        issuer=site.issuing_body,
+        portal=site.name,
+        campaign=campaign.title,
+    )
+    return data, title
 
 
 def _list_file(campaign, fmt, *, results):
@@ -167,7 +176,11 @@ def _list_file(campaign, fmt, *, results):
     data, title = _list_document(campaign, results=results)
     if fmt == "pdf":
         try:
-            data = documents.docx_bytes_to_pdf(data)
+            site = site_settings()
+            metadata = documents.PdfMetadata(
+                title=title, author=site.issuing_body, subject=campaign.title, portal=site.name
+            )
+            data = documents.docx_bytes_to_pdf(data, metadata=metadata)
         except documents.PdfConversionError as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         return HttpResponse(
@@ -218,7 +231,10 @@ def verify_view(request, code):
     return render(
         request,
         "awards/verify.html",
-        {"certificate": certificate, "issuer": selectors.certificate_template_of(certificate.campaign).issuer},
+        {
+            "certificate": certificate,
+            "issuer": selectors.certificate_issuer(selectors.certificate_template_of(certificate.campaign)),
+        },
     )
 
 

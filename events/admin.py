@@ -65,9 +65,7 @@ def _district_choices():
 
 
 class ActivityAdminForm(forms.ModelForm):
-    district = forms.ChoiceField(
-        label="所属区镇", required=False, choices=_district_choices
-    )
+    district = forms.ChoiceField(label="所属区镇", required=False, choices=_district_choices)
     registration_url = forms.URLField(label="报名链接", required=False, assume_scheme="https")
 
     class Meta:
@@ -89,7 +87,10 @@ class ActivityAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = self.instance.district if self.instance.pk else ""
         if current and current not in dict(self.fields["district"].choices):
-            self.fields["district"].choices = [*self.fields["district"].choices, (current, f"{current}（已不在区镇列表中）")]
+            self.fields["district"].choices = [
+                *self.fields["district"].choices,
+                (current, f"{current}（已不在区镇列表中）"),
+            ]
 
 
 @admin.register(Activity)

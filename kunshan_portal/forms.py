@@ -36,6 +36,7 @@ class SiteSettingsForm(forms.ModelForm):
             "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
             "seal": forms.FileInput(attrs={"accept": "image/png"}),
         }
+        error_messages = {"districts": {"required": "请至少填写一个区镇，每行一个。"}}
         help_texts = {"name": "显示在每个页面的标题、导航栏、邮件和导出文件中，如“昆山社工案例评选门户”。"}
 
     def __init__(self, *args, **kwargs):

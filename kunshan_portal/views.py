@@ -24,6 +24,8 @@ def csrf_failure(request, reason=""):
 def site_settings_view(request):
     """系统设置 → 门户信息: staff change the portal's name, issuing body, contact, 区镇, logo and seal."""
     site = SiteSettings.objects.filter(pk=SITE_SETTINGS_PK).first() or SiteSettings.from_server_settings()
+    # What is stored now, for the previews: validating the form puts the new uploads on `site` before they are saved.
+    stored = {"logo": bool(site.logo), "seal": bool(site.seal), "version": site.updated_at}
     posted = request.method == "POST"
     form = SiteSettingsForm(request.POST if posted else None, request.FILES if posted else None, instance=site)
     if posted and form.is_valid():
@@ -41,7 +43,8 @@ def site_settings_view(request):
             messages.success(request, "门户信息已保存，各页面、邮件和此后生成的证书将使用新的信息。")
             return redirect("portal_settings")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "kunshan_portal/site_settings.html", {"form": form, "saved": site}, status=status)
+    context = {"form": form, "stored": stored, "files_dropped": posted and bool(request.FILES)}
+    return render(request, "kunshan_portal/site_settings.html", context, status=status)
 
 
 def _image_response(name: str):

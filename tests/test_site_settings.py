@@ -14,6 +14,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.forms import SignUpForm
@@ -82,6 +85,23 @@ def test_saving_the_page_drops_the_cached_copy_and_is_audited(client, cast, medi
     assert SiteSettings.objects.get().district_list == HUAIAN["districts"]
     event = AuditEvent.objects.filter(object_type="kunshan_portal.sitesettings").get()
     assert event.user == cast.staff and "门户名称" in event.detail and "发布单位" in event.detail
+
+
+def test_saving_drops_every_cached_public_page(client, cast, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    campaign = publicity_campaign(slug="cached", open_now=False)
+    urls = ["/", reverse("awards:publicity", kwargs={"slug": campaign.slug})]
+    for url in urls:
+        assert "昆山市民政局" in client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as queries:
+            assert "昆山市民政局" in client.get(url).content.decode()
+        assert len(queries) == 0, url  # served from the public-page cache
+    staff = Client()
+    staff.force_login(cast.staff)
+    assert staff.post(reverse("portal_settings"), _form_data()).status_code == 302
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert "淮安市民政局" in html and "昆山市民政局" not in html, url
 
 
 # ---------------------------------------------------------------------------------- the page

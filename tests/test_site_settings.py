@@ -178,7 +178,7 @@ def huaian_campaign(db, media_storage):
 
 def test_a_second_bureau_names_itself_on_the_home_page_and_in_the_footer(client, huaian_campaign):
     html = client.get("/").content.decode()
-    assert f"{HUAIAN['name']}</title>" in html
+    assert f"<title>首页 · {HUAIAN['name']}</title>" in html
     assert f'<h1 class="display-6 fw-semibold text-portal mb-2">{HUAIAN["name"]}</h1>' in html
     assert "主办单位：淮安市民政局" in html and HUAIAN["contact"] in html
     assert "昆山" not in html.split("<footer", 1)[1]

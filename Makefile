@@ -17,12 +17,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 # Laptop mode: SQLite under var/, Celery tasks run in-process, e-mail written to var/mail/.
 # The beat schedule's jobs (reminders, outbox flush) run in-process too: run_periodic starts beside
 # runserver and is stopped with it (the trap), since without Redis there is no celery beat.
+# PORT=8001 make run: every link the portal writes (e-mails, reminders, certificate QR codes, calendar
+# files, the login address seed_demo prints) follows the port runserver listens on, unless PORTAL_BASE_URL is set.
+RUN_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=1 PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-8000}}
 run: install
-	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py run_periodic & periodic=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py run_periodic & periodic=$$!; \
 	trap 'kill $$periodic 2>/dev/null; wait $$periodic 2>/dev/null' EXIT INT TERM; \
-	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 # The whole suite. With DATABASE_URL / REDIS_URL set it runs on PostgreSQL and Redis.
 test: install

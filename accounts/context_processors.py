@@ -1,14 +1,18 @@
-from django.conf import settings
 from django.urls import reverse
+
+from kunshan_portal.selectors import site_settings
 
 from .selectors import user_roles
 
 
 def portal(request):
+    site = site_settings()  # the bureau's own settings page (站点设置), cached
     return {
-        "portal_name": settings.PORTAL_NAME,
-        "portal_organiser": settings.PORTAL_ORGANISER,
-        "portal_organiser_contact": settings.PORTAL_ORGANISER_CONTACT,
+        "site": site,
+        "portal_name": site.name,
+        "portal_organiser": site.issuing_body,
+        "portal_organiser_contact": site.contact,
+        "portal_logo_url": f"{reverse('portal_logo')}?v={int(site.updated_at.timestamp())}" if site.logo else "",
         "roles": user_roles(getattr(request, "user", None)),
         "nav_public": [
             {"label": "社工节", "url": reverse("events:festival_list")},

@@ -1,8 +1,9 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from kunshan_portal.selectors import site_settings
 
 from .models import Organisation, OrganisationProfile, User
 from .selectors import organisation_choices
@@ -64,7 +65,7 @@ class SignUpForm(PortalFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisation_choices()
-        self.fields["organisation_district"].choices = [("", "请选择……")] + [(d, d) for d in settings.PORTAL_DISTRICTS]
+        self.fields["organisation_district"].choices = [("", "请选择……")] + site_settings().district_choices
 
     def clean_email(self):
         # Whether the address is registered is not said here: the service tells its owner by e-mail.

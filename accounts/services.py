@@ -3,7 +3,6 @@
 import logging
 from pathlib import PurePath
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from kunshan_portal.selectors import site_districts, site_settings
 from notifications.email import email_send
 
 from .audit import audit_record
@@ -94,7 +94,7 @@ def user_sign_up(
     )
     email_send(
         to=[user.email],
-        subject=f"请验证邮箱，完成{settings.PORTAL_NAME}注册",
+        subject=f"请验证邮箱，完成{site_settings().name}注册",
         template="accounts/email/welcome.txt",
         context={"user": user, "organisation": organisation, "activation_link": _activation_link(user)},
     )
@@ -113,7 +113,7 @@ def _sign_up_existing(user: User, *, request=None) -> None:
     )
     email_send(
         to=[user.email],
-        subject=f"{settings.PORTAL_NAME}：您的邮箱已注册",
+        subject=f"{site_settings().name}：您的邮箱已注册",
         template="accounts/email/signup_existing.txt",
         context={"user": user, "activation_link": _activation_link(user) if pending else ""},
     )
@@ -145,7 +145,7 @@ def password_reset_send(*, email: str, request=None) -> None:
 
     email = email.strip()
     users = [user for user in User.objects.filter(email__iexact=email, is_active=True) if user.has_usable_password()]
-    subject = f"{settings.PORTAL_NAME}：重置密码"
+    subject = f"{site_settings().name}：重置密码"
     if not users:
         default_token_generator.make_token(User(email=email, password=make_password(None)))
         email_send(
@@ -259,7 +259,7 @@ def organisations_import_check(*, rows: list[Row]) -> None:
     known_codes = set(
         Organisation.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", flat=True)
     )
-    districts = list(settings.PORTAL_DISTRICTS)
+    districts = site_districts()
     first_line: dict[tuple[str, str], int] = {}
     for row, name, code in zip(rows, names, codes, strict=True):
         errors = row.errors = []

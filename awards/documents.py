@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import io
 import os
 import shutil
@@ -42,8 +43,9 @@ FONT_BODY = "仿宋"
 FONT_HEI = "黑体"
 # LibreOffice has none of the Windows fonts; it falls back through fontconfig to Noto CJK, which is installed.
 
-TOKENS = ("NAME", "CASE_TITLE", "TIER", "ORGANISATION", "DATE", "ISSUER", "NUMBER", "URL")
+TOKENS = ("NAME", "CASE_TITLE", "TIER", "ORGANISATION", "DATE", "ISSUER", "NUMBER", "URL", "CAMPAIGN")
 PLACEHOLDERS = {
+    "campaign": "@@CAMPAIGN@@",
     "name": "@@NAME@@",
     "case_title": "@@CASE_TITLE@@",
     "tier": "@@TIER@@",
@@ -98,6 +100,7 @@ class TemplateData:
     body: str
     background: bytes | None = None
     seal: bytes | None = None
+    portal: str = ""  # the portal's name (站点设置): the document's author tool, never the library's
 
 
 PLACEHOLDER_QR = qr_png("@@URL@@")
@@ -154,9 +157,33 @@ def build_master(template: TemplateData) -> bytes:
         p = right.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.add_run().add_picture(io.BytesIO(template.seal), width=Cm(3.6))
+    # The document's properties name the certificate, its campaign, the issuing body and the portal (the
+    # tokens are filled per certificate like the text), not python-docx; LibreOffice carries them into the PDF.
+    set_core_properties(
+        document,
+        title=f"{template.title} @@NUMBER@@",
+        subject="@@CAMPAIGN@@",
+        author="@@ISSUER@@",
+        portal=template.portal,
+    )
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def set_core_properties(document, *, title: str, subject: str, author: str, portal: str) -> None:
+    properties = document.core_properties
+    properties.title = title
+    properties.subject = subject
+    properties.author = author
+    properties.last_modified_by = portal
+    properties.comments = ""
+    properties.keywords = ""
+    properties.category = ""
+    properties.revision = 1
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    properties.created = now
+    properties.modified = now
 
 
 class _Keep(dict):
@@ -269,6 +296,35 @@ def docx_to_pdf(docx_files: list[Path], out_dir: Path, *, timeout: int = 300) ->
     return pdfs
 
 
+@dataclass
+class PdfMetadata:
+    title: str
+    author: str  # the issuing body
+    subject: str  # the campaign
+    portal: str  # Creator and Producer: the portal that made the file
+
+
+def pdf_set_metadata(path: Path, metadata: PdfMetadata) -> None:
+    """Rewrites a PDF's document information and XMP so that they name the certificate, the campaign, the
+    issuing body and the portal: LibreOffice writes "Writer" and "LibreOffice 7.x" there."""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            xmp["dc:title"] = metadata.title
+            xmp["dc:creator"] = [metadata.author]
+            xmp["dc:description"] = metadata.subject
+            xmp["xmp:CreatorTool"] = metadata.portal
+            xmp["pdf:Producer"] = metadata.portal
+        info = pdf.docinfo
+        info[pikepdf.Name.Title] = metadata.title
+        info[pikepdf.Name.Author] = metadata.author
+        info[pikepdf.Name.Subject] = metadata.subject
+        info[pikepdf.Name.Creator] = metadata.portal
+        info[pikepdf.Name.Producer] = metadata.portal
+        pdf.save(path)
+
+
 # ------------------------------------------------------------------- publicity list
 
 
@@ -287,9 +343,12 @@ LIST_HEADERS = (
 LIST_WIDTHS_CM = (1.3, 3.1, 7.6, 4.6, 2.2, 1.5, 2.9, 2.5)
 
 
-def publicity_list_docx(*, title: str, lines: list[str], rows: list[tuple]) -> bytes:
+def publicity_list_docx(
+    *, title: str, lines: list[str], rows: list[tuple], issuer: str = "", portal: str = "", campaign: str = ""
+) -> bytes:
     """The publicity (or results) list as a Word table, for the bureau's own website."""
     document = Document()
+    set_core_properties(document, title=title, subject=campaign, author=issuer, portal=portal)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
@@ -321,9 +380,11 @@ def publicity_list_docx(*, title: str, lines: list[str], rows: list[tuple]) -> b
     return out.getvalue()
 
 
-def docx_bytes_to_pdf(data: bytes, stem: str = "list") -> bytes:
+def docx_bytes_to_pdf(data: bytes, stem: str = "list", *, metadata: PdfMetadata | None = None) -> bytes:
     with tempfile.TemporaryDirectory(prefix="kp-pdf-") as tmp:
         source = Path(tmp) / f"{stem}.docx"
         source.write_bytes(data)
         pdf = docx_to_pdf([source], Path(tmp) / "out")[source]
+        if metadata is not None:
+            pdf_set_metadata(pdf, metadata)
         return pdf.read_bytes()

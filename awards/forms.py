@@ -144,8 +144,14 @@ class CertificateTemplateForm(forms.ModelForm):
         }
         help_texts = {
             "body": "可用占位符：{name} 姓名、{case_title} 案例名称、{tier} 奖项等级、"
-            "{organisation} 机构、{date} 日期、{issuer} 颁发单位。"
+            "{organisation} 机构、{date} 日期、{issuer} 颁发单位、{campaign} 评选活动名称。",
+            "issuer": "证书落款的单位，留空时使用“系统设置 → 门户信息”中的发布单位。",
+            "seal": "透明背景的 PNG 图片；未上传时使用“门户信息”中的印章图。",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].required = False  # blank: the site settings' issuing body (awards.selectors)
 
     def _image(self, field):
         upload = self.cleaned_data.get(field)

@@ -220,21 +220,29 @@ def upload_template_image(instance, filename: str) -> str:
 
 
 DEFAULT_CERTIFICATE_BODY = (
+    "{organisation} {name} 同志：\n你申报的案例《{case_title}》在{campaign}中荣获“{tier}”。\n特发此证，以资鼓励。"
+)
+# What a template held before certificates named the campaign and the site settings named the issuing body. They
+# stay the columns' defaults (a new default is a migration of this app); a template still holding them is read
+# as "the default": DEFAULT_CERTIFICATE_BODY, and the issuing body of the site settings (站点设置).
+LEGACY_CERTIFICATE_BODY = (
     "{organisation} {name} 同志：\n你申报的案例《{case_title}》在本次评选活动中荣获“{tier}”。\n特发此证，以资鼓励。"
 )
+LEGACY_CERTIFICATE_ISSUER = "昆山市民政局"
 
 
 class CertificateTemplate(models.Model):
     """证书模板: one per campaign.
 
-    The body's placeholders: {name} {case_title} {tier} {organisation} {date} {issuer}."""
+    The body's placeholders: {name} {case_title} {tier} {organisation} {date} {issuer} {campaign}.
+    A blank issuer means the site settings' issuing body (发布单位), a blank seal their seal."""
 
     campaign = models.OneToOneField(
         "cases.Campaign", verbose_name="评选活动", on_delete=models.CASCADE, related_name="certificate_template"
     )
     title = models.CharField("证书标题", max_length=60, default="荣誉证书")
-    body = models.TextField("证书正文", default=DEFAULT_CERTIFICATE_BODY)
-    issuer = models.CharField("颁发单位", max_length=100, default="昆山市民政局")
+    body = models.TextField("证书正文", default=LEGACY_CERTIFICATE_BODY)
+    issuer = models.CharField("颁发单位", max_length=100, default=LEGACY_CERTIFICATE_ISSUER)
     issued_on = models.DateField("落款日期", null=True, blank=True, help_text="留空时使用颁奖日期。")
     number_prefix = models.CharField("证书编号前缀", max_length=10, default="KSZS")
     background = models.ImageField("背景图", upload_to=upload_template_image, blank=True)

@@ -7,8 +7,18 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from cases.models import Campaign
+from kunshan_portal.selectors import site_settings
 
-from .models import Award, Certificate, CertificateTemplate, Objection, Publicity
+from .models import (
+    DEFAULT_CERTIFICATE_BODY,
+    LEGACY_CERTIFICATE_BODY,
+    LEGACY_CERTIFICATE_ISSUER,
+    Award,
+    Certificate,
+    CertificateTemplate,
+    Objection,
+    Publicity,
+)
 
 # The only application fields a public page may show (the notice's list): never the body, photos,
 # e-mail, phone or team members.
@@ -121,3 +131,20 @@ def certificate_template_of(campaign: Campaign) -> CertificateTemplate:
         return campaign.certificate_template
     except CertificateTemplate.DoesNotExist:
         return CertificateTemplate(campaign=campaign)
+
+
+def certificate_issuer(template: CertificateTemplate) -> str:
+    """The issuing body printed on the campaign's certificates (and counting their numbers): the template's,
+    unless it is blank or still the default it was created with, which both mean the site's issuing body."""
+    issuer = (template.issuer or "").strip()
+    if not issuer or issuer == LEGACY_CERTIFICATE_ISSUER:
+        return site_settings().issuing_body
+    return issuer
+
+
+def certificate_body(template: CertificateTemplate) -> str:
+    """The certificate's text: a body still as it was created (saying "本次评选活动") reads as today's default,
+    which names the campaign; a body staff wrote stays theirs ({campaign} where they put it, or nowhere)."""
+    if template.body.strip() == LEGACY_CERTIFICATE_BODY.strip():
+        return DEFAULT_CERTIFICATE_BODY
+    return template.body

@@ -28,11 +28,13 @@ from accounts.models import AuditEvent, User
 from cases.models import Application, Campaign
 from kunshan_portal.celery import enqueue
 from kunshan_portal.public_cache import public_pages_changed
+from kunshan_portal.selectors import site_settings
 from notifications.email import email_send
 from notifications.jobs import JobFailed, job_queue, job_run
 
-from . import documents
+from . import documents, selectors
 from .models import (
+    DEFAULT_CERTIFICATE_BODY,
     Award,
     Certificate,
     CertificateCounter,
@@ -490,9 +492,11 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
 
 
 def certificate_template_get(campaign: Campaign) -> CertificateTemplate:
-    """The campaign's certificate template, or the unsaved defaults: reading never writes (the template is
-    stored when staff first save it)."""
-    return CertificateTemplate.objects.filter(campaign=campaign).first() or CertificateTemplate(campaign=campaign)
+    """The campaign's certificate template, or the unsaved defaults (today's body, naming the campaign, and the
+    site's issuing body): reading never writes (the template is stored when staff first save it)."""
+    return CertificateTemplate.objects.filter(campaign=campaign).first() or CertificateTemplate(
+        campaign=campaign, body=DEFAULT_CERTIFICATE_BODY, issuer=site_settings().issuing_body
+    )
 
 
 def certificate_year(campaign: Campaign) -> int:
@@ -509,18 +513,19 @@ def _counter_locked(*, issuing_body: str, year: int) -> CertificateCounter:
 
 
 def certificate_allocate(*, award: Award) -> Certificate:
-    """Gives the award its certificate number, once. Numbers run per issuing body (settings.PORTAL_ORGANISER)
-    and year across campaigns: the (body, year) counter row is locked (select_for_update) in the same
+    """Gives the award its certificate number, once. Numbers run per issuing body (the one the certificate
+    prints: selectors.certificate_issuer) and year across campaigns: the (body, year) counter row is locked
+    (select_for_update) in the same
     transaction that creates the certificate, so two workers or two campaigns never take the same serial
     and a rolled-back or killed allocation leaves no gap. A number already taken (by a certificate numbered
     before the counters were per body and year) is stepped over, never reused."""
     with transaction.atomic():
         year = certificate_year(award.campaign)
-        counter = _counter_locked(issuing_body=settings.PORTAL_ORGANISER, year=year)
+        template = certificate_template_get(award.campaign)
+        counter = _counter_locked(issuing_body=selectors.certificate_issuer(template), year=year)
         existing = Certificate.objects.filter(award=award).first()  # read after the lock: sees a rival's commit
         if existing:
             return existing
-        template = certificate_template_get(award.campaign)
         while True:
             counter.last_serial += 1
             number = f"{template.number_prefix}-{year}-{counter.last_serial:03d}"
@@ -580,10 +585,20 @@ def _certificate_values(certificate: Certificate, template: CertificateTemplate)
         "TIER": certificate.award.tier,
         "ORGANISATION": application.organisation_name or application.declaring_unit,
         "DATE": f"{day.year}年{day.month}月{day.day}日",
-        "ISSUER": template.issuer,
+        "ISSUER": selectors.certificate_issuer(template),
         "NUMBER": certificate.number,
         "URL": f"{settings.PORTAL_BASE_URL}/verify/{certificate.code}/",
+        "CAMPAIGN": campaign.title,
     }
+
+
+def _pdf_metadata(certificate: Certificate, template: CertificateTemplate) -> documents.PdfMetadata:
+    return documents.PdfMetadata(
+        title=f"{template.title} {certificate.number}",
+        author=selectors.certificate_issuer(template),
+        subject=certificate.campaign.title,
+        portal=site_settings().name,
+    )
 
 
 def _master(template: CertificateTemplate) -> bytes:
@@ -593,9 +608,15 @@ def _master(template: CertificateTemplate) -> bytes:
         with field.open("rb") as f:
             return f.read()
 
+    # No seal of the campaign's own: the one on the site settings page (站点设置), if any.
+    seal = read(template.seal) or read(site_settings().seal)
     return documents.build_master(
         documents.TemplateData(
-            title=template.title, body=template.body, background=read(template.background), seal=read(template.seal)
+            title=template.title,
+            body=selectors.certificate_body(template),
+            background=read(template.background),
+            seal=seal,
+            portal=site_settings().name,
         )
     )
 
@@ -668,6 +689,7 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
             pdfs = future.result()
             with transaction.atomic():
                 for certificate, source in zip(batch, sources, strict=True):
+                    documents.pdf_set_metadata(pdfs[source], _pdf_metadata(certificate, template))
                     with pdfs[source].open("rb") as pdf:
                         name = _store(f"certificates/{campaign.pk}/{certificate.number}.pdf", pdf)
                     Certificate.objects.filter(pk=certificate.pk).update(pdf=name)
@@ -769,7 +791,7 @@ def certificate_template_save(*, template: CertificateTemplate, by: User, reques
     except (KeyError, ValueError, IndexError) as exc:
         raise ValidationError(
             f"证书正文的占位符有误：{exc}。可用占位符：{{name}} {{case_title}} {{tier}} "
-            "{{organisation}} {{date}} {{issuer}}。"
+            "{{organisation}} {{date}} {{issuer}} {{campaign}}。"
         ) from exc
     template.save()
     Certificate.objects.filter(campaign_id=template.campaign_id).update(docx="", pdf="")

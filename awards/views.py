@@ -5,7 +5,6 @@ Views parse input, call one service or selector, and render; every file goes thr
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -24,6 +23,7 @@ from accounts.models import User
 from accounts.permissions import permission_required
 from cases.models import Application, Campaign
 from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes, site_scopes
+from kunshan_portal.selectors import site_settings
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import documents, selectors, services
@@ -52,7 +52,7 @@ def _staff_campaign(request, slug):
 
 def _contact_line(campaign) -> str:
     # The portal-wide contact already carries its own label (联系电话：…).
-    return f"联系方式：{campaign.contact}" if campaign.contact else settings.PORTAL_ORGANISER_CONTACT
+    return f"联系方式：{campaign.contact}" if campaign.contact else site_settings().contact
 
 
 def _header(campaign, publicity, now):
@@ -62,7 +62,7 @@ def _header(campaign, publicity, now):
         "is_open": selectors.publicity_is_open(campaign, publicity, now),
         "closed_at": selectors.publicity_closed_at(campaign, publicity, now),
         "started": selectors.publicity_has_started(campaign, publicity, now),
-        "organiser": settings.PORTAL_ORGANISER,
+        "organiser": site_settings().issuing_body,
         "contact_line": _contact_line(campaign),
     }
 
@@ -149,7 +149,7 @@ def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
     tz = timezone.get_default_timezone()
     if results:
         title = f"{campaign.title}获奖名单"
-        lines = [f"{settings.PORTAL_ORGANISER} 发布于 {publicity.results_published_at.astimezone(tz):%Y年%m月%d日}"]
+        lines = [f"{site_settings().issuing_body} 发布于 {publicity.results_published_at.astimezone(tz):%Y年%m月%d日}"]
     else:
         title = f"{campaign.title}结果公示"
         lines = [
@@ -158,7 +158,16 @@ def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
             _contact_line(campaign),
             "如有异议，请在公示期内通过门户公示页面实名提交，并附联系电话和证据材料。",
         ]
-    return documents.publicity_list_docx(title=title, lines=lines, rows=selectors.public_rows(awards)), title
+    site = site_settings()
+    data = documents.publicity_list_docx(
+        title=title,
+        lines=lines,
+        rows=selectors.public_rows(awards),
+        issuer=site.issuing_body,
+        portal=site.name,
+        campaign=campaign.title,
+    )
+    return data, title
 
 
 def _list_file(campaign, fmt, *, results):
@@ -167,7 +176,11 @@ def _list_file(campaign, fmt, *, results):
     data, title = _list_document(campaign, results=results)
     if fmt == "pdf":
         try:
-            data = documents.docx_bytes_to_pdf(data)
+            site = site_settings()
+            metadata = documents.PdfMetadata(
+                title=title, author=site.issuing_body, subject=campaign.title, portal=site.name
+            )
+            data = documents.docx_bytes_to_pdf(data, metadata=metadata)
         except documents.PdfConversionError as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         return HttpResponse(
@@ -218,7 +231,10 @@ def verify_view(request, code):
     return render(
         request,
         "awards/verify.html",
-        {"certificate": certificate, "issuer": selectors.certificate_template_of(certificate.campaign).issuer},
+        {
+            "certificate": certificate,
+            "issuer": selectors.certificate_issuer(selectors.certificate_template_of(certificate.campaign)),
+        },
     )
 
 

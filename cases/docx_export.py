@@ -25,10 +25,10 @@ from docx.shared import Cm, Pt, RGBColor
 from PIL import Image, ImageOps
 
 from cases.models import DEFAULT_DOMAINS, Category, Endorsement
+from kunshan_portal.selectors import site_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORM_TITLE = "昆山市优秀社工案例报名表"
-PORTAL_NAME = "昆山社工案例评选门户"
 PLEDGE_TEXT = "所选送案例提供的基本案情、工作过程、案例材料等均来源于实际，内容真实有效。"
 PHOTO_NOTE = "注：请另附3-4张服务过程照片，文件不小于2M。"
 TEAM_LABELS = ["姓名", "性别", "年龄", "学历", "单位及职务", "从事社会工作年限", "社会工作专业技术等级", "联系方式"]
@@ -317,8 +317,9 @@ def _redactor(application):
 def _neutral_properties(document, application, *, blind: bool) -> None:
     """Core properties that never carry the server's user name, nor the applicant's in blind mode."""
     properties = document.core_properties
-    properties.author = PORTAL_NAME
-    properties.last_modified_by = PORTAL_NAME
+    portal_name = site_settings().name  # the bureau's portal (站点设置), not a constant
+    properties.author = portal_name
+    properties.last_modified_by = portal_name
     properties.title = FORM_TITLE if blind else f"{FORM_TITLE}：{application.title}"
     properties.subject = ""
     properties.comments = ""

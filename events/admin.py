@@ -1,11 +1,11 @@
 """Staff create and edit festivals and activities here (the data-maintenance admin, in Chinese)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 
 from accounts.admin_audit import AuditedModelAdmin
 from kunshan_portal.public_cache import PublicPagesAdminMixin, public_pages_changed
+from kunshan_portal.selectors import site_settings
 
 from .models import Activity, ActivityReport, ActivityUnit, Festival, FestivalUnit, ReportPhoto
 
@@ -58,10 +58,14 @@ class ActivityUnitInline(admin.TabularInline):
     fields = ["role", "organisation", "name", "position"]
 
 
+def _district_choices():
+    """区镇 from the site settings, read each time the form is drawn; an activity's district no longer in the
+    list stays selectable, so editing an old activity does not lose it."""
+    return [("", "（全市）")] + site_settings().district_choices
+
+
 class ActivityAdminForm(forms.ModelForm):
-    district = forms.ChoiceField(
-        label="所属区镇", required=False, choices=[("", "（全市）")] + [(d, d) for d in settings.PORTAL_DISTRICTS]
-    )
+    district = forms.ChoiceField(label="所属区镇", required=False, choices=_district_choices)
     registration_url = forms.URLField(label="报名链接", required=False, assume_scheme="https")
 
     class Meta:
@@ -78,6 +82,15 @@ class ActivityAdminForm(forms.ModelForm):
             "registration_url",
             "status",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.district if self.instance.pk else ""
+        if current and current not in dict(self.fields["district"].choices):
+            self.fields["district"].choices = [
+                *self.fields["district"].choices,
+                (current, f"{current}（已不在区镇列表中）"),
+            ]
 
 
 @admin.register(Activity)

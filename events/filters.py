@@ -1,17 +1,21 @@
 import django_filters
 from django import forms
-from django.conf import settings
+
+from kunshan_portal.selectors import site_settings
 
 from .models import Activity
+
+
+def _district_choices():
+    """区镇 from the site settings, read each time the filter is drawn (staff may change them)."""
+    return site_settings().district_choices
 
 
 class ActivityFilter(django_filters.FilterSet):
     """The public calendar's and list's filters: kind, district and a date window (activities that overlap it)."""
 
     kind = django_filters.ChoiceFilter(label="活动类型", choices=Activity.Kind.choices, empty_label="全部类型")
-    district = django_filters.ChoiceFilter(
-        label="所属区镇", choices=[(d, d) for d in settings.PORTAL_DISTRICTS], empty_label="全部区镇"
-    )
+    district = django_filters.ChoiceFilter(label="所属区镇", choices=_district_choices, empty_label="全部区镇")
     date_from = django_filters.DateFilter(
         label="从", field_name="ends_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
     )

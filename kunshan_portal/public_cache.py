@@ -3,8 +3,10 @@ visitors from Django's cache, so that the day the list is announced costs one ca
 
 A page's key is its full path plus the "generation" numbers of what it shows: "site" for the pages that list
 everything (home, festival list, calendar, certificate check), "campaign:<slug>" and "festival:<slug>" for
-one campaign's or one festival's pages. The services that change what a page shows call
-`public_pages_changed(...)`, which bumps those numbers, so old entries are never read again and expire.
+one campaign's or one festival's pages, and "portal" for every page (the portal's name, logo and issuing body,
+changed on the settings page, are on all of them). The services that change what a page shows call
+`public_pages_changed(...)` (or `public_pages_all_changed()`), which bumps those numbers, so old entries are
+never read again and expire.
 Anything that moves with the clock alone (a window opening at its date) shows within PUBLIC_PAGE_CACHE_SECONDS.
 
 Never cached: a logged-in user's page (the nav differs; PrivateCacheControlMiddleware keeps it private,
@@ -27,6 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 
 SITE = "site"
+PORTAL = "portal"  # every public page: the site settings shown on all of them
 KEY_PREFIX = "publicpage"
 
 
@@ -73,6 +76,13 @@ def public_pages_changed(*, campaign=None, festival=None) -> None:
     transaction.on_commit(lambda: _bump(scopes))
 
 
+def public_pages_all_changed() -> None:
+    """Every public page changed (the portal's own name, logo or issuing body): all of them are dropped now
+    and again when the transaction commits."""
+    _bump([PORTAL])
+    transaction.on_commit(lambda: _bump([PORTAL]))
+
+
 def _cacheable_request(request) -> bool:
     if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
@@ -111,7 +121,7 @@ def cached_for_visitors(scopes: Callable[..., list[str]]):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
             language = getattr(request, "LANGUAGE_CODE", "")
-            key = f"{KEY_PREFIX}:page:{language}:{request.get_full_path()}:{generations(scopes(**kwargs))}"
+            key = f"{KEY_PREFIX}:page:{language}:{request.get_full_path()}:{generations([*scopes(**kwargs), PORTAL])}"
             key = f"{KEY_PREFIX}:page:{hashlib.sha256(key.encode()).hexdigest()}"
             entry = cache.get(key)
             if entry is None:

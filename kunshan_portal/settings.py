@@ -411,6 +411,8 @@ SESSION_COOKIE_HTTPONLY = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The portal's identity is a site setting staff edit on a page (kunshan_portal.models.SiteSettings); these four
+# are its initial values, read until the page is first saved. PORTAL_BASE_URL is deployment: it stays here.
 PORTAL_NAME = env_str("PORTAL_NAME", "昆山社工案例评选门户")
 PORTAL_ORGANISER = env_str("PORTAL_ORGANISER", "昆山市民政局")
 PORTAL_ORGANISER_CONTACT = env_str("PORTAL_ORGANISER_CONTACT", "联系电话：0512-57503000")

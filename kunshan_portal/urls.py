@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from awards.views import verify_view
 from events.views import HomeView
 from kunshan_portal.health import healthz_view, readyz_view
+from kunshan_portal.selectors import site_settings
+from kunshan_portal.views import site_logo_view, site_seal_view, site_settings_view
 
-admin.site.site_header = settings.PORTAL_NAME + " · 数据维护"
-admin.site.site_title = settings.PORTAL_NAME
+# Read when a page is drawn, not at start-up: the portal's name is a site setting staff change on a page.
+admin.site.site_header = lazy(lambda: site_settings().name + " · 数据维护", str)()
+admin.site.site_title = lazy(lambda: site_settings().name, str)()
 admin.site.index_title = "数据维护"
 
 urlpatterns = [
@@ -22,6 +26,9 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("staff/campaigns/", include("workspace.urls")),
     path("verify/<str:code>/", verify_view, name="verify"),
+    path("manage/portal/", site_settings_view, name="portal_settings"),
+    path("manage/portal/seal/", site_seal_view, name="portal_seal"),
+    path("portal/logo/", site_logo_view, name="portal_logo"),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, no cache, nothing but check names and ok/fail.
     path("healthz", healthz_view, name="healthz"),

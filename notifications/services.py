@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from kunshan_portal.selectors import site_settings
 
 from .models import NotificationPreference, OutboxEmail, Reminder, ReminderRule
 from .scheduler import DEFAULT_RULES, due_reminders, reminder_campaigns
@@ -39,11 +40,12 @@ REQUEUE_AFTER = dt.timedelta(minutes=5)
 
 
 def email_context(context: dict) -> dict:
+    site = site_settings()
     return {
-        "portal_name": settings.PORTAL_NAME,
+        "portal_name": site.name,
         "base_url": settings.PORTAL_BASE_URL,
-        "organiser": settings.PORTAL_ORGANISER,
-        "organiser_contact": settings.PORTAL_ORGANISER_CONTACT,
+        "organiser": site.issuing_body,
+        "organiser_contact": site.contact,
         **context,
     }
 

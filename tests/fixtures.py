@@ -127,6 +127,20 @@ def throttle_counters_reset():
         redis.delete(*keys)
 
 
+@pytest.fixture(autouse=True)
+def site_settings_cache_primed():
+    """Every test starts with the site settings a fresh deployment has (the server settings, no row) already
+    in the cache, as a running portal has after its first page: a cached copy left by an earlier test (its
+    row rolled back) never leaks into this one, and the query counts pinned on pages count the page's own
+    queries. A test about the cache itself clears it first."""
+    from django.core.cache import cache
+
+    from kunshan_portal.models import SiteSettings
+    from kunshan_portal.selectors import SITE_SETTINGS_CACHE_KEY, SITE_SETTINGS_CACHE_SECONDS
+
+    cache.set(SITE_SETTINGS_CACHE_KEY, SiteSettings.from_server_settings(), SITE_SETTINGS_CACHE_SECONDS)
+
+
 # --- Browser ------------------------------------------------------------------------------
 
 

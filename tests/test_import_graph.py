@@ -9,7 +9,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_LEVELS = True
-APPS = ("accounts", "cases", "similarity", "reviews", "awards", "evaluations", "events", "notifications", "insights", "kunshan_portal")
+APPS = (
+    "accounts",
+    "cases",
+    "similarity",
+    "reviews",
+    "awards",
+    "evaluations",
+    "events",
+    "notifications",
+    "insights",
+    "kunshan_portal",
+)
 
 
 def _module_name(path: Path) -> str:

@@ -61,9 +61,13 @@ def _record_list_columns(qs):
 def stage_records_for_staff(*, stage: Stage) -> QuerySet[StageRecord]:
     """The staff's list of a stage's records, with the mean of the submitted sheets and their count."""
     submitted = Q(reviews__status=StageReview.Status.SUBMITTED)
-    return _record_list_columns(StageRecord.objects.filter(stage=stage)).annotate(
-        mean_total=Avg("reviews__total", filter=submitted),
-        submitted_reviews=Count("reviews", filter=submitted),
+    return (
+        _record_list_columns(StageRecord.objects.filter(stage=stage))
+        .annotate(
+            mean_total=Avg("reviews__total", filter=submitted),
+            submitted_reviews=Count("reviews", filter=submitted),
+        )
+        .order_by("application__reference", "id")
     )
 
 

@@ -11,6 +11,7 @@ from tests.permission_tables import (
     accounts,
     awards,
     cases,
+    evaluations,
     events,
     insights,
     notifications,
@@ -20,7 +21,7 @@ from tests.permission_tables import (
 )
 
 # build order: later tables may use earlier objects
-TABLES = (accounts, events, cases, similarity, reviews, awards, notifications, insights, portal)
+TABLES = (accounts, events, cases, similarity, reviews, awards, evaluations, notifications, insights, portal)
 ADMIN_NAMESPACE = "admin"
 
 

@@ -38,24 +38,31 @@ def stage_timeline(*, campaign: Campaign) -> list[tuple[str, dt.datetime, dt.dat
     ]
 
 
-def _record_list_columns(qs):
-    return qs.select_related("stage", "application", "application__organisation").only(
-        "status",
-        "result",
-        "submitted_at",
-        "decided_at",
-        "contract_signed_on",
-        "stage__name",
-        "stage__kind",
-        "stage__opens_at",
-        "stage__closes_at",
-        "stage__campaign_id",
-        "application__reference",
-        "application__title",
-        "application__organisation_name",
-        "application__organisation__name",
-        "application__campaign_id",
-    )
+LIST_COLUMNS = (
+    "status",
+    "result",
+    "submitted_at",
+    "decided_at",
+    "contract_signed_on",
+    "stage__name",
+    "stage__kind",
+    "stage__opens_at",
+    "stage__closes_at",
+    "stage__campaign_id",
+    "application__reference",
+    "application__title",
+    "application__organisation_name",
+    "application__organisation__name",
+    "application__campaign_id",
+)
+
+
+def _record_list_columns(qs, *, with_campaign: bool = False):
+    """The columns a list of records shows (never the report's text), with their joins."""
+    if with_campaign:
+        qs = qs.select_related("stage__campaign")
+    columns = (*LIST_COLUMNS, "stage__campaign__title") if with_campaign else LIST_COLUMNS
+    return qs.select_related("stage", "application", "application__organisation").only(*columns)
 
 
 def stage_records_for_staff(*, stage: Stage) -> QuerySet[StageRecord]:
@@ -75,25 +82,7 @@ def stage_records_for_evaluator(*, user) -> QuerySet[StageRecord]:
     """The records of every stage the user evaluates, with the user's own sheet state."""
     mine = Q(reviews__evaluator=user)
     return (
-        _record_list_columns(StageRecord.objects.filter(stage__evaluators__user=user))
-        .select_related("stage__campaign")
-        .only(
-            "status",
-            "result",
-            "submitted_at",
-            "decided_at",
-            "contract_signed_on",
-            "stage__name",
-            "stage__kind",
-            "stage__opens_at",
-            "stage__closes_at",
-            "stage__campaign__title",
-            "application__reference",
-            "application__title",
-            "application__organisation_name",
-            "application__organisation__name",
-            "application__campaign_id",
-        )
+        _record_list_columns(StageRecord.objects.filter(stage__evaluators__user=user), with_campaign=True)
         .annotate(my_status=Max("reviews__status", filter=mine))
         .order_by("-stage__opens_at", "application__reference", "id")
     )
@@ -102,12 +91,9 @@ def stage_records_for_evaluator(*, user) -> QuerySet[StageRecord]:
 def stage_records_for_organisation_admin(*, user) -> QuerySet[StageRecord]:
     """The records of the organisations the user is the admin (机构负责人) of."""
     org_ids = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organisation_id")
-    return (
-        _record_list_columns(StageRecord.objects.filter(application__organisation_id__in=org_ids))
-        .select_related("stage__campaign")
-        .only("stage__campaign__title")
-        .order_by("-stage__opens_at", "id")
-    )
+    return _record_list_columns(
+        StageRecord.objects.filter(application__organisation_id__in=org_ids), with_campaign=True
+    ).order_by("-stage__opens_at", "id")
 
 
 def stage_records_for_application(*, application: Application) -> list[StageRecord]:

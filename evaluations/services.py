@@ -385,8 +385,6 @@ def stage_result_decide(*, record: StageRecord, by: User, result: str, note: str
     note = (note or "").strip()
     if result in NOTE_REQUIRED and not note:
         raise ValidationError({"note": "评定为整改或不合格时，请写明评定意见（需整改的内容或不合格的理由）。"})
-    if record.status == StageRecord.Status.PENDING:
-        raise ValidationError("机构尚未提交材料，不能评定结果。")
     with transaction.atomic():
         record = (
             StageRecord.objects.select_for_update()

@@ -43,7 +43,9 @@ class StageForm(forms.ModelForm):
 
 
 class CriterionForm(forms.Form):
-    name = forms.CharField(label="指标名称", max_length=100, help_text="如“服务指标完成情况”。")
+    name = forms.CharField(
+        label="指标名称", max_length=100, widget=forms.TextInput(attrs={"placeholder": "如：服务指标完成情况"})
+    )
     max_points = forms.DecimalField(label="满分", min_value=0.5, max_value=1000, decimal_places=1)
 
 

@@ -199,3 +199,42 @@ def test_a_member_who_is_not_admin_cannot_submit(client, cast):
     member = MembershipFactory(organisation=cast.org_a).user
     client.force_login(member)
     assert client.post(reverse("evaluations:record", args=[record.pk]), {"report": "x"}).status_code == 404
+
+
+def test_the_contract_stage_takes_a_date_and_a_scan_that_the_evaluator_downloads(client, cast):
+    from evaluations.tests.factories import jpeg_upload
+
+    record = _org_record(cast, kind=Stage.Kind.CONTRACT, name="签订协议")
+    StageEvaluatorFactory(stage=record.stage, user=cast.reviewer)
+    client.force_login(cast.org_admin)
+    url = reverse("evaluations:record", args=[record.pk])
+    missing = client.post(url, {"signed_on": timezone.localdate().isoformat()})
+    assert missing.status_code == 200 and "请上传签订后的协议扫描件" in missing.content.decode()
+    done = client.post(url, {"signed_on": timezone.localdate().isoformat(), "scan": jpeg_upload()})
+    assert done.status_code == 302
+    client.force_login(cast.reviewer)
+    download = client.get(reverse("evaluations:contract", args=[record.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "image/jpeg"
+    assert b"".join(download.streaming_content).startswith(b"\xff\xd8\xff")
+
+
+def test_staff_edit_a_stage_window(client, cast):
+    stage = StageFactory()
+    client.force_login(cast.staff)
+    url = reverse("evaluations:stage_detail", args=[stage.pk])
+    closes = timezone.localtime(stage.closes_at + dt.timedelta(days=7))
+    response = client.post(
+        url,
+        {
+            "kind": "final",
+            "name": "末期评估",
+            "position": "3",
+            "opens_at": timezone.localtime(stage.opens_at).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+            "instructions": "",
+        },
+    )
+    assert response.status_code == 302
+    stage.refresh_from_db()
+    assert stage.name == "末期评估" and stage.kind == Stage.Kind.FINAL
+    assert timezone.localtime(stage.closes_at).strftime("%Y-%m-%d %H:%M") == closes.strftime("%Y-%m-%d %H:%M")

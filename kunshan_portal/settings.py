@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "awards",
+    "evaluations",
     "insights",
     "workspace",  # 评选活动工作台: the top of the import graph, after the domain apps it reads and writes
     "kunshan_portal",  # the deployment's own parts: health checks, backup and restore commands
@@ -182,6 +183,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Background jobs (exports) that never started are queued again; those whose worker stopped beating are
     # resumed or failed, every minute (notifications/jobs.py: jobs_sweep).
     "notifications-sweep-jobs": {"task": "notifications.sweep_jobs", "schedule": _BEAT_SECONDS or 60.0},
+    # Evaluation stages that opened get a record per winning project, every 15 minutes (evaluations/services.py).
+    "evaluations-open-due-stages": {
+        "task": "evaluations.open_due_stages",
+        "schedule": _BEAT_SECONDS or crontab(minute="*/15"),
+    },
     # Proves to /readyz that beat and at least one worker run (kunshan_portal/health.py). A beat older than a
     # minute is dropped, not run late.
     "health-worker-heartbeat": {

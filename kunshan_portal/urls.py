@@ -23,6 +23,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("awards/", include("awards.urls")),
+    path("evaluations/", include("evaluations.urls")),
     path("insights/", include("insights.urls")),
     path("staff/campaigns/", include("workspace.urls")),
     path("verify/<str:code>/", verify_view, name="verify"),

@@ -215,6 +215,7 @@ def previews() -> list[Preview]:
             {"report": report},
         ),
     ]
+    result += _evaluation_previews(campaign, case)
     deadlines = {
         ReminderKind.DRAFT: campaign.submission_closes_at,
         ReminderKind.RECOMMENDATION: campaign.submission_closes_at,
@@ -239,6 +240,56 @@ def previews() -> list[Preview]:
             )
         )
     return result
+
+
+def _evaluation_previews(campaign: Campaign, case: Application) -> list[Preview]:
+    """The evaluation stages' e-mails (evaluations/services.py)."""
+    from evaluations.models import Stage, StageEvaluator, StageRecord
+
+    now = timezone.now()
+    stage = Stage(
+        pk=1,
+        campaign=campaign,
+        kind=Stage.Kind.MIDTERM,
+        name="中期评估",
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=14),
+        instructions="请提交项目中期进展报告：服务指标完成情况、经费使用情况，附服务记录。",
+    )
+    evaluator = StageEvaluator(stage=stage, user=User(name="陈教授"), organisation="宁夏众益社会工作评估中心")
+    record = StageRecord(
+        pk=3, stage=stage, application=case, result=StageRecord.Result.RECTIFY, result_note="请补充经费使用明细。"
+    )
+    return [
+        Preview(
+            "evaluation_evaluator_added",
+            "指定评估专家",
+            "evaluations/email/evaluator_added.txt",
+            f"评估任务：{campaign.title}·{stage.name}",
+            {"stage": stage, "evaluator": evaluator},
+        ),
+        Preview(
+            "evaluation_stage_opened",
+            "评估阶段开始（通知机构提交材料）",
+            "evaluations/email/stage_opened.txt",
+            f"请提交{stage.name}材料：{case.title}",
+            {"stage": stage, "application": case},
+        ),
+        Preview(
+            "evaluation_report_submitted",
+            "机构已提交评估材料（通知评估专家）",
+            "evaluations/email/report_submitted.txt",
+            f"待评估：{case.title}（{stage.name}）",
+            {"record": record},
+        ),
+        Preview(
+            "evaluation_result",
+            "评估结果",
+            "evaluations/email/result.txt",
+            f"{stage.name}结果：{case.title}",
+            {"record": record},
+        ),
+    ]
 
 
 def preview_named(name: str) -> Preview | None:

@@ -15,6 +15,7 @@ APPS = (
     "similarity",
     "reviews",
     "awards",
+    "evaluations",
     "events",
     "notifications",
     "insights",

@@ -11,6 +11,7 @@ from tests.permission_tables import (
     accounts,
     awards,
     cases,
+    evaluations,
     events,
     insights,
     notifications,
@@ -21,7 +22,19 @@ from tests.permission_tables import (
 )
 
 # build order: later tables may use earlier objects
-TABLES = (accounts, events, cases, similarity, reviews, awards, notifications, insights, portal, workspace)
+TABLES = (
+    accounts,
+    events,
+    cases,
+    similarity,
+    reviews,
+    awards,
+    evaluations,
+    notifications,
+    insights,
+    portal,
+    workspace,
+)
 ADMIN_NAMESPACE = "admin"
 
 

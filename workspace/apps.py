@@ -8,3 +8,7 @@ class WorkspaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "workspace"
     verbose_name = "评选活动工作台"
+
+    def ready(self):
+        # The evaluation stages join the timeline editor (workspace.timeline.EXTRA_PHASES).
+        from . import stages  # noqa: F401

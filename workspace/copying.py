@@ -25,6 +25,8 @@ from notifications.models import ReminderRule
 from reviews.models import PanelMember, ReviewSettings
 from reviews.services import rubric_copy
 
+from .stages import evaluation_stages_copy
+
 Shift = relativedelta | dt.timedelta
 
 # Campaign fields a copy does not take from its source: who it is, whether it is public, where its numbering
@@ -139,6 +141,7 @@ COPY_STEPS = [
     # 申报材料 and 申报资格 (cases): their services take no shift; rows are plain settings.
     lambda *, source, target, shift: materials_copy(source=source, target=target),
     lambda *, source, target, shift: eligibility_rules_copy(source=source, target=target),
+    evaluation_stages_copy,
 ]
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("manage/criteria/<int:pk>/", views.criterion_edit_view, name="criterion_edit"),
     path("manage/criteria/<int:pk>/delete/", views.criterion_delete_view, name="criterion_delete"),
     path("manage/<slug:slug>/settings/", views.SettingsView.as_view(), name="settings"),
+    path("manage/<slug:slug>/tiers/", views.TiersView.as_view(), name="tiers"),
     path("manage/<slug:slug>/assignments/", views.AssignmentsView.as_view(), name="assignments"),
     path("manage/<slug:slug>/assignments/auto/", views.assign_auto_view, name="assign_auto"),
     path("manage/<slug:slug>/assignments/notify/", views.reviewers_notify_view, name="reviewers_notify"),

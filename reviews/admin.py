@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 
-from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings
+from .models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, ReviewSettings, TierRule
 
 
 @admin.register(ReviewSettings)
@@ -46,3 +46,11 @@ class AssignmentAdmin(ReadOnlyModelAdmin):
 class ReviewAdmin(ReadOnlyModelAdmin):
     list_display = ["assignment", "status", "total", "submitted_at"]
     list_select_related = ["assignment__application", "assignment__reviewer"]
+
+
+@admin.register(TierRule)
+class TierRuleAdmin(ReadOnlyModelAdmin):
+    """Edited on the portal's 奖项等级 page (one service keeps the order and the checks); read-only here."""
+
+    list_display = ["name", "campaign", "position", "by", "value", "is_award"]
+    list_select_related = ["campaign"]

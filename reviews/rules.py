@@ -49,4 +49,5 @@ add_staff_model_perms(
     "assignment",
     "review",
     "score",
+    "tierrule",
 )

@@ -23,8 +23,10 @@ class MultipleFileField(forms.FileField):
 
 class AwardChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, award):
-        # Objections are per award: a case with a graded tier and a special prize is listed once for each.
-        return f"{award.application.reference} {award.application.title}（{award.tier}）"
+        # Objections are per award: a case with a graded tier and special prizes is listed once for each,
+        # each special prize named.
+        label = f"{award.application.reference} {award.application.title}"
+        return f"{label}（单项奖：{award.special_prize.name}）" if award.special_prize_id else label
 
 
 class ObjectionForm(forms.Form):

@@ -212,8 +212,8 @@ class BaseTierFormSet(forms.BaseFormSet):
     def clean(self):
         from .services import tier_rows_errors
 
-        if any(f.errors for f in self.forms):
-            return
+        if any(f.errors for f in self.forms if not self._should_delete_form(f)):
+            return  # a row's own errors first; the rows being removed do not count
         kept = self.kept_forms()
         errors, whole = tier_rows_errors([f.cleaned_data for f in kept], max_total=self.max_total)
         for index, cell in errors.items():

@@ -329,3 +329,24 @@ def test_the_public_lists_with_special_prizes_cost_the_same_at_two_sizes(
 
 
 LIST_QUERIES = 3  # the campaign with its publicity settings, the list's count and its page (one query each)
+
+
+def test_the_certificate_export_holds_one_certificate_per_award_and_skips_the_result(cast, finished):
+    import zipfile
+
+    from django.core.files.storage import default_storage
+
+    from awards.models import CertificateExport
+    from awards.tests.factories import publish_results
+
+    campaign, graded, _special, result = finished
+    publish_results(campaign, cast.staff)
+    export = CertificateExport.objects.create(campaign=campaign, requested_by=cast.staff)
+    assert services.certificate_export_run(export_id=export.pk) == CertificateExport.Status.DONE
+    export.refresh_from_db()
+    with default_storage.open(export.file.name, "rb") as f, zipfile.ZipFile(f) as z:
+        names = z.namelist()
+    numbers = {n.split("-" + graded.application.applicant_name)[0] for n in names}
+    assert len(numbers) == 2  # 一等奖 and 项目创新奖, each its own number
+    assert all(graded.application.applicant_name in n for n in names)
+    assert not any(result.application.applicant_name in n for n in names)  # 整改: no certificate

@@ -184,7 +184,13 @@ class SpecialPrizeForm(forms.Form):
     )
 
     def cells(self) -> list:
-        return [self[name] for name in ("ORDER", "name", "description", "DELETE")]
+        cells = [self[name] for name in ("ORDER", "name", "description", "DELETE")]
+        for cell in cells:
+            if cell.errors:  # Bootstrap's red border on the cell whose message is shown beside it
+                css = cell.field.widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    cell.field.widget.attrs["class"] = f"{css} is-invalid".strip()
+        return cells
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})

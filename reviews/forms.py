@@ -180,7 +180,13 @@ class TierRuleForm(forms.Form):
 
     def cells(self) -> list:
         """The row's fields in the order of the page's columns (ORDER and DELETE come from the formset)."""
-        return [self[name] for name in ("ORDER", "name", "by", "value", "is_award", "DELETE")]
+        cells = [self[name] for name in ("ORDER", "name", "by", "value", "is_award", "DELETE")]
+        for cell in cells:
+            if cell.errors:  # Bootstrap's red border on the cell whose message is shown beside it
+                css = cell.field.widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    cell.field.widget.attrs["class"] = f"{css} is-invalid".strip()
+        return cells
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})

@@ -2,14 +2,22 @@ from django.contrib import admin
 
 from accounts.admin_audit import ReadOnlyModelAdmin as ReadOnlyAdmin
 
-from .models import Award, Certificate, CertificateTemplate, Objection, ObjectionNote, Publicity
+from .models import Award, Certificate, CertificateTemplate, Objection, ObjectionNote, Publicity, SpecialPrize
 
 
 @admin.register(Award)
 class AwardAdmin(ReadOnlyAdmin):
     list_display = ("application", "campaign", "tier", "rank", "status", "confirmed_at")
     list_filter = ("campaign", "status")
-    list_select_related = ("application__award_decision", "campaign")
+    list_select_related = ("application__award_decision", "campaign", "special_prize")
+
+
+@admin.register(SpecialPrize)
+class SpecialPrizeAdmin(ReadOnlyAdmin):
+    """Edited on the portal's 单项奖设置 page; read-only here."""
+
+    list_display = ("name", "campaign", "position")
+    list_select_related = ("campaign",)
 
 
 @admin.register(Publicity)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from accounts.validators import mobile_validator
 from cases.uploads import CONTENT_TYPE_PDF, clean_attachment, clean_photo
 
-from .models import DEFAULT_NO_AWARD_MESSAGE, Award, CertificateTemplate, Publicity
+from .models import DEFAULT_NO_AWARD_MESSAGE, Award, CertificateTemplate, Publicity, SpecialPrize
 from .services import EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES, REASON_MIN_CHARS
 
 
@@ -23,7 +23,10 @@ class MultipleFileField(forms.FileField):
 
 class AwardChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, award):
-        return f"{award.application.reference} {award.application.title}"
+        # Objections are per award: a case with a graded tier and special prizes is listed once for each,
+        # each special prize named.
+        label = f"{award.application.reference} {award.application.title}"
+        return f"{label}（单项奖：{award.special_prize.name}）" if award.special_prize_id else label
 
 
 class ObjectionForm(forms.Form):
@@ -164,3 +167,102 @@ class CertificateTemplateForm(forms.ModelForm):
 
     def clean_seal(self):
         return self._image("seal")
+
+
+class SpecialPrizeForm(forms.Form):
+    """One row of the special-prize page (单项奖). Duplicate names are checked over the rows by
+    services.special_prize_rows_errors, whose messages SpecialPrizeFormSet puts beside the cell."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label="单项奖名称",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如 项目创新奖", "class": "form-control form-control-sm"}),
+        error_messages={"max_length": "单项奖名称最多 %(limit_value)d 个字。"},
+    )
+    description = forms.CharField(
+        label="说明",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "评选标准（选填）"}),
+        error_messages={"max_length": "说明最多 %(limit_value)d 个字。"},
+    )
+
+    def cells(self) -> list:
+        cells = [self[name] for name in ("ORDER", "name", "description", "DELETE")]
+        for cell in cells:
+            if cell.errors:  # Bootstrap's red border on the cell whose message is shown beside it
+                css = cell.field.widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    cell.field.widget.attrs["class"] = f"{css} is-invalid".strip()
+        return cells
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("id") and not (data.get("name") or "").strip() and not (data.get("description") or "")
+
+
+class BaseSpecialPrizeFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "顺序"
+        form.fields["ORDER"].widget.attrs.update({"class": "form-control form-control-sm", "min": "1"})
+        form.fields["DELETE"].label = "删除"
+        form.fields["DELETE"].widget.attrs.update({"class": "form-check-input"})
+
+    def kept_forms(self) -> list:
+        kept = [f for f in self.forms if not self._should_delete_form(f) and not f.is_blank() and f.is_valid()]
+        return sorted(kept, key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER") or 0))
+
+    def clean(self):
+        from .services import special_prize_rows_errors
+
+        if any(f.errors for f in self.forms if not self._should_delete_form(f)):
+            return  # a row's own errors first; the rows being removed do not count
+        kept = self.kept_forms()
+        errors, _ = special_prize_rows_errors([f.cleaned_data for f in kept])
+        for index, cell in errors.items():
+            for field, message in cell.items():
+                kept[index].add_error(field, message)
+
+    def prizes(self) -> list[dict]:
+        return [
+            {
+                "id": f.cleaned_data.get("id"),
+                "name": f.cleaned_data["name"],
+                "description": f.cleaned_data["description"],
+            }
+            for f in self.kept_forms()
+        ]
+
+
+SpecialPrizeFormSet = forms.formset_factory(
+    SpecialPrizeForm,
+    formset=BaseSpecialPrizeFormSet,
+    extra=2,
+    can_delete=True,
+    can_order=True,
+    max_num=50,
+    absolute_max=60,
+)
+
+
+class SpecialPrizeAwardForm(forms.Form):
+    """授予单项奖 on the ranking page: the prize and the decision's reason."""
+
+    prize = forms.ModelChoiceField(
+        label="单项奖",
+        queryset=SpecialPrize.objects.none(),
+        empty_label="请选择单项奖",
+        error_messages={"required": "请选择单项奖。", "invalid_choice": "请选择本评选活动的单项奖。"},
+    )
+    reason = forms.CharField(label="授奖理由", max_length=2000, error_messages={"required": "授予单项奖须填写理由。"})
+
+    def __init__(self, *args, prizes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prize"].queryset = prizes if prizes is not None else SpecialPrize.objects.none()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="撤销理由", max_length=2000, error_messages={"required": "撤销单项奖须填写理由。"})

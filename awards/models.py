@@ -8,14 +8,76 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from notifications.jobs import BackgroundJob
 
 
+class SpecialPrize(models.Model):
+    """单项奖: a prize of a campaign given by staff decision with a reason (such as 晋江's 项目创新奖), alongside
+    the graded tiers: an application may hold one graded tier and several special prizes."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", verbose_name="评选活动", on_delete=models.CASCADE, related_name="special_prizes"
+    )
+    name = models.CharField("单项奖名称", max_length=40)
+    description = models.TextField("说明", blank=True)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = "单项奖"
+        verbose_name_plural = "单项奖"
+        ordering = ["campaign", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="special_prize_name_once")]
+
+    def __str__(self):
+        return self.name
+
+
+class Section(models.IntegerChoices):
+    """Where an award sits on the publicity and results pages."""
+
+    GRADED = 1, "获奖名单"
+    SPECIAL = 2, "单项奖"
+    RESULT = 3, "评定结果"
+
+
+class AwardQuerySet(models.QuerySet):
+    def with_section(self):
+        """Annotates `result_tier` (a graded tier that is not an award: 整改、合格…, read from the campaign's tier
+        rows) and `section` (Section), so lists order and split by them in one query."""
+        from reviews.models import TierRule
+
+        result_tier = Exists(
+            TierRule.objects.filter(
+                campaign=OuterRef("campaign_id"), name=OuterRef("application__award_decision__tier"), is_award=False
+            )
+        )
+        return self.annotate(result_tier=result_tier).annotate(
+            section=Case(
+                When(special_prize__isnull=False, then=Value(Section.SPECIAL)),
+                When(result_tier=True, then=Value(Section.RESULT)),
+                default=Value(Section.GRADED),
+                output_field=IntegerField(),
+            )
+        )
+
+    def awarded(self):
+        """获奖 only: special prizes and graded tiers that are awards (never a result such as 整改)."""
+        return self.with_section().exclude(section=Section.RESULT)
+
+    def results_only(self):
+        """Graded tiers that are results, not awards (评定结果)."""
+        return self.with_section().filter(section=Section.RESULT)
+
+
 class Award(models.Model):
-    """获奖: an application on the publicity list, with its status and certificate. Its tier is not stored here:
+    """获奖: an application on the publicity list, with its status and certificate: its graded tier (special_prize
+    empty; at most one per application) or one of its special prizes (单项奖). A graded tier is not stored here:
     the one record of an application's tier is its decision (reviews.AwardDecision), which the ranking,
-    the publicity list, the results and the certificate all read, and which an upheld objection changes."""
+    the publicity list, the results and the certificate all read, and which an upheld objection changes.
+    A graded tier marked "not an award" (reviews.TierRule.is_award) is listed as a result (评定结果), never
+    certified or called 获奖."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "有效"
@@ -24,9 +86,19 @@ class Award(models.Model):
     campaign = models.ForeignKey(
         "cases.Campaign", verbose_name="评选活动", on_delete=models.PROTECT, related_name="awards"
     )
-    application = models.OneToOneField(
-        "cases.Application", verbose_name="申报案例", on_delete=models.PROTECT, related_name="award"
+    application = models.ForeignKey(
+        "cases.Application", verbose_name="申报案例", on_delete=models.PROTECT, related_name="awards"
     )
+    special_prize = models.ForeignKey(
+        SpecialPrize,
+        verbose_name="单项奖",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+        help_text="留空为奖项等级（如 一等奖）；选择时为单项奖。",
+    )
+    reason = models.TextField("授奖理由", blank=True, help_text="单项奖须填写授奖理由。")
     rank = models.PositiveIntegerField("排名")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     confirmed_by = models.ForeignKey(
@@ -35,23 +107,59 @@ class Award(models.Model):
     confirmed_at = models.DateTimeField("确认时间")
     withdrawn_reason = models.TextField("撤销理由", blank=True)
 
+    objects = AwardQuerySet.as_manager()
+
     class Meta:
         verbose_name = "获奖案例"
         verbose_name_plural = "获奖案例"
         ordering = ["campaign", "rank", "id"]
         # The publicity and results lists: one campaign's active awards in rank order.
         indexes = [models.Index(fields=["campaign", "status", "rank", "id"], name="award_public_list_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(special_prize__isnull=True), name="award_one_graded_per_application"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "special_prize"],
+                condition=Q(special_prize__isnull=False),
+                name="award_special_prize_once_per_application",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.application} {self.tier}"
 
     @property
+    def is_special(self) -> bool:
+        return self.special_prize_id is not None
+
+    @property
     def tier(self) -> str:
-        """奖项等级, read from the application's decision (select_related "application__award_decision")."""
+        """奖项等级: a special prize's name, or the graded tier read from the application's decision
+        (select_related "special_prize" and "application__award_decision")."""
+        if self.special_prize_id is not None:
+            return self.special_prize.name
         try:
             return self.application.award_decision.tier
         except ObjectDoesNotExist:
             return ""
+
+    @property
+    def is_award(self) -> bool:
+        """获奖 or a result that is not an award (评定结果): read from the `with_section` annotation when present."""
+        if self.special_prize_id is not None:
+            return True
+        section = getattr(self, "section", None)
+        if section is None:
+            section = Award.objects.with_section().filter(pk=self.pk).values_list("section", flat=True).first()
+        return section != Section.RESULT
+
+    @property
+    def kind_label(self) -> str:
+        """How a page names this row: 单项奖, 评定结果 or 奖项等级."""
+        if self.special_prize_id is not None:
+            return "单项奖"
+        return "奖项等级" if self.is_award else "评定结果"
 
 
 DEFAULT_NO_AWARD_MESSAGE = (

@@ -43,5 +43,6 @@ add_staff_model_perms(
     "objectionnote",
     "certificatetemplate",
     "certificate",
+    "specialprize",
     actions=("view",),
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from cases.models import Campaign
 from kunshan_portal.selectors import site_settings
@@ -18,6 +19,8 @@ from .models import (
     CertificateTemplate,
     Objection,
     Publicity,
+    Section,
+    SpecialPrize,
 )
 
 # The only application fields a public page may show (the notice's list): never the body, photos,
@@ -71,13 +74,53 @@ def publicity_has_started(campaign: Campaign, publicity: Publicity, now: dt.date
 
 
 def public_awards(campaign: Campaign, *, active_only: bool = True) -> QuerySet[Award]:
-    """The publicity list: awards in rank order with the allowlisted application fields only."""
+    """The publicity list with the allowlisted application fields only, in its sections (models.Section): the
+    graded awards in rank order, then the special prizes by prize, then the results that are not awards."""
     qs = Award.objects.filter(campaign=campaign)
     if active_only:
         qs = qs.filter(status=Award.Status.ACTIVE)
-    return qs.select_related("application__award_decision").only(
-        "id", "rank", "status", "campaign_id", "application__award_decision__tier", *PUBLIC_FIELDS
+    return (
+        qs.with_section()
+        .select_related("application__award_decision", "special_prize")
+        .only(
+            "id",
+            "rank",
+            "status",
+            "campaign_id",
+            "special_prize_id",
+            "special_prize__name",
+            "special_prize__position",
+            "application__award_decision__tier",
+            *PUBLIC_FIELDS,
+        )
+        .annotate(number=Window(RowNumber(), partition_by=[F("section")], order_by=LIST_ORDER[1:]))
+        .order_by(*LIST_ORDER)
     )
+
+
+LIST_ORDER = ("section", "special_prize__position", "special_prize_id", "rank", "id")
+
+
+def list_sections(awards) -> list[dict]:
+    """The rows of one page of the public list split into its sections, each {"key", "title", "awards"}; each
+    award carries `number`, its place within its section over the whole list (public_awards)."""
+    sections: list[dict] = []
+    for award in awards:
+        if not sections or sections[-1]["key"] != award.section:
+            sections.append({"key": award.section, "title": SECTION_TITLES[award.section], "awards": []})
+        sections[-1]["awards"].append(award)
+    return sections
+
+
+SECTION_TITLES = {
+    Section.GRADED: "获奖名单",
+    Section.SPECIAL: "单项奖",
+    Section.RESULT: "评定结果（不属于奖项，不颁发证书）",
+}
+
+
+def special_prizes_of(campaign: Campaign) -> QuerySet[SpecialPrize]:
+    return SpecialPrize.objects.filter(campaign=campaign).order_by("position", "id")
 
 
 def public_rows(awards) -> list[tuple]:
@@ -86,23 +129,28 @@ def public_rows(awards) -> list[tuple]:
     for i, award in enumerate(awards, start=1):
         a = award.application
         unit = " / ".join(x for x in dict.fromkeys([a.declaring_unit, a.organisation_name]) if x)
-        rows.append(
-            (i, a.reference or "", a.title, unit, a.applicant_name, a.get_category_display(), a.domain, award.tier)
-        )
+        tier = award.tier
+        if award.section == Section.SPECIAL:
+            tier = f"{tier}（单项奖）"
+        elif award.section == Section.RESULT:
+            tier = f"{tier}（评定结果）"
+        rows.append((i, a.reference or "", a.title, unit, a.applicant_name, a.get_category_display(), a.domain, tier))
     return rows
 
 
 def staff_objections(campaign: Campaign) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(campaign=campaign)
-        .select_related("award__application__award_decision", "assignee")
+        .select_related("award__application__award_decision", "award__special_prize", "assignee")
         .prefetch_related("evidence")
     )
 
 
 def objection_detail(pk: int) -> Objection:
     return (
-        Objection.objects.select_related("campaign", "award__application__award_decision", "assignee", "decided_by")
+        Objection.objects.select_related(
+            "campaign", "award__application__award_decision", "award__special_prize", "assignee", "decided_by"
+        )
         .prefetch_related("evidence", "notes__author")
         .get(pk=pk)
     )
@@ -112,14 +160,17 @@ def my_awards(user) -> QuerySet[Award]:
     """The applicant's awards whose results are published, with their certificates."""
     return (
         Award.objects.filter(application__applicant=user, campaign__publicity__results_published_at__isnull=False)
-        .select_related("application__award_decision", "campaign", "certificate")
-        .order_by("-campaign__publicity_ends_at")
+        .with_section()
+        .select_related("application__award_decision", "campaign", "certificate", "special_prize")
+        .order_by("-campaign__publicity_ends_at", "application_id", "section", "special_prize__position", "id")
     )
 
 
 def certificate_for_verification(code: str) -> Certificate | None:
     return (
-        Certificate.objects.select_related("award__application__award_decision", "campaign__certificate_template")
+        Certificate.objects.select_related(
+            "award__application__award_decision", "award__special_prize", "campaign__certificate_template"
+        )
         .filter(code=code)
         .first()
     )

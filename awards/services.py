@@ -44,6 +44,7 @@ from .models import (
     ObjectionEvidence,
     ObjectionNote,
     Publicity,
+    SpecialPrize,
 )
 from .selectors import publicity_closed_at, publicity_is_open
 
@@ -68,6 +69,7 @@ def awards_from_decision(*, campaign: Campaign, by: User) -> int:
     for decision in decision_list(campaign):
         _, was_created = Award.objects.get_or_create(
             application_id=decision.application_id,
+            special_prize=None,
             defaults={
                 "campaign": campaign,
                 "rank": decision.rank or 0,
@@ -118,6 +120,7 @@ def award_confirm(*, application: Application, tier: str, rank: int, by: User, r
     )
     award, _ = Award.objects.update_or_create(
         application=application,
+        special_prize=None,
         defaults={
             "campaign": application.campaign,
             "rank": rank,
@@ -136,16 +139,172 @@ def award_confirm(*, application: Application, tier: str, rank: int, by: User, r
 @transaction.atomic
 def award_remove(*, award: Award, by: User, request=None) -> None:
     """Takes a case off the list before the publicity window starts (a mistake, not a withdrawal). Its decision
-    then gives no tier either, so the ranking agrees with the list and a re-import does not bring it back."""
+    then gives no tier either, so the ranking agrees with the list and a re-import does not bring it back.
+    A special prize is simply taken off (special_prize_withdraw does the same with a reason)."""
     from reviews.models import AwardDecision
 
     _ensure_list_editable(award.campaign)
-    audit_record(kind=AuditEvent.Kind.DECISION, request=request, user=by, obj=award, detail="从获奖名单移除")
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=award,
+        detail=f"从获奖名单移除{f'单项奖“{award.special_prize.name}”' if award.special_prize_id else ''}",
+    )
+    if award.special_prize_id is not None:
+        award.delete()
+        public_pages_changed(campaign=award.campaign)
+        return
     AwardDecision.objects.filter(application_id=award.application_id).update(
         tier="", reason="从获奖名单移除", decided_by=by
     )
     award.delete()
     public_pages_changed(campaign=award.campaign)
+
+
+# ----------------------------------------------------------------------------------- special prizes
+
+PRIZE_NAME_MAX = 40
+
+
+def special_prize_rows_errors(rows: list[dict]) -> tuple[dict[int, dict[str, str]], str]:
+    """({row index: {field: message}}, "") of the special prizes staff entered (dicts of name and description):
+    the prize page shows each message beside its cell and special_prizes_save refuses the same rows."""
+    errors: dict[int, dict[str, str]] = {}
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        name = (row.get("name") or "").strip()
+        if not name:
+            errors[index] = {"name": "请填写单项奖名称。"}
+        elif len(name) > PRIZE_NAME_MAX:
+            errors[index] = {"name": f"单项奖名称最多 {PRIZE_NAME_MAX} 个字。"}
+        elif name in seen:
+            errors[index] = {"name": f"单项奖名称“{name}”重复，每个单项奖的名称须不同。"}
+        seen.add(name)
+    return errors, ""
+
+
+@transaction.atomic
+def special_prizes_save(*, campaign: Campaign, prizes: list[dict], by: User, request=None) -> list[SpecialPrize]:
+    """Makes the campaign's special prizes (单项奖) the given rows, in their order: a row with an `id` updates
+    that prize, one without adds a prize, a saved prize left out is deleted. A prize already given to a case
+    cannot be deleted (withdraw it first); nothing is written when a row is refused. Audited."""
+    errors, _ = special_prize_rows_errors(prizes)
+    if errors:
+        raise ValidationError(
+            "；".join(f"第 {i + 1} 行：{m}" for i, cell in sorted(errors.items()) for m in cell.values())
+        )
+    existing = {p.pk: p for p in SpecialPrize.objects.select_for_update().filter(campaign=campaign)}
+    kept_ids = {row["id"] for row in prizes if row.get("id")}
+    unknown = kept_ids - set(existing)
+    if unknown:
+        raise ValidationError("单项奖已被他人修改，请刷新页面后重试。")
+    removed = [p for pk, p in existing.items() if pk not in kept_ids]
+    given = [p.name for p in removed if p.awards.exists()]
+    if given:
+        raise ValidationError(f"单项奖“{'、'.join(given)}”已授予案例，不能删除；请先在排名页撤销。")
+    SpecialPrize.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    # Names are unique per campaign: park the kept ones under temporary names first, so two prizes may swap names.
+    for pk in kept_ids:
+        SpecialPrize.objects.filter(pk=pk).update(name=f"__{pk}")
+    saved = []
+    for position, row in enumerate(prizes, start=1):
+        prize = existing.get(row.get("id")) or SpecialPrize(campaign=campaign)
+        prize.name, prize.description, prize.position = (
+            row["name"].strip(),
+            row.get("description", "").strip(),
+            position,
+        )
+        prize.full_clean(exclude=["campaign"], validate_unique=False)
+        prize.save()
+        saved.append(prize)
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"设置单项奖：{'、'.join(p.name for p in saved) or '无'}",
+    )
+    public_pages_changed(campaign=campaign)
+    return saved
+
+
+@transaction.atomic
+def special_prize_award(*, application: Application, prize: SpecialPrize, reason: str, by: User, request=None) -> Award:
+    """Staff give a special prize (单项奖) to a case by decision: a reason is required and audited. The case keeps
+    its graded tier; it may hold several special prizes, each once. Refused once the publicity window started
+    (the list then changes only by an objection) and for a case that did not pass the formal check."""
+    _ensure_list_editable(application.campaign)
+    if prize.campaign_id != application.campaign_id:
+        raise ValidationError({"prize": "请选择本评选活动的单项奖。"})
+    if application.status != Application.Status.ACCEPTED:
+        raise ValidationError("只有通过形式审查的案例才能授予单项奖。")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "授予单项奖须填写理由。"})
+    if Award.objects.filter(application=application, special_prize=prize).exists():
+        raise ValidationError({"prize": f"该案例已获得“{prize.name}”。"})
+    from reviews.models import AwardDecision
+
+    decision = AwardDecision.objects.filter(application=application).only("rank").first()
+    award = Award(
+        campaign_id=application.campaign_id,
+        application=application,
+        special_prize=prize,
+        reason=reason,
+        rank=(decision.rank if decision else None) or 0,
+        confirmed_by=by,
+        confirmed_at=timezone.now(),
+    )
+    award.full_clean(exclude=["campaign", "application", "special_prize", "confirmed_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            award.save()
+    except IntegrityError:  # a concurrent click gave the same prize: theirs stands
+        raise ValidationError({"prize": f"该案例已获得“{prize.name}”。"}) from None
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=award,
+        detail=f"授予单项奖“{prize.name}”：{reason}",
+    )
+    public_pages_changed(campaign=application.campaign)
+    return award
+
+
+@transaction.atomic
+def special_prize_withdraw(*, award: Award, reason: str, by: User, request=None) -> None:
+    """Staff take a special prize back from a case before the publicity window starts, with a reason (audited).
+    After that the list changes only by an objection (objection_decide)."""
+    if award.special_prize_id is None:
+        raise ValidationError("这不是单项奖；奖项等级请在排名页调整。")
+    _ensure_list_editable(award.campaign)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "撤销单项奖须填写理由。"})
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        obj=award.application,
+        detail=f"撤销单项奖“{award.special_prize.name}”：{reason}",
+    )
+    award.delete()
+    public_pages_changed(campaign=award.campaign)
+
+
+@transaction.atomic
+def special_prizes_copy(*, source: Campaign, target: Campaign) -> list[SpecialPrize]:
+    """The campaign copier: the target gets a copy of the source's special prizes (names, descriptions, order);
+    prizes the target already has under the same name are kept. No audit of its own: the copier records it."""
+    have = set(SpecialPrize.objects.filter(campaign=target).values_list("name", flat=True))
+    rows = [
+        SpecialPrize(campaign=target, name=p.name, description=p.description, position=p.position)
+        for p in SpecialPrize.objects.filter(campaign=source).order_by("position", "id")
+        if p.name not in have
+    ]
+    return SpecialPrize.objects.bulk_create(rows)
 
 
 def _ensure_list_editable(campaign: Campaign) -> None:
@@ -381,8 +540,14 @@ def objection_decide(
     from reviews.models import AwardDecision
 
     locked = _unresolved(objection)
-    award = Award.objects.select_for_update().select_related("application").get(pk=locked.award_id)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("application", "special_prize")
+        .get(pk=locked.award_id)
+    )
     if upheld:
+        if outcome == Objection.Outcome.CHANGE_TIER and award.special_prize_id is not None:
+            raise ValidationError("单项奖不能调整奖项等级：异议成立时请选择撤销获奖。")
         if outcome == Objection.Outcome.CHANGE_TIER:
             new_tier = new_tier.strip()
             if not new_tier or new_tier == award.tier:
@@ -460,27 +625,47 @@ def results_publish(*, campaign: Campaign, by: User, request=None, now: dt.datet
         )
         if updated != 1:
             raise ValidationError("获奖名单已发布。")
-        awards = Award.objects.filter(campaign=campaign).select_related(
-            "application__applicant", "application__award_decision"
-        )
-        for award in awards:
+        per_application: dict[int, list[Award]] = {}
+        for award in (
+            Award.objects.filter(campaign=campaign)
+            .with_section()
+            .select_related("application__applicant", "application__award_decision", "special_prize")
+            .order_by("application_id", "section", "special_prize__position", "id")
+        ):
+            per_application.setdefault(award.application_id, []).append(award)
+        # One e-mail per case, naming each of its awards (a graded tier and its special prizes). A case whose
+        # only rows are results that are not awards (整改、合格) hears the no-award text with its result.
+        told = set()
+        for application_id, rows in per_application.items():
+            awarded = [a for a in rows if a.is_award]
+            if not awarded:
+                continue
+            application = rows[0].application
             email_send(
-                to=[award.application.applicant.email],
-                subject=f"评选结果：{award.application.title}",
+                to=[application.applicant.email],
+                subject=f"评选结果：{application.title}",
                 template="awards/email/result.txt",
-                context={"award": award, "application": award.application, "campaign": campaign},
+                context={"awards": awarded, "application": application, "campaign": campaign},
             )
+            told.add(application_id)
         publicity = Publicity.objects.get(campaign=campaign)
         for application in (
-            Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED, award__isnull=True)
+            Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+            .exclude(pk__in=told)
             .select_related("applicant")
             .order_by("id")
         ):
+            results = [a.tier for a in per_application.get(application.pk, []) if a.status == Award.Status.ACTIVE]
             email_send(
                 to=[application.applicant.email],
                 subject=f"评选结果：{application.title}",
                 template="awards/email/result_not_awarded.txt",
-                context={"application": application, "campaign": campaign, "message": publicity.no_award_text},
+                context={
+                    "application": application,
+                    "campaign": campaign,
+                    "message": publicity.no_award_text,
+                    "results": results,
+                },
             )
         audit_record(kind=AuditEvent.Kind.PUBLICATION, request=request, user=by, obj=campaign, detail="发布获奖名单")
         enqueue("awards.certificates_issue", campaign.pk)
@@ -518,7 +703,10 @@ def certificate_allocate(*, award: Award) -> Certificate:
     (select_for_update) in the same
     transaction that creates the certificate, so two workers or two campaigns never take the same serial
     and a rolled-back or killed allocation leaves no gap. A number already taken (by a certificate numbered
-    before the counters were per body and year) is stepped over, never reused."""
+    before the counters were per body and year) is stepped over, never reused. A result that is not an award
+    (评定结果 such as 整改) gets no certificate: refused."""
+    if not award.is_award:
+        raise ValidationError(f"“{award.tier}”是评定结果，不属于奖项，不颁发荣誉证书。")
     with transaction.atomic():
         year = certificate_year(award.campaign)
         template = certificate_template_get(award.campaign)
@@ -540,12 +728,16 @@ def certificate_allocate(*, award: Award) -> Certificate:
 
 
 def certificates_allocate(*, campaign: Campaign) -> int:
-    """Numbers every active award of the campaign in rank order (each in its own short transaction)."""
+    """Numbers every active award of the campaign in rank order, graded tiers before special prizes (each in its
+    own short transaction); results that are not awards (评定结果) are skipped."""
     if not _fresh_publicity(campaign).results_published_at:
         raise ValidationError("获奖名单发布后才能颁发证书。")
     count = 0
-    for award in Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE, certificate__isnull=True).order_by(
-        "rank", "id"
+    for award in (
+        Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE, certificate__isnull=True)
+        .awarded()
+        .select_related("campaign", "special_prize")
+        .order_by("section", "rank", "special_prize__position", "id")
     ):
         try:
             certificate_allocate(award=award)
@@ -631,9 +823,9 @@ def certificate_files_generate(*, campaign: Campaign, certificate_ids: list[int]
     (certificates/<campaign>/<number>.docx|pdf). Safe to run twice or concurrently: a file is replaced
     atomically with the same content. `progress(n)` is called after each file. Returns the files written."""
     template = certificate_template_get(campaign)
-    qs = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE).select_related(
-        "award__application__award_decision", "campaign"
-    )
+    qs = Certificate.objects.filter(
+        campaign=campaign, award__status=Award.Status.ACTIVE, award__in=Award.objects.awarded()
+    ).select_related("award__application__award_decision", "award__special_prize", "campaign")
     if certificate_ids is not None:
         qs = qs.filter(pk__in=certificate_ids)
     certificates = list(qs.order_by("serial"))
@@ -724,7 +916,9 @@ def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str
             certificates_allocate(campaign=campaign)
         except ValidationError as exc:
             raise JobFailed("导出失败：" + "；".join(exc.messages)) from exc
-        active = Certificate.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE)
+        active = Certificate.objects.filter(
+            campaign=campaign, award__status=Award.Status.ACTIVE, award__in=Award.objects.awarded()
+        )
         has_pdf = documents.soffice_path() is not None
         count = active.count()
         total = count * (2 if has_pdf else 1) + 1
@@ -740,7 +934,9 @@ def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str
         # The ZIP is built in a temporary file (removed on leaving) and then saved into the storage whole.
         with tempfile.TemporaryFile(prefix="kp-certificates-", suffix=".zip") as tmp:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-                for certificate in active.select_related("award__application").order_by("serial"):
+                for certificate in active.select_related("award__application", "award__special_prize").order_by(
+                    "serial"
+                ):
                     label = f"{certificate.number}-{certificate.award.application.applicant_name}"
                     for field, ext in ((certificate.docx, "docx"), (certificate.pdf, "pdf")):
                         if _stored(field):
@@ -749,7 +945,7 @@ def certificate_export_run(*, export_id: int, final_attempt: bool = True) -> str
                             files += 1
             if not files:
                 # An empty ZIP is not a result: staff see why instead of a "done" that hands them nothing.
-                awards = Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE).count()
+                awards = Award.objects.filter(campaign=campaign, status=Award.Status.ACTIVE).awarded().count()
                 raise JobFailed(
                     f"没有生成任何证书：{awards} 个有效获奖案例中，{count} 个已编号，没有可导出的证书文件。"
                     if awards

@@ -32,4 +32,11 @@ urlpatterns = [
     path("manage/objections/<int:pk>/note/", views.objection_note_view, name="objection_note"),
     path("manage/objections/<int:pk>/decide/", views.objection_decide_view, name="objection_decide"),
     path("manage/evidence/<int:pk>/", views.evidence_view, name="evidence"),
+    path("manage/<slug:slug>/special-prizes/", views.special_prizes_view, name="special_prizes"),
+    path("manage/applications/<int:pk>/special-prizes/", views.special_prize_award_view, name="special_prize_award"),
+    path(
+        "manage/awards/<int:pk>/withdraw-special-prize/",
+        views.special_prize_withdraw_view,
+        name="special_prize_withdraw",
+    ),
 ]

@@ -27,7 +27,18 @@ from kunshan_portal.selectors import site_settings
 from notifications.jobs import job_download_response, job_state, job_status_response
 
 from . import documents, selectors, services
-from .forms import AssignForm, AwardForm, CertificateTemplateForm, DecideForm, NoteForm, ObjectionForm, PublicityForm
+from .forms import (
+    AssignForm,
+    AwardForm,
+    CertificateTemplateForm,
+    DecideForm,
+    NoteForm,
+    ObjectionForm,
+    PublicityForm,
+    ReasonForm,
+    SpecialPrizeAwardForm,
+    SpecialPrizeFormSet,
+)
 from .models import Award, Certificate, CertificateExport, Objection, ObjectionEvidence
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -120,6 +131,7 @@ def _list_page(request, awards):
 def _list_context(page) -> dict:
     return {
         "awards": page.object_list,
+        "sections": selectors.list_sections(page.object_list),
         "page_obj": page,
         "is_paginated": page.has_other_pages(),
         "list_offset": page.start_index() - 1 if page.object_list else 0,
@@ -290,8 +302,9 @@ def campaign_view(request, slug, obj):
     publicity = selectors.publicity_get(campaign)
     awards = list(
         Award.objects.filter(campaign=campaign)
-        .select_related("application__award_decision", "certificate")
-        .order_by("rank", "id")
+        .with_section()
+        .select_related("application__award_decision", "certificate", "special_prize")
+        .order_by("section", "special_prize__position", "rank", "id")
     )
     template = services.certificate_template_get(campaign)
     applications = Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED).order_by(
@@ -548,3 +561,110 @@ def evidence_view(request, pk, obj):
         filename=obj.original_name,
         content_type=obj.content_type,
     )
+
+
+# ----------------------------------------------------------------------------------- special prizes
+
+
+@_staff(_staff_campaign)
+def special_prizes_view(request, slug, obj):
+    """单项奖设置: the campaign's special prizes as rows (name, description, order); given on the ranking page."""
+    prizes = list(selectors.special_prizes_of(obj).annotate(given=Count("awards")))
+    initial = [
+        {"id": p.pk, "name": p.name, "description": p.description, "ORDER": i} for i, p in enumerate(prizes, start=1)
+    ]
+    formset = SpecialPrizeFormSet(
+        request.POST or None, initial=None if request.method == "POST" else initial, prefix="prizes"
+    )
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.special_prizes_save(campaign=obj, prizes=formset.prizes(), by=request.user, request=request)
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class(exc.messages)
+        else:
+            messages.success(request, "单项奖已保存。")
+            return redirect("awards:special_prizes", slug=slug)
+    given = {p.pk: p.given for p in prizes}
+    for form in formset.forms:
+        try:
+            form.given = given.get(int(form["id"].value() or 0), 0)
+        except (TypeError, ValueError):
+            form.given = 0
+    return render(request, "awards/special_prizes.html", {"campaign": obj, "formset": formset})
+
+
+def _ranking_url(application) -> str:
+    return reverse("reviews:ranking", kwargs={"slug": application.campaign.slug})
+
+
+def _application(request, pk):
+    return get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
+
+
+@require_POST
+@_staff(_application)
+def special_prize_award_view(request, pk, obj):
+    """授予单项奖 from the ranking page. A refusal shows the form again with the message beside the field and
+    what staff typed kept; success goes back to the ranking."""
+    form = SpecialPrizeAwardForm(request.POST, prizes=selectors.special_prizes_of(obj.campaign))
+    if form.is_valid():
+        try:
+            award = services.special_prize_award(
+                application=obj,
+                prize=form.cleaned_data["prize"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{obj.reference or obj.title}：已授予单项奖“{award.special_prize.name}”。")
+            return redirect(_ranking_url(obj))
+    return render(
+        request,
+        "awards/special_prize_decision.html",
+        {"campaign": obj.campaign, "application": obj, "form": form, "action": "award"},
+        status=400,
+    )
+
+
+def _special_award(request, pk):
+    return get_object_or_404(
+        Award.objects.select_related("campaign", "application__campaign", "special_prize").filter(
+            special_prize__isnull=False
+        ),
+        pk=pk,
+    )
+
+
+@require_POST
+@_staff(_special_award)
+def special_prize_withdraw_view(request, pk, obj):
+    """撤销单项奖 from the ranking page, with a reason."""
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.special_prize_withdraw(
+                award=obj, reason=form.cleaned_data["reason"], by=request.user, request=request
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已撤销单项奖“{obj.special_prize.name}”。")
+            return redirect(_ranking_url(obj.application))
+    return render(
+        request,
+        "awards/special_prize_decision.html",
+        {"campaign": obj.campaign, "application": obj.application, "award": obj, "form": form, "action": "withdraw"},
+        status=400,
+    )
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal beside the field it names (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

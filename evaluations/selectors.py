@@ -19,7 +19,9 @@ def stage_winners(*, campaign: Campaign) -> QuerySet[Application]:
     from awards.models import Award
 
     if Award.objects.filter(campaign=campaign).exists():
-        return Application.objects.filter(campaign=campaign, award__status=Award.Status.ACTIVE)
+        # Several awards per case (a graded tier and 单项奖) count once; a result such as 整改 is not a win.
+        winners = Award.objects.awarded().filter(campaign=campaign, status=Award.Status.ACTIVE)
+        return Application.objects.filter(campaign=campaign, pk__in=winners.values("application_id"))
     return Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, StdDev
-from django.db.models.functions import ExtractYear, Floor, TruncDate
+from django.db.models.functions import Coalesce, ExtractYear, Floor, TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -156,7 +156,8 @@ def funnel(filters: Filters) -> Figure:
     """From draft to award: how many applications reached each step (a later step implies the earlier ones)."""
     # Semi-joins by IN (hashed by PostgreSQL), not a correlated EXISTS per row: across years that took 20 s.
     reviewed = counted_reviews(filters).values("assignment__application")
-    awarded = Award.objects.filter(status=Award.Status.ACTIVE).values("application")
+    # 获奖: an active award that is an award (a result such as 整改 is not; a special prize is).
+    awarded = Award.objects.filter(status=Award.Status.ACTIVE).awarded().values("application")
     totals = Application.objects.filter(_application_q(filters)).aggregate(
         created=Count("id"),
         submitted=Count("id", filter=Q(status__in=SUBMITTED)),
@@ -302,9 +303,11 @@ def _band_label(band: int) -> str:
 
 def _tiers_by(filters: Filters, key: str, title: str, field_name: str, column: str) -> Figure:
     cells = (
-        # The tier's one record is the application's decision (reviews.AwardDecision).
+        # A graded tier's one record is the application's decision (reviews.AwardDecision); a special prize is
+        # its own column; results that are not awards (整改、合格) are not counted.
         Award.objects.filter(_application_q(filters, "application__"), status=Award.Status.ACTIVE)
-        .annotate(tier=F("application__award_decision__tier"))
+        .awarded()
+        .annotate(tier=Coalesce(F("special_prize__name"), F("application__award_decision__tier")))
         .values(field_name, "tier")
         .annotate(n=Count("id"), best=Min("rank"))
         .order_by(field_name, "tier")
@@ -331,7 +334,9 @@ def year_on_year(filters: Filters) -> Figure:
             year=ExtractYear("campaign__submission_closes_at"),
             submitted=Count("id", filter=Q(status__in=SUBMITTED)),
             accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
-            awarded=Count("id", filter=Q(award__status=Award.Status.ACTIVE)),
+            awarded=Count(
+                "id", filter=Q(pk__in=Award.objects.filter(status=Award.Status.ACTIVE).awarded().values("application"))
+            ),
             organisations=Count("organisation", filter=Q(status__in=SUBMITTED), distinct=True),
         )
         .order_by("campaign__submission_opens_at", "campaign_id")

@@ -128,7 +128,7 @@ def previews() -> list[Preview]:
             "评选结果通知",
             "awards/email/result.txt",
             f"评选结果：{case.title}",
-            {"award": award, "application": case, "campaign": campaign},
+            {"awards": [award], "application": case, "campaign": campaign},
         ),
         Preview(
             "award_result_not_awarded",

@@ -12,6 +12,7 @@ from .models import (
     ReviewerProfile,
     ReviewSettings,
     RubricPart,
+    TierRule,
 )
 
 
@@ -73,3 +74,11 @@ class AssignmentAdmin(ReadOnlyModelAdmin):
 class ReviewAdmin(ReadOnlyModelAdmin):
     list_display = ["assignment", "status", "total", "submitted_at"]
     list_select_related = ["assignment__application", "assignment__reviewer"]
+
+
+@admin.register(TierRule)
+class TierRuleAdmin(ReadOnlyModelAdmin):
+    """Edited on the portal's 奖项等级 page (one service keeps the order and the checks); read-only here."""
+
+    list_display = ["name", "campaign", "position", "by", "value", "is_award"]
+    list_select_related = ["campaign"]

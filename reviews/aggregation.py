@@ -158,12 +158,19 @@ def z_scores(totals: list[float]) -> list[float]:
     return [(t - mean) / sd if sd > 0 else 0.0 for t in totals]
 
 
-def tier_bounds(n: int, tiers: list[dict], at_least) -> list[tuple[str, int, int]]:
+def _tier_fields(tier) -> tuple[str, str, float]:
+    """(name, by, value) of a tier row (reviews.TierRule) or of the same as a dict (the pure tests)."""
+    if isinstance(tier, dict):
+        return tier["name"], tier.get("by"), float(tier.get("value", 0))
+    return tier.name, tier.by, float(tier.value)
+
+
+def tier_bounds(n: int, tiers: list, at_least) -> list[tuple[str, int, int]]:
     """(name, start, end) of each tier over the positions 1..n of the ranked applications with a score: a tier
     holds the positions start+1..end. `at_least(value)` is how many of them score at least `value` (the
     ranking is ordered by score, so they are a prefix).
 
-    A tier is {"name": ..., "by": "count" | "fraction" | "threshold", "value": ...}:
+    A tier is a reviews.TierRule row (or a dict with its name, by and value); by is:
       count      the next `value` applications;
       fraction   up to the cumulative share of all ranked applications, rounded half up
                  (thirds of 10 → 3/4/3, of 11 → 4/3/4, of 12 → 4/4/4);
@@ -174,7 +181,7 @@ def tier_bounds(n: int, tiers: list[dict], at_least) -> list[tuple[str, int, int
     index = 0
     cumulative_fraction = 0.0
     for tier in tiers:
-        by, value = tier.get("by"), float(tier.get("value", 0))
+        name, by, value = _tier_fields(tier)
         if by == "count":
             end = min(n, index + int(value))
         elif by == "fraction":
@@ -184,7 +191,7 @@ def tier_bounds(n: int, tiers: list[dict], at_least) -> list[tuple[str, int, int
             end = min(n, max(index, at_least(value)))
         else:
             raise ValueError(f"未知的奖项等级划分方式：{by}")
-        bounds.append((tier["name"], index, end))
+        bounds.append((name, index, end))
         index = end
     return bounds
 
@@ -195,7 +202,7 @@ def tier_at(position: int | None, bounds: list[tuple[str, int, int]]) -> str:
     return next((name for name, start, end in bounds if start < position <= end), "")
 
 
-def tiers_assign(ranked: list[Aggregate], tiers: list[dict], method: str) -> None:
+def tiers_assign(ranked: list[Aggregate], tiers: list, method: str) -> None:
     """Walk the ranking in order and give each application the first tier that still has room (tier_bounds)."""
     scored = [a for a in ranked if a.count > 0]
 

@@ -76,12 +76,16 @@ def seed(out, *, today: dt.date, people: dict) -> dict:
 
     services.rubric_ensure(campaign=campaign)
     settings_row = selectors.review_settings_get(campaign=campaign)
-    settings_row.tiers = [
-        {"name": "一等奖", "by": "count", "value": 1},
-        {"name": "二等奖", "by": "count", "value": 2},
-        {"name": "优秀奖", "by": "count", "value": 3},
-    ]
     settings_row.save()
+    services.tiers_save(
+        campaign=campaign,
+        tiers=[
+            {"name": "一等奖", "by": "count", "value": Decimal(1)},
+            {"name": "二等奖", "by": "count", "value": Decimal(2)},
+            {"name": "优秀奖", "by": "count", "value": Decimal(3)},
+        ],
+        by=staff,
+    )
 
     applicants = [people["users"]["applicant"], people["users"]["applicant_b"]]
     orgs = people["organisations"]

@@ -6,7 +6,7 @@ from django.conf import settings
 from accounts.models import Organisation
 from cases.models import DEFAULT_DOMAINS, Category
 
-from .models import Criterion, ReviewSettings, RubricPart
+from .models import Criterion, ReviewSettings, RubricPart, TierBy
 
 
 class ScoreForm(forms.Form):
@@ -190,28 +190,7 @@ class ReviewSettingsForm(forms.ModelForm):
             "disagreement_threshold",
             "opinion_min_chars",
             "peers_visible",
-            "tiers",
         ]
-
-    def clean_tiers(self):
-        tiers = self.cleaned_data["tiers"]
-        if not isinstance(tiers, list):
-            raise forms.ValidationError("奖项等级应是一个列表。")
-        for tier in tiers:
-            if (
-                not isinstance(tier, dict)
-                or not tier.get("name")
-                or tier.get("by") not in ("count", "fraction", "threshold")
-            ):
-                raise forms.ValidationError(
-                    "每个奖项等级需有 name，by 为 count、fraction 或 threshold，"
-                    '如 {"name": "一等奖", "by": "count", "value": 3}。'
-                )
-            try:
-                float(tier.get("value"))
-            except (TypeError, ValueError):
-                raise forms.ValidationError(f"奖项等级“{tier['name']}”的 value 应是数字。") from None
-        return tiers
 
 
 class CriterionEditForm(forms.Form):
@@ -236,3 +215,95 @@ class CriterionEditForm(forms.Form):
         else:
             self.fields["part"].queryset = RubricPart.objects.filter(campaign=criterion.campaign_id)
             self.fields["part"].choices = [("", "（不分部分）"), *((p.pk, p.name) for p in parts)]
+
+
+class TierRuleForm(forms.Form):
+    """One row of the tier page (奖项等级). The rules that span rows (duplicate names, fractions adding up past 1)
+    and the value's range per kind live in services.tier_rows_errors; TierFormSet puts their messages here."""
+
+    name = forms.CharField(
+        label="等级名称",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如 一等奖", "class": "form-control form-control-sm"}),
+    )
+    by = forms.ChoiceField(
+        label="划分方式",
+        choices=TierBy.choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    value = forms.DecimalField(
+        label="数值",
+        required=False,
+        max_digits=9,
+        decimal_places=4,
+        error_messages={
+            "invalid": "请输入数字，如 3、0.3 或 85。",
+            "max_digits": "数字太长。",
+            "max_decimal_places": "最多四位小数。",
+            "max_whole_digits": "数字太大。",
+        },
+        widget=forms.NumberInput(attrs={"step": "any", "class": "form-control form-control-sm"}),
+    )
+    is_award = forms.BooleanField(
+        label="属于奖项", required=False, initial=True, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+
+    def cells(self) -> list:
+        """The row's fields in the order of the page's columns (ORDER and DELETE come from the formset)."""
+        cells = [self[name] for name in ("ORDER", "name", "by", "value", "is_award", "DELETE")]
+        for cell in cells:
+            if cell.errors:  # Bootstrap's red border on the cell whose message is shown beside it
+                css = cell.field.widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    cell.field.widget.attrs["class"] = f"{css} is-invalid".strip()
+        return cells
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("name") or "").strip() and data.get("value") is None
+
+
+class BaseTierFormSet(forms.BaseFormSet):
+    """The rows in their order (ORDER, then as shown); blank extra rows and rows marked for removal are left out."""
+
+    def __init__(self, *args, max_total=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_total = max_total
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "顺序"
+        form.fields["ORDER"].widget.attrs.update({"class": "form-control form-control-sm", "min": "1"})
+        form.fields["DELETE"].label = "删除"
+        form.fields["DELETE"].widget.attrs.update({"class": "form-check-input"})
+
+    def kept_forms(self) -> list:
+        kept = [
+            f
+            for f in self.forms
+            if not (self.can_delete and self._should_delete_form(f)) and not f.is_blank() and f.is_valid()
+        ]
+        return sorted(kept, key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER") or 0))
+
+    def clean(self):
+        from .services import tier_rows_errors
+
+        if any(f.errors for f in self.forms if not self._should_delete_form(f)):
+            return  # a row's own errors first; the rows being removed do not count
+        kept = self.kept_forms()
+        errors, whole = tier_rows_errors([f.cleaned_data for f in kept], max_total=self.max_total)
+        for index, cell in errors.items():
+            for field, message in cell.items():
+                kept[index].add_error(field, message)
+        if whole:
+            raise forms.ValidationError(whole)
+
+    def tiers(self) -> list[dict]:
+        return [{k: f.cleaned_data[k] for k in ("name", "by", "value", "is_award")} for f in self.kept_forms()]
+
+
+TierFormSet = forms.formset_factory(
+    TierRuleForm, formset=BaseTierFormSet, extra=2, can_delete=True, can_order=True, max_num=50, absolute_max=60
+)

@@ -15,10 +15,16 @@ class RankingMethod(models.TextChoices):
     NORMALISED = "normalised", "标准化得分"
 
 
-def default_tiers():
-    # The Kunshan award names one tier, 优秀; the notice gives no quota, so the default suggests the top 30 % and
-    # staff set the real rule per campaign (see reviews.aggregation.tiers_assign for the three kinds).
-    return [{"name": "优秀", "by": "fraction", "value": 0.3}]
+class TierBy(models.TextChoices):
+    COUNT = "count", "名额"
+    FRACTION = "fraction", "比例"
+    THRESHOLD = "threshold", "分数线"
+
+
+def default_tiers() -> list[dict]:
+    # The Kunshan award names one tier, 优秀; the notice gives no quota, so a campaign without tier rows
+    # suggests the top 30 % and staff set the real rule per campaign on the tier page (reviews.selectors.tier_rules).
+    return [{"name": "优秀", "by": TierBy.FRACTION, "value": Decimal("0.3"), "is_award": True}]
 
 
 class ReviewSettings(models.Model):
@@ -44,13 +50,6 @@ class ReviewSettings(models.Model):
     peers_visible = models.BooleanField(
         "专家可见他人评分", default=False, help_text="勾选后，专家提交自己的评审后可看到同一案例其他专家的评分。"
     )
-    tiers = models.JSONField(
-        "奖项等级",
-        default=default_tiers,
-        help_text='按排名顺序依次划分，如 [{"name": "一等奖", "by": "count", "value": 3}]；'
-        "by 可为 count（名额）、fraction（比例）、threshold（分数线）。",
-    )
-
     decision_confirmed_at = models.DateTimeField("评审结果确认时间", null=True, blank=True)
     decision_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,6 +66,43 @@ class ReviewSettings(models.Model):
 
     def __str__(self):
         return f"评审设置：{self.campaign}"
+
+
+class TierRule(models.Model):
+    """奖项等级: one graded tier of a campaign's ranking, applied in `position` order (reviews.aggregation.tier_bounds).
+    A tier that is not an award (整改、合格 where the bureau says so) is published as a result (评定结果): it
+    gets no certificate and is never called 获奖."""
+
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.CASCADE, related_name="tier_rules", verbose_name="评选活动"
+    )
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("等级名称", max_length=40)
+    by = models.CharField("划分方式", max_length=10, choices=TierBy.choices, default=TierBy.COUNT)
+    value = models.DecimalField(
+        "数值",
+        max_digits=9,
+        decimal_places=4,
+        validators=[MinValueValidator(0)],
+        help_text="名额：个数；比例：0–1 之间的小数（如 0.3 表示前 30%）；分数线：不低于此分。",
+    )
+    is_award = models.BooleanField(
+        "属于奖项",
+        default=True,
+        help_text="不属于奖项（如 整改、合格）：作为评定结果公布，不颁发证书，不称“获奖”。",
+    )
+
+    class Meta:
+        verbose_name = "奖项等级"
+        verbose_name_plural = "奖项等级"
+        ordering = ["campaign", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="tier_rule_name_once"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="tier_rule_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class ReviewerProfile(models.Model):

@@ -51,4 +51,5 @@ add_staff_model_perms(
     "assignment",
     "review",
     "score",
+    "tierrule",
 )

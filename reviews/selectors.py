@@ -39,6 +39,8 @@ from .models import (
     ReviewerScoreStats,
     ReviewSettings,
     RubricPart,
+    TierRule,
+    default_tiers,
 )
 
 # --- Settings and the formal check -----------------------------------------------------------
@@ -48,6 +50,15 @@ def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
     """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
     staff first save the settings or confirm the decision)."""
     return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
+
+
+def tier_rules(*, campaign: Campaign) -> list[TierRule]:
+    """The campaign's graded tiers in order; a campaign whose staff have not set any gets the unsaved default
+    (models.default_tiers), so reading never writes."""
+    rows = list(TierRule.objects.filter(campaign=campaign).order_by("position", "id"))
+    if rows:
+        return rows
+    return [TierRule(campaign=campaign, position=i, **tier) for i, tier in enumerate(default_tiers(), start=1)]
 
 
 def submitted_reviews_of_campaign(campaign_id: int) -> QuerySet[Review]:
@@ -496,6 +507,14 @@ class Ranking:
     reviewer_names: dict  # reviewer id -> name, of the reviews in `rows`
     incomplete: list  # of (Application, Aggregate) missing a review, whole campaign (never filtered); [] once confirmed
     page: object = None  # the Paginator page when paginated
+    tiers: list = None  # the campaign's TierRule rows in order (tier_rules)
+    prizes: list = None  # the campaign's special prizes (awards.SpecialPrize), for the page's award form
+    special_awards: dict = None  # application id -> its special-prize awards (awards.Award), for the rows shown
+
+    @property
+    def result_names(self) -> set[str]:
+        """Names of the tiers that are results, not awards (评定结果: 整改、合格…)."""
+        return {t.name for t in self.tiers or [] if not t.is_award}
 
 
 def expected_reviews(campaign: Campaign, reviewers_per_application: int, application_ids=None) -> dict[int, int]:
@@ -662,7 +681,7 @@ def _aggregate_of(app: Application, threshold: float) -> aggregation.Aggregate:
     )
 
 
-def _tier_bounds(campaign: Campaign, settings_row, method: str, n: int) -> list:
+def _tier_bounds(campaign: Campaign, tiers: list, method: str, n: int) -> list:
     """The tiers' positions; `n` is the number of applications with a score (a threshold tier counts more)."""
     scored = ApplicationScore.objects.filter(
         application__campaign=campaign, application__status=Application.Status.ACCEPTED, count__gt=0
@@ -672,7 +691,7 @@ def _tier_bounds(campaign: Campaign, settings_row, method: str, n: int) -> list:
     def at_least(value: float) -> int:
         return scored.filter(**{f"{field}__gte": value}).count()
 
-    return aggregation.tier_bounds(n, settings_row.tiers, at_least)
+    return aggregation.tier_bounds(n, tiers, at_least)
 
 
 def ranking_incomplete(campaign: Campaign, reviewers_per_application: int) -> list:
@@ -731,7 +750,8 @@ def ranking(
         scored = sum(1 for app in apps if _score_key(app, method)[3] > 0)
         apps = [a for a in apps if (not category or a.category == category) and (not domain or a.domain == domain)]
     ids = [a.pk for a in apps]
-    bounds = _tier_bounds(campaign, settings_row, method, scored)
+    tiers = tier_rules(campaign=campaign)
+    bounds = _tier_bounds(campaign, tiers, method, scored)
     confirmed = settings_row.decision_confirmed_at is not None
     per_app: dict[int, list] = {}
     names: dict[int, str] = {}
@@ -761,6 +781,17 @@ def ranking(
         agg.expected = expected.get(app.pk, settings_row.reviewers_per_application)
         agg.incomplete = agg.count < agg.expected
         rows.append((app, agg, per_app.get(app.pk, [])))
+    from awards.models import Award, SpecialPrize
+
+    prizes = list(SpecialPrize.objects.filter(campaign=campaign).order_by("position", "id"))
+    special_awards: dict[int, list] = {}
+    if prizes:
+        specials = Award.objects.filter(special_prize__isnull=False).select_related("special_prize")
+        specials = specials.filter(application__in=ids) if page is not None else specials.filter(campaign=campaign)
+        for award in specials.order_by("special_prize__position", "id"):
+            special_awards.setdefault(award.application_id, []).append(award)
+    for app, agg, _per in rows:
+        agg.special_awards = special_awards.get(app.pk, [])
     return Ranking(
         settings=settings_row,
         rows=rows,
@@ -770,6 +801,9 @@ def ranking(
         # Only the confirmation reads it (the page offers it while the decision is open).
         incomplete=[] if confirmed else ranking_incomplete(campaign, settings_row.reviewers_per_application),
         page=page_obj,
+        tiers=tiers,
+        prizes=prizes,
+        special_awards=special_awards,
     )
 
 

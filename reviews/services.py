@@ -42,6 +42,8 @@ from .models import (
     RubricPart,
     Score,
     ScoreSheetExport,
+    TierBy,
+    TierRule,
 )
 from .selectors import (
     criterion_leaf_parts,
@@ -52,6 +54,7 @@ from .selectors import (
     rubric_max_total,
     rubric_tree,
     submitted_reviews_of_campaign,
+    tier_rules,
 )
 from .unit_names import unit_names_resemble
 
@@ -1278,7 +1281,7 @@ def tier_override(*, application: Application, tier: str, reason: str, by: User,
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "调整奖项等级须填写理由。"})
-    names = [t["name"] for t in settings_row.tiers]
+    names = [t.name for t in tier_rules(campaign=application.campaign)]
     if tier and tier not in names:
         raise ValidationError({"tier": f"奖项等级只能是：{'、'.join(names)}，或不设奖项。"})
     decision, _ = AwardDecision.objects.update_or_create(
@@ -1292,6 +1295,108 @@ def tier_override(*, application: Application, tier: str, reason: str, by: User,
         detail=f"调整奖项等级为“{tier or '不设奖项'}”：{reason}",
     )
     return decision
+
+
+TIER_NAME_MAX = 40
+COUNT_MAX = 100000
+
+
+def tier_rows_errors(rows: list[dict], *, max_total: Decimal | None = None) -> tuple[dict[int, dict[str, str]], str]:
+    """({row index: {field: message}}, a message about the whole list) of the tier rows staff entered, each a
+    dict of name, by, value (a Decimal or None) and is_award. The tier page shows each message beside its cell;
+    tiers_save refuses the same rows, so the rules live here once."""
+    errors: dict[int, dict[str, str]] = {}
+    if not rows:
+        return errors, "请至少设置一个奖项等级。"
+    seen: set[str] = set()
+    fractions = Decimal("0")
+    for index, row in enumerate(rows):
+        cell: dict[str, str] = {}
+        name = (row.get("name") or "").strip()
+        by, value = row.get("by"), row.get("value")
+        if not name:
+            cell["name"] = "请填写等级名称。"
+        elif len(name) > TIER_NAME_MAX:
+            cell["name"] = f"等级名称最多 {TIER_NAME_MAX} 个字。"
+        elif name in seen:
+            cell["name"] = f"等级名称“{name}”重复，每个等级的名称须不同。"
+        seen.add(name)
+        if by not in TierBy.values:
+            cell["by"] = "请选择划分方式：名额、比例或分数线。"
+        if value is None:
+            cell["value"] = "请填写数值。"
+        elif by == TierBy.COUNT and (value != value.to_integral_value() or not 1 <= value <= COUNT_MAX):
+            cell["value"] = f"名额应为 1 到 {COUNT_MAX} 之间的整数。"
+        elif by == TierBy.FRACTION:
+            if not 0 < value <= 1:
+                cell["value"] = "比例应大于 0 且不大于 1（如 0.3 表示排名前 30%）。"
+            else:
+                fractions += value
+                if fractions > 1:
+                    cell["value"] = f"各等级的比例之和不能大于 1（到此行为 {fractions.normalize():f}）。"
+        elif by == TierBy.THRESHOLD and (value < 0 or (max_total and value > max_total)):
+            cell["value"] = (
+                f"分数线应在 0 到满分 {max_total.normalize():f} 之间。" if max_total else "分数线不能小于 0。"
+            )
+        if cell:
+            errors[index] = cell
+    return errors, ""
+
+
+def _tier_max_total(campaign: Campaign) -> Decimal | None:
+    return rubric_max_total(rubric_tree(campaign)) or None
+
+
+@transaction.atomic
+def tiers_save(*, campaign: Campaign, tiers: list[dict], by: User | None, request=None) -> list[TierRule]:
+    """Replace the campaign's graded tiers (奖项等级) by `tiers` in their order: each a dict of name, by, value
+    and is_award. Refused once the decision is confirmed (the tiers of the confirmed list must not move) and
+    when a row breaks tier_rows_errors; nothing is written then. Audited."""
+    settings_row = review_settings_get(campaign=campaign)
+    _ensure_not_confirmed(settings_row)
+    errors, whole = tier_rows_errors(tiers, max_total=_tier_max_total(campaign))
+    if errors or whole:
+        raise ValidationError(
+            whole or "；".join(f"第 {i + 1} 行：{m}" for i, cell in sorted(errors.items()) for m in cell.values())
+        )
+    TierRule.objects.filter(campaign=campaign).delete()
+    rows = []
+    for position, tier in enumerate(tiers, start=1):
+        row = TierRule(
+            campaign=campaign,
+            position=position,
+            name=tier["name"].strip(),
+            by=tier["by"],
+            value=Decimal(str(tier["value"])),
+            is_award=tier.get("is_award", True),
+        )
+        row.full_clean(exclude=["campaign"])
+        rows.append(row)
+    TierRule.objects.bulk_create(rows)
+    summary = "；".join(
+        f"{t.name}（{TierBy(t.by).label} {t.value.normalize():f}{'' if t.is_award else '，不属于奖项'}）" for t in rows
+    )
+    audit_record(
+        kind=AuditEvent.Kind.DECISION,
+        request=request,
+        user=by,
+        user_label="" if by else "系统",
+        obj=campaign,
+        detail=f"设置奖项等级：{summary}",
+    )
+    return rows
+
+
+@transaction.atomic
+def tiers_copy(*, source: Campaign, target: Campaign) -> list[TierRule]:
+    """The campaign copier: the target's graded tiers become a copy of the source's (its saved rows, or the
+    default when it has none). No audit of its own: the copier records the copy."""
+    TierRule.objects.filter(campaign=target).delete()
+    rows = [
+        TierRule(campaign=target, position=t.position, name=t.name, by=t.by, value=t.value, is_award=t.is_award)
+        for t in tier_rules(campaign=source)
+    ]
+    return TierRule.objects.bulk_create(rows)
 
 
 def incomplete_summary(incomplete: list) -> str:
@@ -1322,6 +1427,7 @@ def decision_confirm(*, campaign: Campaign, by: User, incomplete_reason: str = "
         decision_confirmed_at=timezone.now(), decision_confirmed_by=by
     )
     awarded = 0
+    results_only = result.result_names
     for app, agg, _per in result.rows:
         if agg.rank is None:
             continue
@@ -1335,7 +1441,7 @@ def decision_confirm(*, campaign: Campaign, by: User, incomplete_reason: str = "
                 "tier": agg.final_tier,
             },
         )
-        awarded += bool(agg.final_tier)
+        awarded += bool(agg.final_tier) and agg.final_tier not in results_only
     detail = f"确认评审结果：获奖 {awarded} 个"
     if result.incomplete:
         detail += f"；评审未完成的案例 {incomplete_summary(result.incomplete)}，理由：{reason}"

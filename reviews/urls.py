@@ -34,6 +34,7 @@ urlpatterns = [
     path("manage/<slug:slug>/rubric/import/", views.RubricImportView.as_view(), name="rubric_import"),
     path("manage/<slug:slug>/rubric/import/confirm/", views.rubric_import_confirm_view, name="rubric_import_confirm"),
     path("manage/<slug:slug>/settings/", views.SettingsView.as_view(), name="settings"),
+    path("manage/<slug:slug>/tiers/", views.TiersView.as_view(), name="tiers"),
     path("manage/<slug:slug>/assignments/", views.AssignmentsView.as_view(), name="assignments"),
     path("manage/<slug:slug>/assignments/auto/", views.assign_auto_view, name="assign_auto"),
     path("manage/<slug:slug>/assignments/notify/", views.reviewers_notify_view, name="reviewers_notify"),

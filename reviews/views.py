@@ -37,6 +37,7 @@ from .forms import (
     RubricImportForm,
     RubricPartForm,
     ScoreForm,
+    TierFormSet,
 )
 from .models import Assignment, Conflict, ConflictFlag, Criterion, RankingMethod, Review, RubricPart, ScoreSheetExport
 
@@ -788,6 +789,42 @@ class SettingsView(CampaignStaffView):
             messages.success(request, "评审设置已保存。")
             return redirect("reviews:settings", slug=campaign.slug)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+class TiersView(CampaignStaffView):
+    """奖项等级: the campaign's graded tiers as rows (name, kind, value, award or result), in ranking order."""
+
+    template_name = "reviews/tiers.html"
+
+    def _formset(self, data=None):
+        tiers = selectors.tier_rules(campaign=self.campaign)
+        initial = [
+            {"name": t.name, "by": t.by, "value": t.value.normalize(), "is_award": t.is_award, "ORDER": i}
+            for i, t in enumerate(tiers, start=1)
+        ]
+        max_total = selectors.rubric_max_total(selectors.rubric_tree(self.campaign)) or None
+        return TierFormSet(data, initial=None if data else initial, prefix="tiers", max_total=max_total)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["formset"] = kwargs.get("formset") or self._formset()
+        settings_row = selectors.review_settings_get(campaign=self.campaign)
+        context["confirmed"] = settings_row.decision_confirmed_at is not None
+        context["saved"] = self.campaign.tier_rules.exists()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.campaign = _campaign(kwargs["slug"])
+        formset = self._formset(request.POST)
+        if formset.is_valid():
+            try:
+                services.tiers_save(campaign=self.campaign, tiers=formset.tiers(), by=request.user, request=request)
+            except ValidationError as error:
+                _messages_from(request, error)
+            else:
+                messages.success(request, "奖项等级已保存。")
+                return redirect("reviews:tiers", slug=self.campaign.slug)
+        return self.render_to_response(self.get_context_data(formset=formset, **kwargs))
 
 
 class AssignmentsView(CampaignStaffView):

@@ -19,11 +19,12 @@ from django.db import models, transaction
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from awards.models import CertificateTemplate, Publicity
+from awards.services import special_prizes_copy
 from cases.models import Campaign
 from cases.services import eligibility_rules_copy, materials_copy
 from notifications.models import ReminderRule
 from reviews.models import PanelMember, ReviewSettings
-from reviews.services import rubric_copy
+from reviews.services import rubric_copy, tiers_copy
 
 from .stages import evaluation_stages_copy
 
@@ -142,6 +143,9 @@ COPY_STEPS = [
     lambda *, source, target, shift: materials_copy(source=source, target=target),
     lambda *, source, target, shift: eligibility_rules_copy(source=source, target=target),
     evaluation_stages_copy,
+    # 奖项等级 (rows) and 单项奖: plain settings, no dates.
+    lambda *, source, target, shift: tiers_copy(source=source, target=target),
+    lambda *, source, target, shift: special_prizes_copy(source=source, target=target),
 ]
 
 

@@ -16,7 +16,13 @@ from awards.tests.factories import ObjectionFactory
 from cases.models import Campaign
 from reviews import selectors as review_selectors
 from reviews import services as review_services
-from reviews.tests.factories import ApplicationFactory, AssignmentFactory, ReviewFactory, review_window_campaign
+from reviews.tests.factories import (
+    ApplicationFactory,
+    AssignmentFactory,
+    ReviewFactory,
+    review_window_campaign,
+    tiers_set,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +34,7 @@ def confirmed(cast):
     review_services.rubric_ensure(campaign=campaign)
     settings_row = review_selectors.review_settings_get(campaign=campaign)
     settings_row.reviewers_per_application = 1
-    settings_row.tiers = [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}]
+    tiers_set(campaign, [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}])
     settings_row.save()
     apps = []
     for total in (90, 80):

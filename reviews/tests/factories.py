@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import MembershipFactory, UserFactory
 from cases.models import Application, TeamMember
 from cases.tests.factories import CampaignFactory
-from reviews.models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, Score
+from reviews.models import Assignment, Conflict, Criterion, PanelMember, Review, ReviewerProfile, Score, TierRule
 
 BODY = "本案例中社会工作者与服务对象共同制定服务计划，按计划开展服务并进行评估。" * 8
 
@@ -192,3 +192,19 @@ def jpeg_bytes(artist: str = "") -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif.tobytes())
     return out.getvalue()
+
+
+def tiers_set(campaign, tiers: list[dict]) -> list[TierRule]:
+    """The campaign's graded tiers (奖项等级) as rows, in order: each {"name", "by", "value"[, "is_award"]}."""
+    TierRule.objects.filter(campaign=campaign).delete()
+    return TierRule.objects.bulk_create(
+        TierRule(
+            campaign=campaign,
+            position=i,
+            name=t["name"],
+            by=t["by"],
+            value=Decimal(str(t["value"])),
+            is_award=t.get("is_award", True),
+        )
+        for i, t in enumerate(tiers, start=1)
+    )

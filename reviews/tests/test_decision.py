@@ -1,4 +1,3 @@
-import json
 from decimal import Decimal
 
 import pytest
@@ -7,7 +6,13 @@ from django.core.exceptions import ValidationError
 from accounts.models import AuditEvent
 from reviews import selectors, services
 from reviews.models import AwardDecision, ReviewSettings
-from reviews.tests.factories import ApplicationFactory, AssignmentFactory, ReviewFactory, review_window_campaign
+from reviews.tests.factories import (
+    ApplicationFactory,
+    AssignmentFactory,
+    ReviewFactory,
+    review_window_campaign,
+    tiers_set,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +22,7 @@ def ranked(cast):
     campaign = review_window_campaign()
     services.rubric_ensure(campaign=campaign)
     settings_row = selectors.review_settings_get(campaign=campaign)
-    settings_row.tiers = [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}]
+    tiers_set(campaign, [{"name": "一等奖", "by": "count", "value": 1}, {"name": "二等奖", "by": "count", "value": 1}])
     settings_row.reviewers_per_application = 1  # every case below has all the reviews it needs
     settings_row.save()
     apps = []
@@ -58,7 +63,8 @@ def test_confirming_records_the_decision_list_once_and_freezes_the_tiers(ranked,
         services.tier_override(application=third, tier="一等奖", reason="x", by=cast.staff)
 
 
-def test_staff_set_huaian_thirds_in_the_settings_and_a_malformed_tier_is_refused_beside_the_field(client, cast):
+def test_staff_save_the_review_settings_without_any_tier_field(client, cast):
+    """The tiers left the settings form for their own page (reviews:tiers, test_tier_rows.py)."""
     from django.urls import reverse
 
     campaign = review_window_campaign()
@@ -70,12 +76,12 @@ def test_staff_set_huaian_thirds_in_the_settings_and_a_malformed_tier_is_refused
         "disagreement_threshold": "15",
         "opinion_min_chars": 50,
     }
-    response = client.post(url, {**base, "tiers": '[{"name": "优秀", "by": "lottery", "value": 1}]'})
-    assert response.status_code == 200 and "by 为 count、fraction 或 threshold" in response.content.decode()
-    thirds = json.dumps([{"name": n, "by": "fraction", "value": 1 / 3} for n in ("优秀", "合格", "整改")])
-    assert client.post(url, {**base, "tiers": thirds}).status_code == 302
+    response = client.get(url)
+    assert 'name="tiers"' not in response.content.decode()
+    assert reverse("reviews:tiers", kwargs={"slug": campaign.slug}) in response.content.decode()
+    assert client.post(url, base).status_code == 302
     saved = ReviewSettings.objects.get(campaign=campaign)
-    assert saved.ranking_method == "trimmed" and [t["name"] for t in saved.tiers] == ["优秀", "合格", "整改"]
+    assert saved.ranking_method == "trimmed" and saved.reviewers_per_application == 5
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from reviews.tests.factories import (
     PanelMemberFactory,
     ReviewerFactory,
     review_window_campaign,
+    tiers_set,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def _from_scratch(campaign):
         application_ids=app_ids,
     )
     ranked = aggregation.rank(list(aggregates.values()), settings_row.ranking_method)
-    aggregation.tiers_assign(ranked, settings_row.tiers, settings_row.ranking_method)
+    aggregation.tiers_assign(ranked, selectors.tier_rules(campaign=campaign), settings_row.ranking_method)
     return ranked
 
 
@@ -83,12 +84,15 @@ def test_stored_aggregates_equal_the_ones_computed_from_scratch_after_conflicts_
     settings_row = selectors.review_settings_get(campaign=campaign)
     settings_row.ranking_method = method
     settings_row.disagreement_threshold = Decimal("15")
-    settings_row.tiers = [
-        {"name": "一等奖", "by": "count", "value": 2},
-        {"name": "二等奖", "by": "fraction", "value": 0.3},
-        {"name": "三等奖", "by": "threshold", "value": 40},
-    ]
     settings_row.save()
+    tiers_set(
+        campaign,
+        [
+            {"name": "一等奖", "by": "count", "value": 2},
+            {"name": "二等奖", "by": "fraction", "value": 0.3},
+            {"name": "三等奖", "by": "threshold", "value": 40},
+        ],
+    )
     leaves = _leaves(campaign)
     reviewers = [ReviewerFactory() for _ in range(7)]
     for reviewer in reviewers:

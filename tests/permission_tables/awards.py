@@ -30,6 +30,21 @@ def build(world):
 
     world.draft_campaign = publicity_campaign(slug="publicity-draft", is_published=False)
 
+    # Special prizes (单项奖) of the review-window campaign (reviews' table), given before its publicity.
+    from awards.models import Award, SpecialPrize
+
+    world.prize = SpecialPrize.objects.create(campaign=world.review_campaign, name="项目创新奖", position=1)
+    world.prize_other = SpecialPrize.objects.create(campaign=world.review_campaign, name="最佳服务奖", position=2)
+    world.special_award = Award.objects.create(
+        campaign=world.review_campaign,
+        application=world.review_app,
+        special_prize=world.prize_other,
+        reason="服务模式可推广",
+        rank=0,
+        confirmed_by=cast.staff,
+        confirmed_at=world.review_campaign.publicity_starts_at,
+    )
+
 
 def _pub(w):
     return {"slug": w.pub_campaign.slug}
@@ -102,4 +117,23 @@ ROWS = {
     "awards:objection_note": _post_staff(lambda w: {"pk": w.objection.pk}),
     "awards:objection_decide": _post_staff(lambda w: {"pk": w.objection.pk}),
     "awards:evidence": staff_only(kwargs=lambda w: {"pk": w.evidence.pk}),
+    "awards:special_prizes": staff_only(kwargs=lambda w: {"slug": w.review_campaign.slug}),
+    # Without the management form nothing is saved: the page is shown again with the message.
+    "awards:special_prizes#post": staff_only(method="post", kwargs=lambda w: {"slug": w.review_campaign.slug}),
+    # Staff's POST gives the prize; the superuser's (asked next) is refused beside the field: already given.
+    "awards:special_prize_award": staff_only(
+        ok=REDIRECT,
+        superuser=400,
+        method="post",
+        kwargs=lambda w: {"pk": w.review_app.pk},
+        data=lambda w: {"prize": w.prize.pk, "reason": "服务模式有创新"},
+    ),
+    # Staff's POST withdraws the prize (the award goes): the superuser then finds none.
+    "awards:special_prize_withdraw": staff_only(
+        ok=REDIRECT,
+        superuser=NOT_FOUND,
+        method="post",
+        kwargs=lambda w: {"pk": w.special_award.pk},
+        data=lambda w: {"reason": "经复核撤销"},
+    ),
 }

@@ -154,6 +154,9 @@ ROWS = {
     "reviews:rubric_import_confirm": _post_staff(_slug),
     "reviews:rollup": staff_only(kwargs=_slug),
     "reviews:settings": staff_only(kwargs=_slug),
+    "reviews:tiers": staff_only(kwargs=_slug),
+    # Without the management form nothing is saved: the page is shown again with the message.
+    "reviews:tiers#post": staff_only(method="post", kwargs=_slug),
     "reviews:assignments": staff_only(kwargs=_slug),
     "reviews:assign_auto": _post_staff(_slug),
     "reviews:reviewers_notify": _post_staff(_slug),

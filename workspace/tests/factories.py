@@ -11,7 +11,7 @@ from awards.models import Certificate, CertificateTemplate, Publicity
 from awards.tests.factories import AwardFactory, ObjectionFactory
 from cases.tests.factories import CampaignFactory
 from notifications.models import ReminderKind, ReminderRule
-from reviews.models import Criterion, ReviewSettings
+from reviews.models import Criterion, ReviewSettings, TierRule
 from reviews.tests.factories import PanelMemberFactory
 
 PNG = (
@@ -71,10 +71,12 @@ def finished_campaign(*, staff, with_images=False, year=2025):
         campaign=campaign,
         reviewers_per_application=2,
         ranking_method="median",
-        tiers=[{"name": "一等奖", "by": "count", "value": 3}, {"name": "二等奖", "by": "count", "value": 5}],
         decision_confirmed_at=timezone.now(),
         decision_confirmed_by=staff,
     )
+    TierRule.objects.create(campaign=campaign, position=1, name="一等奖", by="count", value=3)
+    TierRule.objects.create(campaign=campaign, position=2, name="二等奖", by="count", value=5)
+    TierRule.objects.create(campaign=campaign, position=3, name="整改", by="fraction", value="0.2", is_award=False)
     top = Criterion.objects.create(campaign=campaign, name="专业性", max_points=Decimal("0"), position=1)
     middle = Criterion.objects.create(campaign=campaign, parent=top, name="理论运用", max_points=Decimal("0"))
     Criterion.objects.create(campaign=campaign, parent=middle, name="理论与需求匹配", max_points=Decimal("15"))

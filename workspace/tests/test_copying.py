@@ -8,7 +8,7 @@ from accounts.models import AuditEvent
 from awards.models import Award, Certificate, CertificateTemplate, Objection, Publicity
 from cases.models import Application, Campaign
 from notifications.models import ReminderRule
-from reviews.models import Criterion, PanelMember, ReviewSettings
+from reviews.models import Criterion, PanelMember, ReviewSettings, TierRule
 from workspace import copying
 from workspace.copying import campaign_copy, shift_make
 
@@ -77,7 +77,10 @@ def test_copy_duplicates_nothing_of_the_results(cast):
     assert (publicity.how_to_object, publicity.no_award_message) == ("请实名书面提出异议，并附联系电话。", "感谢参与。")
     settings_row = ReviewSettings.objects.get(campaign=target)
     assert settings_row.decision_confirmed_at is None and settings_row.decision_confirmed_by is None
-    assert settings_row.tiers == ReviewSettings.objects.get(campaign=source).tiers
+    tier_rows = ("position", "name", "by", "value", "is_award")
+    assert list(TierRule.objects.filter(campaign=target).order_by("position").values_list(*tier_rows)) == list(
+        TierRule.objects.filter(campaign=source).order_by("position").values_list(*tier_rows)
+    )
     assert (settings_row.reviewers_per_application, settings_row.ranking_method) == (2, "median")
 
 

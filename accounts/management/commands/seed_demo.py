@@ -8,6 +8,7 @@ from cases import demo as cases_demo
 from events import demo as events_demo
 from notifications import demo as notifications_demo
 from reviews import demo as reviews_demo
+from workspace import demo as workspace_demo
 
 
 class Command(BaseCommand):
@@ -34,5 +35,6 @@ class Command(BaseCommand):
         cases_demo.seed(self.stdout, today=today, festival=festival["festival"], shift=festival["shift"])
         previous = reviews_demo.seed(self.stdout, today=today, people=people)
         awards_demo.seed(self.stdout, people=people, campaign=previous["campaign"])
+        workspace_demo.seed(self.stdout, today=today, people=people)  # the project call and station examples
         notifications_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(people['users'])} 个演示账户。"))

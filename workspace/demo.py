@@ -222,7 +222,14 @@ def seed(out, *, today: dt.date, people: dict) -> dict:
 
 PROJECT_ORGANISATIONS = [
     # name, credit code's first 17, district, person's e-mail, name, phone
-    ("青铜峡市馨悦社会工作服务中心", "52640381MJ7A2B3C4", "裕民街道", "xinyue@demo.qtx.example", "马晓燕", "13995000001"),
+    (
+        "青铜峡市馨悦社会工作服务中心",
+        "52640381MJ7A2B3C4",
+        "裕民街道",
+        "xinyue@demo.qtx.example",
+        "马晓燕",
+        "13995000001",
+    ),
     ("青铜峡市恒爱社会工作服务中心", "52640381MJ7D5E6F7", "峡口镇", "hengai@demo.qtx.example", "杨建国", "13995000002"),
 ]
 ELIGIBLE_PROFILE = {
@@ -266,8 +273,8 @@ PROJECT_TEXT = {
     "服务流程和工具可在同类社区复制推广。",
     "schedule": "第1—2个月：需求评估与服务对象建档；第3—9个月：个案、小组、社区活动全面实施；"
     "第6个月：接受中期评估；第10—11个月：成效巩固与志愿服务队培育；第12个月：总结评估，接受末期评估。",
-    "budget_detail": "人员经费 {staff_cost} 万元；活动经费 {activity_cost} 万元；督导、培训与宣传 {training_cost} 万元；"
-    "管理费用 {admin_cost} 万元。合计 {budget} 万元。",
+    "budget_detail": "人员经费 {staff_cost} 万元；活动经费 {activity_cost} 万元；"
+    "督导、培训与宣传 {training_cost} 万元；管理费用 {admin_cost} 万元。合计 {budget} 万元。",
 }
 PROJECTS = [
     # title, lot, area, budget (万元), indicators (cases, groups, events, visits, teams), beneficiaries, quality
@@ -276,7 +283,12 @@ PROJECTS = [
     ("“护苗成长”沈闸村困境儿童关爱服务项目", 1, "峡口镇沈闸村", "7.90", (10, 4, 6, 40, 1), (80, 320), 0.85),
     ("青铜峡市社会工作服务项目第三方评估", 2, "青铜峡市", "1.90", (0, 0, 2, 0, 0), (30, 200), 0.66),
 ]
-BENEFICIARIES = [["60岁以上老年人", "特困老人"], ["60岁以上老年人"], ["0-16岁儿童", "困境儿童、留守儿童、孤儿"], ["其他"]]
+BENEFICIARIES = [
+    ["60岁以上老年人", "特困老人"],
+    ["60岁以上老年人"],
+    ["0-16岁儿童", "困境儿童、留守儿童、孤儿"],
+    ["其他"],
+]
 
 
 def project_call_seed(out, *, today: dt.date, people: dict, staff) -> dict:
@@ -445,11 +457,56 @@ def project_tiers() -> list[dict]:
 
 STATIONS = [
     # name, credit code's first 17, county, town, person's e-mail, name, phone, quality
-    ("淮安市淮安区车桥镇社会工作服务站", "52320803MJ6A1B2C3", "淮安区", "车桥镇", "cheqiao@demo.ha.example", "孙静", "13905230001", 0.90),
-    ("淮安市淮阴区王营街道社会工作服务站", "52320804MJ6D4E5F6", "淮阴区", "王营街道", "wangying@demo.ha.example", "钱程", "13905230002", 0.58),
-    ("淮安市洪泽区朱坝镇社会工作服务站", "52320813MJ6G7H8J9", "洪泽区", "朱坝镇", "zhuba@demo.ha.example", "周倩", "13905230003", 0.84),
-    ("淮安市涟水县高沟镇社会工作服务站", "52320826MJ6K1L2M3", "涟水县", "高沟镇", "gaogou@demo.ha.example", "吴磊", "13905230004", 0.66),
-    ("淮安市盱眙县马坝镇社会工作服务站", "52320830MJ6N4P5Q6", "盱眙县", "马坝镇", "maba@demo.ha.example", "郑洁", "13905230005", 0.52),
+    (
+        "淮安市淮安区车桥镇社会工作服务站",
+        "52320803MJ6A1B2C3",
+        "淮安区",
+        "车桥镇",
+        "cheqiao@demo.ha.example",
+        "孙静",
+        "13905230001",
+        0.90,
+    ),
+    (
+        "淮安市淮阴区王营街道社会工作服务站",
+        "52320804MJ6D4E5F6",
+        "淮阴区",
+        "王营街道",
+        "wangying@demo.ha.example",
+        "钱程",
+        "13905230002",
+        0.58,
+    ),
+    (
+        "淮安市洪泽区朱坝镇社会工作服务站",
+        "52320813MJ6G7H8J9",
+        "洪泽区",
+        "朱坝镇",
+        "zhuba@demo.ha.example",
+        "周倩",
+        "13905230003",
+        0.84,
+    ),
+    (
+        "淮安市涟水县高沟镇社会工作服务站",
+        "52320826MJ6K1L2M3",
+        "涟水县",
+        "高沟镇",
+        "gaogou@demo.ha.example",
+        "吴磊",
+        "13905230004",
+        0.66,
+    ),
+    (
+        "淮安市盱眙县马坝镇社会工作服务站",
+        "52320830MJ6N4P5Q6",
+        "盱眙县",
+        "马坝镇",
+        "maba@demo.ha.example",
+        "郑洁",
+        "13905230005",
+        0.52,
+    ),
 ]
 # The demo station of accounts.demo (赵站长 logs in as station@demo.ks.gov.cn).
 DEMO_STATION = ("淮安市清江浦区和平镇社会工作服务站", "清江浦区", "和平镇", 0.76)
@@ -615,7 +672,13 @@ def station_evaluation_seed(out, *, today: dt.date, people: dict, staff) -> dict
             "full_time_count": staff_count,
             "staff": [
                 {"name": head.name, "post": "站长", "full_time": "是", "qualification": "社会工作师", "years": 6},
-                {"name": "陈晨", "post": "社会工作者", "full_time": "是", "qualification": "助理社会工作师", "years": 3},
+                {
+                    "name": "陈晨",
+                    "post": "社会工作者",
+                    "full_time": "是",
+                    "qualification": "助理社会工作师",
+                    "years": 3,
+                },
                 {"name": "刘畅", "post": "社会工作者", "full_time": "是", "qualification": "无", "years": 1},
             ],
             **{key: template.format(**figures) for key, template in STATION_TEXT.items()},
@@ -630,6 +693,7 @@ def station_evaluation_seed(out, *, today: dt.date, people: dict, staff) -> dict
         quality[application.pk] = level
     reviews = _review_all(campaign=campaign, staff=staff, rng=random.Random(1), quality=quality)
     _decide_and_publish(campaign=campaign, staff=staff, publish=_publish_results)
-    out.write(f"已创建示例：{campaign.title}（{len(quality)} 个社工站自评，{reviews} 份评审，优秀 / 合格 / 整改 已发布）\n")
+    out.write(
+        f"已创建示例：{campaign.title}（{len(quality)} 个社工站自评，{reviews} 份评审，优秀 / 合格 / 整改 已发布）\n"
+    )
     return {"campaign": campaign}
-

@@ -13,7 +13,7 @@ from accounts import demo as accounts_demo
 from accounts.models import OrganisationProfile, User
 from awards.models import Award, Certificate, Publicity
 from cases.eligibility import eligibility_check
-from cases.models import Application, CaseAttachment, Campaign, MaterialSlot
+from cases.models import Application, Campaign, CaseAttachment, MaterialSlot
 from reviews import selectors as review_selectors
 from reviews.models import AwardDecision, Criterion, Review
 from workspace import demo

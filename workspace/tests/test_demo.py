@@ -115,6 +115,7 @@ def test_every_page_a_newcomer_opens_on_the_examples_answers_for_the_demo_accoun
     mine = Application.objects.get(campaign=project, applicant__email="social.worker@demo.ks.gov.cn")
     own_station = Application.objects.get(campaign=station, applicant__email="station@demo.ks.gov.cn")
     reviewed = own_station.assignments.get(reviewer__email="reviewer@demo.ks.gov.cn")
+    tongxin = people["organisations"][1]
 
     anonymous, staff = _client(None), _client("staff@demo.ks.gov.cn")
     home = anonymous.get(reverse("home")).content.decode()
@@ -143,6 +144,9 @@ def test_every_page_a_newcomer_opens_on_the_examples_answers_for_the_demo_accoun
         (_client("social.worker@demo.ks.gov.cn"), reverse("cases:application_detail", args=[mine.pk]), mine.title),
         (_client("station@demo.ks.gov.cn"), reverse("cases:application_detail", args=[own_station.pk]), "清江浦区"),
         (_client("station@demo.ks.gov.cn"), reverse("cases:dashboard"), own_station.title),
+        (_client("social.worker@demo.ks.gov.cn"), reverse("awards:my_results"), mine.title),
+        (_client("orgadmin.b@demo.ks.gov.cn"), reverse("accounts:organisation_profile", args=[tongxin.pk]), "基本合格"),
+        (_client("orgadmin.b@demo.ks.gov.cn"), reverse("cases:campaign_detail", args=[project.slug]), "2022"),
         (_client("reviewer@demo.ks.gov.cn"), reverse("reviews:case", args=[reviewed.application_id]), "服务团队"),
     ]
     for client, url, expected in pages:

@@ -12,6 +12,9 @@ from workspace import demo as workspace_demo
 
 
 class Command(BaseCommand):
+    """Lives in the workspace, the top of the import graph: it calls every app's demo module, the workspace's
+    examples of the other presets included, and no app may import the workspace."""
+
     help = (
         "创建演示数据（第三届社工节、评选活动、机构和各角色用户）。可重复运行，不会重复创建。"
         "加 --reset-passwords 为已有的演示账户重新生成随机密码并显示一次。"

@@ -14,11 +14,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 
 from accounts.models import Membership, Organisation, OrganisationProfile, User
 from accounts.services import organisation_profile_save
 from accounts.validators import credit_code_check_char
-from awards.models import Publicity
+from awards.models import Award, Publicity
 from awards.services import awards_from_decision, results_publish
 from cases.formdef import answers_clean, campaign_definition
 from cases.models import Campaign, EligibilityRule
@@ -208,7 +209,18 @@ def _decide_and_publish(*, campaign: Campaign, staff, publish) -> None:
     publicity window closed (no objection was lodged)."""
     decision_confirm(campaign=campaign, by=staff)
     awards_from_decision(campaign=campaign, by=staff)
+    _backdate(campaign)
     publish(campaign=campaign, by=staff, now=campaign.publicity_ends_at + dt.timedelta(days=1))
+
+
+def _backdate(campaign: Campaign) -> None:
+    """The services stamp the pledge, the confirmed decision and the award list with the clock; the example
+    happened months ago, so its pages would read "signed today, submitted in spring". Move those stamps to the
+    moments the timeline gives (the pledge with its submission, the decision the day the review closed)."""
+    campaign.applications.update(pledged_at=F("submitted_at"))
+    decided = campaign.review_closes_at + dt.timedelta(days=1)
+    ReviewSettings.objects.filter(campaign=campaign).update(decision_confirmed_at=decided)
+    Award.objects.filter(campaign=campaign).update(confirmed_at=decided)
 
 
 def seed(out, *, today: dt.date, people: dict) -> dict:

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +47,9 @@ def test_seed_demo_twice_makes_each_finished_example_once_with_its_applications_
         campaign.refresh_from_db()
         assert campaign.is_published and campaign.public_phase(now) == Campaign.Phase.RESULTS
         assert campaign.publicity_ends_at < campaign.publicity.results_published_at < now  # every window is past
+        # Stamps follow the timeline, not the day seed_demo ran.
+        assert campaign.review_settings.decision_confirmed_at < campaign.publicity_starts_at
+        assert not campaign.applications.exclude(pledged_at=F("submitted_at")).exists()
 
     # 项目申报: the preset's form, two named materials, three eligibility rules, 1 application per organisation.
     assert project.form_preset == "project_call" and project.max_applications_per_organisation == 1

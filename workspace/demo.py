@@ -321,7 +321,7 @@ def project_call_seed(out, *, today: dt.date, people: dict, staff) -> dict:
     }
     campaign = _campaign(
         slug=PROJECT_SLUG,
-        title=f"{today.year}年青铜峡市社会工作服务项目申报（示例）",
+        title=f"{dates['submission_opens_at'].year}年青铜峡市社会工作服务项目申报（示例）",
         preset=PROJECT_CALL,
         dates=dates,
         description="（示例评选活动，所有时间均已结束）为推进社会工作服务高质量发展，现面向社会工作服务机构"
@@ -622,7 +622,7 @@ def station_evaluation_seed(out, *, today: dt.date, people: dict, staff) -> dict
     }
     campaign = _campaign(
         slug=STATION_SLUG,
-        title=f"{today.year}年淮安市社工站评估（示例）",
+        title=f"{dates['submission_opens_at'].year}年淮安市社工站评估（示例）",
         preset=STATION_EVALUATION,
         dates=dates,
         description="（示例评选活动，所有时间均已结束）依据《淮安市镇（街道）社会工作服务站评价指标体系》，"

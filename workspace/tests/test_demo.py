@@ -144,6 +144,7 @@ def test_every_page_a_newcomer_opens_on_the_examples_answers_for_the_demo_accoun
         (staff, reverse("reviews:ranking", args=[project.slug]), "拟立项"),
         (staff, reverse("reviews:ranking", args=[station.slug]), "整改"),
         (staff, reverse("cases:application_detail", args=[mine.pk]), "申请资金"),
+        (staff, reverse("cases:application_detail", args=[mine.pk]), "法人登记证书副本（正反面扫描）"),
         (staff, reverse("cases:application_detail", args=[own_station.pk]), "所属县（区）"),
         (_client("social.worker@demo.ks.gov.cn"), reverse("cases:application_detail", args=[mine.pk]), mine.title),
         (_client("station@demo.ks.gov.cn"), reverse("cases:application_detail", args=[own_station.pk]), "清江浦区"),

@@ -14,6 +14,9 @@ DEMO_ORGANISATIONS = [
     ("昆山市同心社工服务社", "52320583MJ5D4E6F7", "周市镇", Organisation.Kind.SOCIAL_WORK_AGENCY),
     ("花桥经济开发区益民社会工作事务所", "52320583MJ5G8H9J1", "花桥经济开发区", Organisation.Kind.SOCIAL_WORK_AGENCY),
     ("昆山市千灯镇社会事业局", "11320583MB1K2L3M4", "千灯镇", Organisation.Kind.GOVERNMENT),
+    # A station (社工站) of the 淮安 station-evaluation example (workspace.demo): no kind "station" exists, so it is
+    # a social-work agency by kind and a station by name.
+    ("淮安市清江浦区和平镇社会工作服务站", "52320812MJ6H1P2Q3", "清江浦区", Organisation.Kind.SOCIAL_WORK_AGENCY),
 ]
 
 DEMO_USERS = [
@@ -33,6 +36,7 @@ DEMO_USERS = [
     ("applicant", "social.worker@demo.ks.gov.cn", "张敏", "13800000005", 0, Membership.Role.MEMBER, {}),
     ("applicant_b", "worker.b@demo.ks.gov.cn", "刘洋", "13800000006", 1, Membership.Role.MEMBER, {}),
     ("org_admin_b", "orgadmin.b@demo.ks.gov.cn", "周主任", "13800000007", 1, Membership.Role.ADMIN, {}),
+    ("station", "station@demo.ks.gov.cn", "赵站长", "13800000008", 4, Membership.Role.ADMIN, {}),
 ]
 
 ROLE_LABELS = {
@@ -43,6 +47,7 @@ ROLE_LABELS = {
     "applicant": "申报社工（阳光）",
     "applicant_b": "申报社工（同心）",
     "org_admin_b": "机构负责人（同心）",
+    "station": "社工站站长（和平镇）",
 }
 
 

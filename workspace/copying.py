@@ -28,6 +28,8 @@ from reviews.services import rubric_copy, tiers_copy
 
 from .stages import evaluation_stages_copy
 
+from .services import campaign_full_clean
+
 Shift = relativedelta | dt.timedelta
 
 # Campaign fields a copy does not take from its source: who it is, whether it is public, where its numbering
@@ -154,7 +156,7 @@ def campaign_copy(*, source: Campaign, title: str, slug: str, shift: Shift, by, 
     all in one transaction (nothing half-copied). Audited; sends nothing."""
     values = _field_values(source, exclude=CAMPAIGN_NOT_COPIED, shift=shift)
     target = Campaign(title=title, slug=slug, is_published=False, reference_counter=0, **values)
-    target.full_clean()
+    campaign_full_clean(target)
     with transaction.atomic():
         target.save()
         for step in COPY_STEPS:

@@ -58,13 +58,20 @@ def campaign_dates_for_year(*, year: int) -> dict:
     return values
 
 
+def campaign_full_clean(campaign: Campaign) -> None:
+    """full_clean, leaving out 案例类别 for a campaign with its own form: a project call or a station evaluation has
+    none (an empty list), which the model's field (not blank) would refuse. The forms already leave it out of
+    their model validation when it is not required; a service calling full_clean itself must too."""
+    campaign.full_clean(exclude=["categories"] if campaign.uses_defined_form else None)
+
+
 def campaign_create(*, title: str, slug: str, year: int, preset: str, by, request=None) -> Campaign:
     """A new, unpublished campaign with the preset's form and rules and every date filled from its year, so the
     first save never stops on empty dates; the case award starts with the notice's rubric, as in the admin.
     Audited. No public page shows an unpublished campaign, so none is dropped from the cache."""
     campaign = Campaign(title=title, slug=slug, is_published=False, **campaign_dates_for_year(year=year))
     preset_apply(campaign=campaign, key=preset)
-    campaign.full_clean()
+    campaign_full_clean(campaign)
     with transaction.atomic():
         campaign.save()
         if preset == CASE_AWARD:
@@ -93,7 +100,7 @@ def _campaign_update(*, campaign: Campaign, values: dict, tab: str, by, request)
     changed = _changed_labels(fresh, values)
     for name, value in values.items():
         setattr(fresh, name, value)
-    fresh.full_clean()
+    campaign_full_clean(fresh)
     fresh.save()
     if changed:
         audit_record(

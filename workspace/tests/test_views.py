@@ -316,6 +316,24 @@ def test_new_from_a_preset_fills_every_date_from_the_year(staff_client):
     assert Criterion.objects.filter(campaign=campaign).count() == 4  # the notice's rubric, as the admin gives
 
 
+@pytest.mark.parametrize("preset", ["project_call", "station_evaluation"])
+def test_new_from_a_preset_with_its_own_form_is_made_without_case_categories_and_its_rules_save(
+    staff_client, cast, preset
+):
+    """A project call or a station evaluation has no 案例类别 (an empty list the model field alone would refuse)."""
+    response = staff_client.post(
+        reverse("workspace:campaign_new"),
+        {"title": "2027年示例评选", "short_name": "slsp", "year": "2027", "source": "preset", "preset": preset},
+    )
+    campaign = Campaign.objects.get(slug="2027-slsp")
+    assert response.status_code == 302 and campaign.form_preset == preset and campaign.categories == []
+    from workspace.services import campaign_rules_update
+
+    campaign_rules_update(campaign=campaign, values={"max_applications_per_organisation": 2}, by=cast.staff)
+    campaign.refresh_from_db()
+    assert campaign.max_applications_per_organisation == 2 and campaign.categories == []
+
+
 def test_new_as_a_copy_moves_the_dates_and_takes_the_rubric(staff_client, cast):
     source = finished_campaign(staff=cast.staff)
     response = staff_client.post(

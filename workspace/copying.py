@@ -26,9 +26,8 @@ from notifications.models import ReminderRule
 from reviews.models import PanelMember, ReviewSettings
 from reviews.services import rubric_copy, tiers_copy
 
-from .stages import evaluation_stages_copy
-
 from .services import campaign_full_clean
+from .stages import evaluation_stages_copy
 
 Shift = relativedelta | dt.timedelta
 

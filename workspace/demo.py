@@ -19,7 +19,7 @@ from django.db.models import F
 from accounts.models import Membership, Organisation, OrganisationProfile, User
 from accounts.services import organisation_profile_save
 from accounts.validators import credit_code_check_char
-from awards.models import Award, Publicity
+from awards.models import Award
 from awards.services import awards_from_decision, results_publish
 from cases.formdef import answers_clean, campaign_definition
 from cases.models import Campaign, EligibilityRule
@@ -40,6 +40,7 @@ from reviews.services import (
     criterion_add,
     decision_confirm,
     review_save,
+    tiers_save,
 )
 
 from .services import campaign_basics_update, campaign_create, campaign_timeline_update
@@ -363,8 +364,9 @@ def project_call_seed(out, *, today: dt.date, people: dict, staff) -> dict:
         criterion_add(campaign=campaign, name=name, description=text, max_points=Decimal(points), by=staff)
     ReviewSettings.objects.update_or_create(
         campaign=campaign,
-        defaults={"reviewers_per_application": 3, "tiers": project_tiers()},
+        defaults={"reviewers_per_application": 3},
     )
+    tiers_save(campaign=campaign, tiers=project_tiers(), by=staff)
     _panel(campaign)
 
     # The applying organisations: 阳光 (its admin keeps the profile, 张敏 files), 益民 and two of 青铜峡.
@@ -462,7 +464,7 @@ def _lot(campaign: Campaign, index: int) -> str:
 
 def project_tiers() -> list[dict]:
     """The call funds the three best-ranked projects (one per lot in the notice; here simply the top three)."""
-    return [{"name": "拟立项", "by": "count", "value": 3}]
+    return [{"name": "拟立项", "by": "count", "value": Decimal(3), "is_award": True}]
 
 
 # ---------------------------------------------------------------- 社工站评估（示例）: 淮安, seed 001
@@ -579,29 +581,14 @@ STATION_TEXT = {
 
 
 def station_tiers() -> list[dict]:
-    """The 淮安 split of the ranking in thirds: 优秀, 合格, 整改. 整改 is a result, not a prize: the "is_award" key
-    is what the tier rows with "not an award" read once they replace this JSON (reviews.services.tiers_save);
-    until then the JSON keeps it beside the name, and no certificate is issued at all (see _publish_results)."""
-    third = Decimal(1) / Decimal(3)
+    """The 淮安 split of the ranking in thirds: 优秀, 合格, 整改. 整改 is a result, not a prize (is_award False):
+    it is published as a 评定结果 and never gets a certificate."""
+    third = Decimal("0.3333")
     return [
-        {"name": "优秀", "by": "fraction", "value": float(third), "is_award": True},
-        {"name": "合格", "by": "fraction", "value": float(third), "is_award": True},
-        {"name": "整改", "by": "fraction", "value": float(third), "is_award": False},
+        {"name": "优秀", "by": "fraction", "value": third, "is_award": True},
+        {"name": "合格", "by": "fraction", "value": third, "is_award": True},
+        {"name": "整改", "by": "fraction", "value": third, "is_award": False},
     ]
-
-
-def _publish_results(*, campaign: Campaign, by, now: dt.datetime) -> Publicity:
-    """The station evaluation's results, published without certificates: results_publish queues them for every
-    tier, and 整改 is a result that must never get one. Once tiers can be marked "not an award", the
-    lead replaces this by results_publish."""
-    publicity, _ = Publicity.objects.get_or_create(campaign=campaign)
-    Publicity.objects.filter(pk=publicity.pk, results_published_at__isnull=True).update(
-        results_published_at=now, results_published_by=by
-    )
-    from kunshan_portal.public_cache import public_pages_changed
-
-    public_pages_changed(campaign=campaign)
-    return publicity
 
 
 def station_evaluation_seed(out, *, today: dt.date, people: dict, staff) -> dict:
@@ -644,9 +631,8 @@ def station_evaluation_seed(out, *, today: dt.date, people: dict, staff) -> dict
                     parent=middle,
                     by=staff,
                 )
-    ReviewSettings.objects.update_or_create(
-        campaign=campaign, defaults={"reviewers_per_application": 3, "tiers": station_tiers()}
-    )
+    ReviewSettings.objects.update_or_create(campaign=campaign, defaults={"reviewers_per_application": 3})
+    tiers_save(campaign=campaign, tiers=station_tiers(), by=staff)
     _panel(campaign)
 
     stations = []
@@ -704,7 +690,7 @@ def station_evaluation_seed(out, *, today: dt.date, people: dict, staff) -> dict
         )
         quality[application.pk] = level
     reviews = _review_all(campaign=campaign, staff=staff, rng=random.Random(1), quality=quality)
-    _decide_and_publish(campaign=campaign, staff=staff, publish=_publish_results)
+    _decide_and_publish(campaign=campaign, staff=staff, publish=results_publish)
     out.write(
         f"已创建示例：{campaign.title}（{len(quality)} 个社工站自评，{reviews} 份评审，优秀 / 合格 / 整改 已发布）\n"
     )

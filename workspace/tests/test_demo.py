@@ -99,7 +99,12 @@ def test_seed_demo_twice_makes_each_finished_example_once_with_its_applications_
     assert all(
         name.endswith("社会工作服务站") for name in station.applications.values_list("organisation__name", flat=True)
     )
-    assert not Certificate.objects.filter(campaign=station).exists()  # 整改 is a result, never a certificate
+    # 整改 is a result, never a certificate; 优秀 and 合格 are awards of this evaluation.
+    certified = set(
+        Certificate.objects.filter(campaign=station).values_list("award__application__award_decision__tier", flat=True)
+    )
+    assert "整改" not in certified
+    assert Award.objects.results_only().filter(campaign=station).count() == 2
     assert Publicity.objects.filter(campaign__in=[project, station], results_published_at__isnull=False).count() == 2
 
 

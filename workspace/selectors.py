@@ -74,23 +74,42 @@ def review_summary(*, campaign: Campaign) -> ReviewSummary:
     )
 
 
+def publish_blockers(*, campaign: Campaign) -> list[ChecklistItem]:
+    """What must be set before applicants see the campaign: the 组织申报 items of the checklist. Publishing is
+    refused while any is missing (workspace.services.campaign_publish), so the list names each one."""
+    slug = campaign.slug
+    timeline = reverse("workspace:timeline", kwargs={"slug": slug})
+    items = []
+    if not campaign.submission_opens_at or not campaign.submission_closes_at:
+        items.append(ChecklistItem("尚未设置申报开始和截止时间。", timeline, "设置时间"))
+    if not campaign.description.strip():
+        items.append(
+            ChecklistItem(
+                "尚未填写活动说明，申报人不知道申报要求。", reverse("workspace:campaign", kwargs={"slug": slug}), "填写说明"
+            )
+        )
+    if not campaign.domains or not campaign.categories:
+        items.append(
+            ChecklistItem(
+                "尚未设置案例领域或开放的案例类别。", reverse("workspace:rules", kwargs={"slug": slug}), "设置规则"
+            )
+        )
+    return items
+
+
 def campaign_checklist(*, campaign: Campaign, review: ReviewSummary) -> list[ChecklistGroup]:
     """What is still missing before each phase can start, with where to fix it. Only groups with items."""
     slug = campaign.slug
-    basics = reverse("workspace:campaign", kwargs={"slug": slug})
     timeline = reverse("workspace:timeline", kwargs={"slug": slug})
-    rules_url = reverse("workspace:rules", kwargs={"slug": slug})
     awards_url = reverse("awards:campaign", kwargs={"slug": slug})
 
-    submission = ChecklistGroup("组织申报")
-    if not campaign.submission_opens_at or not campaign.submission_closes_at:
-        submission.items.append(ChecklistItem("尚未设置申报开始和截止时间。", timeline, "设置时间"))
-    if not campaign.description.strip():
-        submission.items.append(ChecklistItem("尚未填写活动说明，申报人不知道申报要求。", basics, "填写说明"))
-    if not campaign.domains or not campaign.categories:
-        submission.items.append(ChecklistItem("尚未设置案例领域或开放的案例类别。", rules_url, "设置规则"))
+    submission = ChecklistGroup("组织申报", publish_blockers(campaign=campaign))
     if not campaign.is_published:
-        submission.items.append(ChecklistItem("评选活动尚未公开，申报人在门户上看不到。", basics, "设为公开"))
+        submission.items.append(
+            ChecklistItem(
+                "评选活动尚未公开，申报人在门户上看不到。", reverse("workspace:publish", kwargs={"slug": slug}), "公开"
+            )
+        )
 
     recommendation = ChecklistGroup("单位推荐")
     if campaign.recommendation_required and campaign.recommendation_closes_at is None:

@@ -189,3 +189,36 @@ def campaign_reminders(request, slug):
     return _page(
         request, campaign, "reminders", "workspace/campaign_reminders.html", rules=rules, are_defaults=are_defaults
     )
+
+
+@permission_required(PERM)
+def campaign_publish(request, slug):
+    """公开 / 取消公开, on a page of its own under 基本信息: what it changes, and a button to confirm. Publishing is
+    refused while the 组织申报 items of the checklist are missing; the page lists them with where to fix each."""
+    campaign = _campaign(request, slug)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "publish":
+                done = services.campaign_publish(campaign=campaign, by=request.user, request=request)
+                messages.success(request, "评选活动已公开。" if done else "评选活动本来就是公开的。")
+            elif action == "unpublish":
+                done = services.campaign_unpublish(campaign=campaign, by=request.user, request=request)
+                messages.success(request, "已取消公开，门户上不再显示本活动。" if done else "评选活动本来就未公开。")
+            else:
+                return redirect("workspace:publish", slug=slug)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("workspace:publish", slug=slug)
+        return redirect("workspace:campaign", slug=slug)
+    now = timezone.now()
+    return _page(
+        request,
+        campaign,
+        "campaign",
+        "workspace/campaign_publish.html",
+        blockers=selectors.publish_blockers(campaign=campaign),
+        open_now=campaign.submission_opens_at <= now <= campaign.submission_closes_at,
+        opens_later=now < campaign.submission_opens_at,
+    )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -57,13 +58,20 @@ class ReviewSummary:
     max_total: object
     panel_active: int
     panel_total: int
+    # Active panel members who have not set a password yet (invited, the link not used): they cannot log in.
+    panel_password_unset: int = 0
 
 
 def review_summary(*, campaign: Campaign) -> ReviewSummary:
     settings_row = related_or_none(campaign, "review_settings", ReviewSettings) or ReviewSettings(campaign=campaign)
     tree = rubric_tree(campaign)
     counts = PanelMember.objects.filter(campaign=campaign).aggregate(
-        total=Count("id"), active=Count("id", filter=Q(is_active=True, reviewer__is_active=True))
+        total=Count("id"),
+        active=Count("id", filter=Q(is_active=True, reviewer__is_active=True)),
+        password_unset=Count(
+            "id",
+            filter=Q(is_active=True, reviewer__is_active=True, reviewer__password__startswith=UNUSABLE_PASSWORD_PREFIX),
+        ),
     )
     return ReviewSummary(
         settings=settings_row,
@@ -71,6 +79,7 @@ def review_summary(*, campaign: Campaign) -> ReviewSummary:
         max_total=rubric_max_total(tree),
         panel_active=counts["active"],
         panel_total=counts["total"],
+        panel_password_unset=counts["password_unset"],
     )
 
 
@@ -133,6 +142,15 @@ def campaign_checklist(*, campaign: Campaign, review: ReviewSummary) -> list[Che
                 f"评审组参与评审的专家 {review.panel_active} 人，少于每个案例所需的 {needed} 人。",
                 reverse("reviews:pool", kwargs={"slug": slug}),
                 "添加评审专家",
+            )
+        )
+
+    if review.panel_password_unset:
+        review_group.items.append(
+            ChecklistItem(
+                f"参与评审的专家中有 {review.panel_password_unset} 人尚未通过邀请邮件设置密码，暂不能登录评审。",
+                reverse("reviews:pool", kwargs={"slug": slug}) + "?password=unset",
+                "查看并重发邀请",
             )
         )
 

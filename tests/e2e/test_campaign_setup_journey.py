@@ -159,7 +159,7 @@ def test_staff_set_up_next_years_campaign_from_the_dashboard_without_the_admin(
     page.click("[data-testid=back-to-workspace]")
     page.wait_for_load_state()
     panel = page.inner_text("[data-testid=review-panel]")
-    assert "评审组 48 人" in panel and "参与本次评审 47 人" in panel
+    assert "评审组 48 人" in panel and "参与本次评审 47 人" in panel and "46 人尚未设置密码" in panel
     assert "少于每个案例所需" not in page.inner_text("[data-testid=workspace-checklist]")
     _shots(page, f"{shots}-review-tab")
 

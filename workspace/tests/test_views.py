@@ -382,3 +382,18 @@ def test_those_pages_link_back_to_the_workspace(staff_client):
     ):
         html = staff_client.get(url).content.decode()
         assert f'href="{back}"' in html and "返回工作台" in html, url
+
+
+def test_review_tab_counts_the_panel_and_who_has_not_set_a_password_with_a_link_to_them(staff_client):
+    campaign = CampaignFactory()
+    PanelMemberFactory.create_batch(2, campaign=campaign)
+    invited = PanelMemberFactory.create_batch(3, campaign=campaign)
+    for member in invited:  # imported or invited, the link in the e-mail not used yet
+        member.reviewer.set_unusable_password()
+        member.reviewer.save()
+    PanelMemberFactory(campaign=campaign, is_active=False).reviewer.set_unusable_password()
+    html = staff_client.get(reverse("workspace:review", kwargs={"slug": campaign.slug})).content.decode()
+    assert "评审组 6 人，其中参与本次评审 5 人" in html
+    unset = reverse("reviews:pool", kwargs={"slug": campaign.slug}) + "?password=unset"
+    assert f'href="{unset}" data-testid="review-password-unset">3 人尚未设置密码</a>' in html
+    assert "参与评审的专家中有 3 人尚未通过邀请邮件设置密码，暂不能登录评审。" in html  # the checklist too

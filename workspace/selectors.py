@@ -92,11 +92,8 @@ def publish_blockers(*, campaign: Campaign) -> list[ChecklistItem]:
     if not campaign.submission_opens_at or not campaign.submission_closes_at:
         items.append(ChecklistItem("尚未设置申报开始和截止时间。", timeline, "设置时间"))
     if not campaign.description.strip():
-        items.append(
-            ChecklistItem(
-                "尚未填写活动说明，申报人不知道申报要求。", reverse("workspace:campaign", kwargs={"slug": slug}), "填写说明"
-            )
-        )
+        basics = reverse("workspace:campaign", kwargs={"slug": slug})
+        items.append(ChecklistItem("尚未填写活动说明，申报人不知道申报要求。", basics, "填写说明"))
     if not campaign.domains or not campaign.categories:
         items.append(
             ChecklistItem(

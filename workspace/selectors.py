@@ -15,10 +15,12 @@ from reviews.selectors import rubric_leaves, rubric_max_total, rubric_tree
 
 
 def campaigns_for_workspace():
-    """Every campaign, newest first, with its count of submitted applications: one query."""
+    """Every campaign, newest first, with its count of submitted applications and its publicity row: one query."""
     submitted = ~Q(applications__status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
-    return Campaign.objects.annotate(n_submitted=Count("applications", filter=submitted)).order_by(
-        "-submission_opens_at", "-id"
+    return (
+        Campaign.objects.select_related("publicity")  # the phase label reads the publicity settings
+        .annotate(n_submitted=Count("applications", filter=submitted))
+        .order_by("-submission_opens_at", "-id")
     )
 
 

@@ -12,7 +12,15 @@ from cases.models import Campaign
 
 from . import copying, selectors, services
 from .forms import CampaignBasicsForm, CampaignNewForm, CampaignRulesForm, TimelineForm
-from .timeline import milestones, timeline_bars, timeline_defaults, timeline_phases, timeline_values
+from .timeline import (
+    PHASES,
+    milestones,
+    timeline_bars,
+    timeline_defaults,
+    timeline_phase_label,
+    timeline_phases,
+    timeline_values,
+)
 
 PERM = "workspace.manage_campaigns"
 
@@ -44,10 +52,19 @@ def _page(request, campaign, tab, template, **context):
             "tabs": TABS,
             "review": review,
             "checklist": selectors.campaign_checklist(campaign=campaign, review=review),
-            "phase": campaign.phase(timezone.now()),
+            "phase_label": _phase_label(campaign, timeline_phases(campaign=campaign), timezone.now()),
             **context,
         },
     )
+
+
+def _phase_label(campaign, phases, now) -> str:
+    """The campaign's phase by its timeline (单位推荐, 形式审查, 待结果公示 …); where staff forced the publicity
+    window or published the results, the phase the public sees (awards' settings decide it)."""
+    public = campaign.public_phase(now)
+    if public != campaign.phase(now):
+        return public.label
+    return timeline_phase_label(phases=phases, values=timeline_values(campaign=campaign, phases=phases), now=now)
 
 
 def _refused(form, error: ValidationError):
@@ -61,7 +78,7 @@ def _refused(form, error: ValidationError):
 def campaign_list(request):
     """评选活动管理: every campaign with its phase and submitted applications."""
     now = timezone.now()
-    rows = [(c, c.phase(now)) for c in selectors.campaigns_for_workspace()]
+    rows = [(c, _phase_label(c, PHASES, now)) for c in selectors.campaigns_for_workspace()]
     return render(request, "workspace/campaign_list.html", {"rows": rows})
 
 

@@ -37,7 +37,11 @@ class Phase:
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase("announce", "发文启动", (Milestone("announced_on", "发文启动日期", date_only=True, days_after=0, is_event=True),)),
+    Phase(
+        "announce",
+        "发文启动",
+        (Milestone("announced_on", "发文启动日期", date_only=True, days_after=0, is_event=True),),
+    ),
     Phase(
         "submission",
         "组织申报",

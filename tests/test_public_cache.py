@@ -144,6 +144,12 @@ def _workspace_timeline_saved(world, cast):
     campaign_timeline_update(campaign=world.campaign, phases=list(PHASES), values=values, by=cast.staff)
 
 
+def _workspace_unpublished(world, cast):
+    from workspace.services import campaign_unpublish
+
+    campaign_unpublish(campaign=world.campaign, by=cast.staff)
+
+
 PAGES = {
     "home": lambda w: reverse("home"),
     "campaign": lambda w: reverse("cases:campaign_detail", kwargs={"slug": w.campaign.slug}),
@@ -180,6 +186,9 @@ CHANGES = [
     ("campaign", _workspace_timeline_saved),
     ("publicity", _workspace_timeline_saved),
     ("festival", _workspace_timeline_saved),
+    # The campaign's own page answers 404 once it is not public (not cached); the pages that listed it are dropped.
+    ("home", _workspace_unpublished),
+    ("festival", _workspace_unpublished),
 ]
 
 

@@ -18,7 +18,8 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class CampaignBasicsForm(forms.ModelForm):
-    """基本信息."""
+    """基本信息. 公开 is not here: it has its own confirmation page (views.campaign_publish), which refuses while
+    something the 组织申报 phase needs is missing."""
 
     class Meta:
         model = Campaign
@@ -29,7 +30,6 @@ class CampaignBasicsForm(forms.ModelForm):
             "contact",
             "case_period_start",
             "case_period_end",
-            "is_published",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -43,7 +43,6 @@ class CampaignBasicsForm(forms.ModelForm):
             "contact": "如：昆山市民政局社会工作处 0512-57503000。",
             "case_period_start": "申报案例的服务须在此日期之后开展。",
             "case_period_end": "申报案例的服务须在此日期之前完成。",
-            "is_published": "勾选后活动出现在门户上，申报人可在申报时间内申报。",
         }
 
     def clean(self):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -14,10 +15,12 @@ from reviews.selectors import rubric_leaves, rubric_max_total, rubric_tree
 
 
 def campaigns_for_workspace():
-    """Every campaign, newest first, with its count of submitted applications: one query."""
+    """Every campaign, newest first, with its count of submitted applications and its publicity row: one query."""
     submitted = ~Q(applications__status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
-    return Campaign.objects.annotate(n_submitted=Count("applications", filter=submitted)).order_by(
-        "-submission_opens_at", "-id"
+    return (
+        Campaign.objects.select_related("publicity")  # the phase label reads the publicity settings
+        .annotate(n_submitted=Count("applications", filter=submitted))
+        .order_by("-submission_opens_at", "-id")
     )
 
 
@@ -57,13 +60,20 @@ class ReviewSummary:
     max_total: object
     panel_active: int
     panel_total: int
+    # Active panel members who have not set a password yet (invited, the link not used): they cannot log in.
+    panel_password_unset: int = 0
 
 
 def review_summary(*, campaign: Campaign) -> ReviewSummary:
     settings_row = related_or_none(campaign, "review_settings", ReviewSettings) or ReviewSettings(campaign=campaign)
     tree = rubric_tree(campaign)
     counts = PanelMember.objects.filter(campaign=campaign).aggregate(
-        total=Count("id"), active=Count("id", filter=Q(is_active=True, reviewer__is_active=True))
+        total=Count("id"),
+        active=Count("id", filter=Q(is_active=True, reviewer__is_active=True)),
+        password_unset=Count(
+            "id",
+            filter=Q(is_active=True, reviewer__is_active=True, reviewer__password__startswith=UNUSABLE_PASSWORD_PREFIX),
+        ),
     )
     return ReviewSummary(
         settings=settings_row,
@@ -71,26 +81,43 @@ def review_summary(*, campaign: Campaign) -> ReviewSummary:
         max_total=rubric_max_total(tree),
         panel_active=counts["active"],
         panel_total=counts["total"],
+        panel_password_unset=counts["password_unset"],
     )
+
+
+def publish_blockers(*, campaign: Campaign) -> list[ChecklistItem]:
+    """What must be set before applicants see the campaign: the 组织申报 items of the checklist. Publishing is
+    refused while any is missing (workspace.services.campaign_publish), so the list names each one."""
+    slug = campaign.slug
+    timeline = reverse("workspace:timeline", kwargs={"slug": slug})
+    items = []
+    if not campaign.submission_opens_at or not campaign.submission_closes_at:
+        items.append(ChecklistItem("尚未设置申报开始和截止时间。", timeline, "设置时间"))
+    if not campaign.description.strip():
+        basics = reverse("workspace:campaign", kwargs={"slug": slug})
+        items.append(ChecklistItem("尚未填写活动说明，申报人不知道申报要求。", basics, "填写说明"))
+    if not campaign.domains or not campaign.categories:
+        items.append(
+            ChecklistItem(
+                "尚未设置案例领域或开放的案例类别。", reverse("workspace:rules", kwargs={"slug": slug}), "设置规则"
+            )
+        )
+    return items
 
 
 def campaign_checklist(*, campaign: Campaign, review: ReviewSummary) -> list[ChecklistGroup]:
     """What is still missing before each phase can start, with where to fix it. Only groups with items."""
     slug = campaign.slug
-    basics = reverse("workspace:campaign", kwargs={"slug": slug})
     timeline = reverse("workspace:timeline", kwargs={"slug": slug})
-    rules_url = reverse("workspace:rules", kwargs={"slug": slug})
     awards_url = reverse("awards:campaign", kwargs={"slug": slug})
 
-    submission = ChecklistGroup("组织申报")
-    if not campaign.submission_opens_at or not campaign.submission_closes_at:
-        submission.items.append(ChecklistItem("尚未设置申报开始和截止时间。", timeline, "设置时间"))
-    if not campaign.description.strip():
-        submission.items.append(ChecklistItem("尚未填写活动说明，申报人不知道申报要求。", basics, "填写说明"))
-    if not campaign.domains or not campaign.categories:
-        submission.items.append(ChecklistItem("尚未设置案例领域或开放的案例类别。", rules_url, "设置规则"))
+    submission = ChecklistGroup("组织申报", publish_blockers(campaign=campaign))
     if not campaign.is_published:
-        submission.items.append(ChecklistItem("评选活动尚未公开，申报人在门户上看不到。", basics, "设为公开"))
+        submission.items.append(
+            ChecklistItem(
+                "评选活动尚未公开，申报人在门户上看不到。", reverse("workspace:publish", kwargs={"slug": slug}), "公开"
+            )
+        )
 
     recommendation = ChecklistGroup("单位推荐")
     if campaign.recommendation_required and campaign.recommendation_closes_at is None:
@@ -114,6 +141,15 @@ def campaign_checklist(*, campaign: Campaign, review: ReviewSummary) -> list[Che
                 f"评审组参与评审的专家 {review.panel_active} 人，少于每个案例所需的 {needed} 人。",
                 reverse("reviews:pool", kwargs={"slug": slug}),
                 "添加评审专家",
+            )
+        )
+
+    if review.panel_password_unset:
+        review_group.items.append(
+            ChecklistItem(
+                f"参与评审的专家中有 {review.panel_password_unset} 人尚未通过邀请邮件设置密码，暂不能登录评审。",
+                reverse("reviews:pool", kwargs={"slug": slug}) + "?password=unset",
+                "查看并重发邀请",
             )
         )
 

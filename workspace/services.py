@@ -4,6 +4,7 @@ records who changed what in the audit log. The copy of a past campaign is copyin
 import datetime as dt
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from pypinyin import Style, lazy_pinyin
@@ -15,6 +16,7 @@ from cases.presets import CASE_AWARD, preset_apply
 from kunshan_portal.public_cache import public_pages_changed
 from reviews.services import rubric_ensure
 
+from .selectors import publish_blockers
 from .timeline import PHASES, milestones, timeline_defaults
 
 # The first day a new campaign's timeline is drawn from, in its year; the rest follow (timeline.PHASES defaults).
@@ -141,3 +143,41 @@ def campaign_timeline_update(*, campaign: Campaign, phases: list, values: dict, 
         if phase.store is not None:
             phase.store(campaign=campaign, values={m.name: values.get(m.name) for m in phase.milestones})
     return changed
+
+
+@transaction.atomic
+def campaign_publish(*, campaign: Campaign, by, request=None) -> bool:
+    """公开: the campaign appears on the portal and applicants may apply in its submission window. Refused, naming
+    each one, while an item the 组织申报 phase needs is missing (selectors.publish_blockers). Audited; the public
+    pages that list campaigns are dropped from the cache. Returns False when it was already public."""
+    fresh = Campaign.objects.select_for_update(of=("self",)).select_related("festival").get(pk=campaign.pk)
+    if fresh.is_published:
+        return False
+    blockers = publish_blockers(campaign=fresh)
+    if blockers:
+        raise ValidationError([f"公开前须先处理：{item.text}" for item in blockers], code="blocked")
+    return _published_set(campaign=campaign, fresh=fresh, value=True, by=by, request=request)
+
+
+@transaction.atomic
+def campaign_unpublish(*, campaign: Campaign, by, request=None) -> bool:
+    """取消公开: the campaign leaves the portal's pages; applications already made stay as they are. Audited; the
+    cached public pages are dropped. Returns False when it was not public."""
+    fresh = Campaign.objects.select_for_update(of=("self",)).select_related("festival").get(pk=campaign.pk)
+    if not fresh.is_published:
+        return False
+    return _published_set(campaign=campaign, fresh=fresh, value=False, by=by, request=request)
+
+
+def _published_set(*, campaign: Campaign, fresh: Campaign, value: bool, by, request) -> bool:
+    Campaign.objects.filter(pk=fresh.pk).update(is_published=value)
+    fresh.is_published = campaign.is_published = value
+    audit_record(
+        kind=AuditEvent.Kind.ADMIN_CHANGE,
+        request=request,
+        user=by,
+        obj=fresh,
+        detail="评选活动工作台·基本信息：" + ("公开评选活动" if value else "取消公开评选活动"),
+    )
+    public_pages_changed(campaign=fresh)
+    return True

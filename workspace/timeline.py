@@ -20,6 +20,8 @@ class Milestone:
     date_only: bool = False
     days_after: int = 1  # the default: this many days after the previous milestone …
     at: dt.time = dt.time(9, 0)  # … at this time of day (Asia/Shanghai)
+    # A moment something happens (发文, 颁奖) rather than the end of a period: before it the campaign waits for it.
+    is_event: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,11 @@ class Phase:
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase("announce", "发文启动", (Milestone("announced_on", "发文启动日期", date_only=True, days_after=0),)),
+    Phase(
+        "announce",
+        "发文启动",
+        (Milestone("announced_on", "发文启动日期", date_only=True, days_after=0, is_event=True),),
+    ),
     Phase(
         "submission",
         "组织申报",
@@ -70,7 +76,7 @@ PHASES: tuple[Phase, ...] = (
             Milestone("publicity_ends_at", "公示结束时间", required=True, days_after=7, at=dt.time(17, 0)),
         ),
     ),
-    Phase("ceremony", "颁奖", (Milestone("ceremony_at", "颁奖时间", days_after=7, at=dt.time(14, 0)),)),
+    Phase("ceremony", "颁奖", (Milestone("ceremony_at", "颁奖时间", days_after=7, at=dt.time(14, 0), is_event=True),)),
 )
 
 # The hook for stages other apps add: each entry is called with the campaign and returns its Phase objects.
@@ -144,6 +150,39 @@ def timeline_defaults(*, steps: list[Milestone], values: dict) -> dict:
             day if milestone.date_only else timezone.make_aware(dt.datetime.combine(day, milestone.at))
         )
     return defaults
+
+
+def _moment(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return timezone.make_aware(dt.datetime.combine(value, dt.time(0, 0)))
+
+
+def timeline_phase_label(*, phases: Iterable[Phase], values: dict, now) -> str:
+    """Where the campaign stands on its own timeline, for staff: the phase whose next set date is still ahead
+    ("单位推荐" until its deadline, "形式审查" until its own), or "待<phase>" between a finished phase and one that
+    has not begun (the gap before 结果公示 is not "申报已截止"). "尚未开始" before the first date, "已结束" after
+    the last."""
+    steps = [
+        (phase, index, milestone, _moment(values[milestone.name]))
+        for phase in phases
+        for index, milestone in enumerate(phase.milestones)
+        if values.get(milestone.name) is not None
+    ]
+    if not steps or now < steps[0][3]:
+        return "尚未开始"
+
+    def starts(phase, index):
+        return index == 0 and len(phase.milestones) > 1
+
+    # A phase has begun at its start minute and not ended at its end minute (as Campaign.phase counts them).
+    upcoming = next((s for s in steps if s[3] > now or (s[3] == now and not starts(s[0], s[1]))), None)
+    if upcoming is None:
+        return "已结束"
+    phase, index, milestone, _ = upcoming
+    if milestone.is_event or starts(phase, index):
+        return f"待{phase.label}"
+    return phase.label
 
 
 def moment_format(value) -> str:

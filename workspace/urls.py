@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
     path("new/", views.campaign_new, name="campaign_new"),
     path("<slug:slug>/", views.campaign_basics, name="campaign"),
+    path("<slug:slug>/publish/", views.campaign_publish, name="publish"),
     path("<slug:slug>/timeline/", views.campaign_timeline, name="timeline"),
     path("<slug:slug>/rules/", views.campaign_rules, name="rules"),
     path("<slug:slug>/review/", views.campaign_review, name="review"),

@@ -12,7 +12,15 @@ from cases.models import Campaign
 
 from . import copying, selectors, services
 from .forms import CampaignBasicsForm, CampaignNewForm, CampaignRulesForm, TimelineForm
-from .timeline import milestones, timeline_bars, timeline_defaults, timeline_phases, timeline_values
+from .timeline import (
+    PHASES,
+    milestones,
+    timeline_bars,
+    timeline_defaults,
+    timeline_phase_label,
+    timeline_phases,
+    timeline_values,
+)
 
 PERM = "workspace.manage_campaigns"
 
@@ -44,10 +52,19 @@ def _page(request, campaign, tab, template, **context):
             "tabs": TABS,
             "review": review,
             "checklist": selectors.campaign_checklist(campaign=campaign, review=review),
-            "phase": campaign.phase(timezone.now()),
+            "phase_label": _phase_label(campaign, timeline_phases(campaign=campaign), timezone.now()),
             **context,
         },
     )
+
+
+def _phase_label(campaign, phases, now) -> str:
+    """The campaign's phase by its timeline (单位推荐, 形式审查, 待结果公示 …); where staff forced the publicity
+    window or published the results, the phase the public sees (awards' settings decide it)."""
+    public = campaign.public_phase(now)
+    if public != campaign.phase(now):
+        return public.label
+    return timeline_phase_label(phases=phases, values=timeline_values(campaign=campaign, phases=phases), now=now)
 
 
 def _refused(form, error: ValidationError):
@@ -61,7 +78,7 @@ def _refused(form, error: ValidationError):
 def campaign_list(request):
     """评选活动管理: every campaign with its phase and submitted applications."""
     now = timezone.now()
-    rows = [(c, c.phase(now)) for c in selectors.campaigns_for_workspace()]
+    rows = [(c, _phase_label(c, PHASES, now)) for c in selectors.campaigns_for_workspace()]
     return render(request, "workspace/campaign_list.html", {"rows": rows})
 
 
@@ -188,4 +205,37 @@ def campaign_reminders(request, slug):
     rules, are_defaults = selectors.reminder_rules_summary(campaign=campaign)
     return _page(
         request, campaign, "reminders", "workspace/campaign_reminders.html", rules=rules, are_defaults=are_defaults
+    )
+
+
+@permission_required(PERM)
+def campaign_publish(request, slug):
+    """公开 / 取消公开, on a page of its own under 基本信息: what it changes, and a button to confirm. Publishing is
+    refused while the 组织申报 items of the checklist are missing; the page lists them with where to fix each."""
+    campaign = _campaign(request, slug)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "publish":
+                done = services.campaign_publish(campaign=campaign, by=request.user, request=request)
+                messages.success(request, "评选活动已公开。" if done else "评选活动本来就是公开的。")
+            elif action == "unpublish":
+                done = services.campaign_unpublish(campaign=campaign, by=request.user, request=request)
+                messages.success(request, "已取消公开，门户上不再显示本活动。" if done else "评选活动本来就未公开。")
+            else:
+                return redirect("workspace:publish", slug=slug)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("workspace:publish", slug=slug)
+        return redirect("workspace:campaign", slug=slug)
+    now = timezone.now()
+    return _page(
+        request,
+        campaign,
+        "campaign",
+        "workspace/campaign_publish.html",
+        blockers=selectors.publish_blockers(campaign=campaign),
+        open_now=campaign.submission_opens_at <= now <= campaign.submission_closes_at,
+        opens_later=now < campaign.submission_opens_at,
     )

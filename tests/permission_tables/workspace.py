@@ -21,6 +21,9 @@ ROWS = {
     "workspace:campaign_new#post": staff_only(method="post"),
     "workspace:campaign": staff_only(kwargs=_slug),
     "workspace:campaign#post": staff_only(kwargs=_slug, method="post"),
+    "workspace:publish": staff_only(kwargs=_slug),
+    # An empty post (no action): staff are sent back to the page (302), others are refused; nothing changes.
+    "workspace:publish#post": staff_only(kwargs=_slug, method="post", ok=302),
     "workspace:timeline": staff_only(kwargs=_slug),
     "workspace:timeline#post": staff_only(kwargs=_slug, method="post"),
     "workspace:rules": staff_only(kwargs=_slug),

@@ -39,7 +39,7 @@ def test_a_bare_campaign_lists_what_each_phase_is_missing_with_where_to_fix_it()
     )
     assert items[("颁奖", "尚未设置颁奖时间。")] == reverse("workspace:timeline", kwargs=slug)
     assert items[("组织申报", "尚未填写活动说明，申报人不知道申报要求。")] == reverse("workspace:campaign", kwargs=slug)
-    assert items[("组织申报", "评选活动尚未公开，申报人在门户上看不到。")] == reverse("workspace:campaign", kwargs=slug)
+    assert items[("组织申报", "评选活动尚未公开，申报人在门户上看不到。")] == reverse("workspace:publish", kwargs=slug)
 
 
 def test_a_campaign_set_up_in_full_has_nothing_missing():

@@ -13,6 +13,7 @@ from workspace.timeline import (
     milestones,
     timeline_defaults,
     timeline_errors,
+    timeline_phase_label,
     timeline_phases,
 )
 
@@ -241,3 +242,30 @@ def test_a_stage_another_app_adds_is_stored_in_the_same_transaction_as_the_campa
         )
     campaign.refresh_from_db()
     assert campaign.ceremony_at == moved  # the campaign's dates rolled back with the stage
+
+
+@pytest.mark.parametrize(
+    "now, label",
+    [
+        (at(2026, 2, 28, 12), "尚未开始"),
+        (at(2026, 3, 1, 8), "待组织申报"),  # announced, submission not open yet
+        (at(2026, 3, 1, 9), "组织申报"),
+        (at(2026, 5, 20, 17), "组织申报"),  # the deadline minute itself
+        (at(2026, 5, 21, 9), "单位推荐"),
+        (at(2026, 5, 27, 9), "形式审查"),
+        (at(2026, 6, 10, 9), "专家评审"),
+        (at(2026, 6, 16, 9), "待结果公示"),  # not "申报已截止"
+        (at(2026, 6, 20, 9), "结果公示"),
+        (at(2026, 6, 28, 9), "待颁奖"),
+        (at(2026, 7, 2, 14), "待颁奖"),
+        (at(2026, 7, 3, 9), "已结束"),
+    ],
+)
+def test_the_phase_label_follows_every_milestone_of_the_timeline(now, label):
+    values = good_values()
+    assert timeline_phase_label(phases=PHASES, values=values, now=now) == label, values
+
+
+def test_an_unset_optional_phase_is_skipped_by_the_phase_label():
+    values = {**good_values(), "recommendation_closes_at": None, "formal_check_closes_at": None}
+    assert timeline_phase_label(phases=PHASES, values=values, now=at(2026, 5, 21, 9)) == "待专家评审"

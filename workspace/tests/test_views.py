@@ -400,3 +400,37 @@ def test_those_pages_link_back_to_the_workspace(staff_client):
     ):
         html = staff_client.get(url).content.decode()
         assert f'href="{back}"' in html and "返回工作台" in html, url
+
+
+def test_review_tab_counts_the_panel_and_who_has_not_set_a_password_with_a_link_to_them(staff_client):
+    campaign = CampaignFactory()
+    PanelMemberFactory.create_batch(2, campaign=campaign)
+    invited = PanelMemberFactory.create_batch(3, campaign=campaign)
+    for member in invited:  # imported or invited, the link in the e-mail not used yet
+        member.reviewer.set_unusable_password()
+        member.reviewer.save()
+    PanelMemberFactory(campaign=campaign, is_active=False).reviewer.set_unusable_password()
+    html = staff_client.get(reverse("workspace:review", kwargs={"slug": campaign.slug})).content.decode()
+    assert "评审组 6 人，其中参与本次评审 5 人" in html
+    unset = reverse("reviews:pool", kwargs={"slug": campaign.slug}) + "?password=unset"
+    assert f'href="{unset}" data-testid="review-password-unset">3 人尚未设置密码</a>' in html
+    assert "参与评审的专家中有 3 人尚未通过邀请邮件设置密码，暂不能登录评审。" in html  # the checklist too
+
+
+def test_the_phase_shown_follows_the_timeline_and_the_published_results(staff_client, cast):
+    now = timezone.now()
+    waiting = CampaignFactory(
+        title="等待公示的评选",
+        submission_opens_at=now - dt.timedelta(days=20),
+        submission_closes_at=now - dt.timedelta(days=15),
+        review_opens_at=now - dt.timedelta(days=10),
+        review_closes_at=now - dt.timedelta(days=1),
+        publicity_starts_at=now + dt.timedelta(days=2),
+    )
+    page = staff_client.get(reverse("workspace:campaign", kwargs={"slug": waiting.slug})).content.decode()
+    assert 'data-testid="workspace-phase">待结果公示</span>' in page  # not 申报已截止
+    done = finished_campaign(staff=cast.staff, year=timezone.localdate().year - 1)
+    page = staff_client.get(reverse("workspace:campaign", kwargs={"slug": done.slug})).content.decode()
+    assert 'data-testid="workspace-phase">已公布</span>' in page  # its results are out
+    listing = staff_client.get(reverse("workspace:campaign_list")).content.decode()
+    assert "<td>待结果公示</td>" in listing and "<td>已公布</td>" in listing

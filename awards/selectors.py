@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTransform
 
+from cases.formdef import campaign_definition, public_fields, value_display
 from cases.models import Campaign
 
 from .models import Award, Certificate, CertificateTemplate, Objection, Publicity
@@ -65,9 +67,30 @@ def public_awards(campaign: Campaign, *, active_only: bool = True) -> QuerySet[A
     qs = Award.objects.filter(campaign=campaign)
     if active_only:
         qs = qs.filter(status=Award.Status.ACTIVE)
-    return qs.select_related("application__award_decision").only(
+    qs = qs.select_related("application__award_decision").only(
         "id", "rank", "status", "campaign_id", "application__award_decision__tier", *PUBLIC_FIELDS
     )
+    # A campaign with its own form: its public fields (cases.formdef.public_fields) are read by key, never the
+    # whole answers (bodies and personal fields stay in the database).
+    return qs.annotate(
+        **{
+            f"answer_{field['key']}": KeyTransform(field["key"], "application__answers")
+            for field in public_columns(campaign)
+        }
+    )
+
+
+def public_columns(campaign: Campaign) -> list[dict]:
+    """The form fields a public list shows beside the name (项目包, 申请资金, 所属县（区）); none for the case
+    award, whose list keeps the notice's 案例类别 and 案例领域."""
+    if not campaign.uses_defined_form:
+        return []
+    return public_fields(campaign_definition(campaign))
+
+
+def public_cells(award: Award, columns: list[dict]) -> list[str]:
+    """The shown values of `columns` (public_columns) for one award of public_awards."""
+    return [value_display(field, getattr(award, f"answer_{field['key']}", None)) for field in columns]
 
 
 def public_rows(awards) -> list[tuple]:

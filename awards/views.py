@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.client import client_ip
 from accounts.models import User
 from accounts.permissions import permission_required
+from cases.formdef import field_heading
 from cases.models import Application, Campaign
 from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes, site_scopes
 from notifications.jobs import job_download_response, job_state, job_status_response
@@ -105,7 +106,7 @@ def publicity_view(request, slug, obj):
                 form.add_error(None, exc)
     elif request.method == "POST":
         messages.error(request, "公示期已结束或尚未开始，不能提交异议。")
-    context.update(form=form, **_list_context(awards))
+    context.update(form=form, **_list_context(awards, campaign))
     return render(request, "awards/publicity.html", context, status=429 if _rate_limited(form) else 200)
 
 
@@ -117,12 +118,18 @@ def _list_page(request, awards):
     return Paginator(awards, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _list_context(page) -> dict:
+def _list_context(page, campaign) -> dict:
+    """The list's page with, for a campaign with its own form, each row's public form fields (award.cells)."""
+    columns = selectors.public_columns(campaign)
+    awards = list(page.object_list)
+    for award in awards:
+        award.cells = selectors.public_cells(award, columns)
     return {
-        "awards": page.object_list,
+        "awards": awards,
         "page_obj": page,
         "is_paginated": page.has_other_pages(),
-        "list_offset": page.start_index() - 1 if page.object_list else 0,
+        "list_offset": page.start_index() - 1 if awards else 0,
+        "answer_columns": [field_heading(field) for field in columns],
     }
 
 
@@ -197,7 +204,11 @@ def results_view(request, slug, obj):
     return render(
         request,
         "awards/results.html",
-        {"campaign": obj, "publicity": publicity, **_list_context(_list_page(request, selectors.public_awards(obj)))},
+        {
+            "campaign": obj,
+            "publicity": publicity,
+            **_list_context(_list_page(request, selectors.public_awards(obj)), obj),
+        },
     )
 
 

@@ -85,6 +85,10 @@ class CampaignDetailView(PermissionMixin, DetailView):
                 for value, label in Application._meta.get_field("category").choices
                 if value in campaign.categories
             ],
+            # A campaign with its own form: what its form asks for, by section title.
+            form_sections=[s.get("title") for s in campaign_definition(campaign).get("sections", [])]
+            if campaign.uses_defined_form
+            else [],
         )
         return context
 

@@ -93,11 +93,15 @@ def public_cells(award: Award, columns: list[dict]) -> list[str]:
     return [value_display(field, getattr(award, f"answer_{field['key']}", None)) for field in columns]
 
 
-def public_rows(awards) -> list[tuple]:
-    """Rows for the Word/PDF list, in the order of documents.LIST_HEADERS."""
+def public_rows(awards, columns: list[dict] | None = None) -> list[tuple]:
+    """Rows for the Word/PDF list, in the order of documents.LIST_HEADERS; with `columns` (public_columns of a
+    campaign with its own form, maybe none), in the order of documents.list_headers_and_widths."""
     rows = []
     for i, award in enumerate(awards, start=1):
         a = award.application
+        if columns is not None:
+            rows.append((i, a.reference or "", a.title, a.declaring_unit, *public_cells(award, columns), award.tier))
+            continue
         unit = " / ".join(x for x in dict.fromkeys([a.declaring_unit, a.organisation_name]) if x)
         rows.append(
             (i, a.reference or "", a.title, unit, a.applicant_name, a.get_category_display(), a.domain, award.tier)

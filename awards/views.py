@@ -81,7 +81,12 @@ def publicity_view(request, slug, obj):
     awards = _list_page(request, selectors.public_awards(campaign)) if context["started"] else _list_page(request, [])
     form = None
     if context["is_open"]:
-        form = ObjectionForm(request.POST or None, request.FILES or None, awards=selectors.public_awards(campaign))
+        form = ObjectionForm(
+            request.POST or None,
+            request.FILES or None,
+            awards=selectors.public_awards(campaign),
+            noun=campaign.item_noun,
+        )
         if request.method == "POST":
             try:
                 services.objection_rate_check_ip(ip=client_ip(request))
@@ -165,7 +170,15 @@ def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
             _contact_line(campaign),
             "如有异议，请在公示期内通过门户公示页面实名提交，并附联系电话和证据材料。",
         ]
-    return documents.publicity_list_docx(title=title, lines=lines, rows=selectors.public_rows(awards)), title
+    columns, layout = None, {}
+    if campaign.uses_defined_form:  # its noun and its form's public fields, never a personal one
+        columns = selectors.public_columns(campaign)
+        headers, widths = documents.list_headers_and_widths(
+            noun=campaign.item_noun, answer_headings=[field_heading(field) for field in columns]
+        )
+        layout = {"headers": headers, "widths": widths}
+    rows = selectors.public_rows(awards, columns)
+    return documents.publicity_list_docx(title=title, lines=lines, rows=rows, **layout), title
 
 
 def _list_file(campaign, fmt, *, results):

@@ -108,3 +108,37 @@ def test_the_list_reads_only_the_public_keys_of_the_answers(cast):
     sql = captured[0]["sql"]
     assert "county" in sql and "head_name" not in sql and '"cases_application"."answers",' not in sql
     assert award.answer_county == "清江浦区"
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_the_word_list_has_the_same_columns_and_fills_the_page(client, cast, preset):
+    import io
+
+    import docx
+    from docx.shared import Cm
+
+    campaign, application = campaign_with_an_award(preset)
+    publish_results(campaign, cast.staff)
+    noun, heading, shown, hidden = PRESETS[preset]
+    response = client.get(reverse("awards:results_file", args=[campaign.slug, "docx"]))
+    assert response.status_code == 200
+    table = docx.Document(io.BytesIO(response.content)).tables[0]
+    cells = [[cell.text for cell in row.cells] for row in table.rows]
+    assert cells[0][2] == heading and cells[1][2] == application.title and shown in cells[1]
+    text = " ".join(" ".join(row) for row in cells)
+    for value in hidden:
+        assert value not in text
+    if preset == "project_call":
+        assert cells[0] == ["序号", "申报编号", "项目名称", "申报单位", "申报项目包", "申请资金（万元）", "奖项等级"]
+        assert cells[1][4:] == ["老年社会工作服务项目", "9.50 万元", "一等奖"]
+    if preset != "case_award":
+        assert application.applicant_name not in text
+    widths = [column.width for column in table.columns]
+    assert widths[2] == max(widths) and abs(sum(widths) - Cm(29.7 - 4)) < Cm(0.05)
+
+
+def test_the_objection_form_asks_which_project(client):
+    campaign, application = campaign_with_an_award("project_call")
+    html = client.get(reverse("awards:publicity", args=[campaign.slug])).content.decode()
+    assert "异议项目" in html and "请选择公示名单中的项目" in html and "异议案例" not in html
+    assert f"{application.reference} {application.title}" in html

@@ -937,6 +937,7 @@ def _form_definition_change(*, campaign: Campaign, by: User, request, change, de
             raise ValidationError(errors, code="invalid")
         locked.form_definition = definition
         locked.save(update_fields=["form_definition"])
+        public_pages_changed(campaign=locked)  # the campaign page lists the form's sections
         audit_record(
             kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=locked, detail=f"修改申报表单：{detail}"[:500]
         )

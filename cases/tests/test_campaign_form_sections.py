@@ -227,3 +227,13 @@ def test_the_official_case_form_has_no_section_actions(staff_client):
     assert (
         response.status_code == 302 and Campaign.objects.get(pk=official.pk).form_definition == official.form_definition
     )
+
+
+def test_the_public_campaign_page_shows_a_new_section_at_once(client, cast, campaign, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    url = reverse("cases:campaign_detail", args=[campaign.slug])
+    assert "九、附件说明" not in client.get(url).content.decode()  # now in the visitors' cache
+    services.campaign_form_section_save(
+        campaign=campaign, section={"key": "notes", "title": "九、附件说明", "kind": "fields"}, by=cast.staff
+    )
+    assert "九、附件说明" in client.get(url).content.decode()

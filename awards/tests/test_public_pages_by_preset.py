@@ -67,6 +67,7 @@ def test_a_project_call_page_says_one_project_per_organisation(client):
     campaign, _ = campaign_with_an_award("project_call")
     html = client.get(reverse("cases:campaign_detail", args=[campaign.slug])).content.decode()
     assert "每个机构最多申报 1 个项目。" in html and "项目基本信息、申报机构、服务指标" in html
+    assert "照片：可上传不超过 10 张" in html
 
 
 @pytest.mark.parametrize("page", ["awards:publicity", "awards:results"])

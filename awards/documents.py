@@ -343,10 +343,32 @@ LIST_HEADERS = (
 LIST_WIDTHS_CM = (1.3, 3.1, 7.6, 4.6, 2.2, 1.5, 2.9, 2.5)
 
 
+def list_headers_and_widths(*, noun: str, answer_headings: list[str]) -> tuple[tuple, tuple]:
+    """The list's columns for a campaign with its own form: its noun's name, 申报单位, the form's public fields
+    (cases.formdef.public_fields) and the tier; the name keeps the most room, the rest share what is left."""
+    headers = ("序号", "申报编号", f"{noun}名称", "申报单位", *answer_headings, "奖项等级")
+    fixed = (1.3, 3.1, 4.6, 2.5)  # 序号, 申报编号, 申报单位, 奖项等级
+    room = 29.7 - 4 - sum(fixed)
+    each = round(min(3.0, (room - 6.0) / len(answer_headings)), 2) if answer_headings else 0
+    name = round(room - each * len(answer_headings), 2)
+    widths = (fixed[0], fixed[1], name, fixed[2], *([each] * len(answer_headings)), fixed[3])
+    return headers, widths
+
+
 def publicity_list_docx(
-    *, title: str, lines: list[str], rows: list[tuple], issuer: str = "", portal: str = "", campaign: str = ""
+    *,
+    title: str,
+    lines: list[str],
+    rows: list[tuple],
+    headers: tuple = LIST_HEADERS,
+    widths: tuple = LIST_WIDTHS_CM,
+    issuer: str = "",
+    portal: str = "",
+    campaign: str = "",
 ) -> bytes:
-    """The publicity (or results) list as a Word table, for the bureau's own website."""
+    """The publicity (or results) list as a Word table, for the bureau's own website. `headers` and `widths`
+    default to the case award's notice (LIST_HEADERS); a campaign with its own form passes its own
+    (list_headers_and_widths)."""
     document = Document()
     set_core_properties(document, title=title, subject=campaign, author=issuer, portal=portal)
     section = document.sections[0]
@@ -361,19 +383,19 @@ def publicity_list_docx(
     set_run_font(heading.add_run(title), FONT_TITLE, 20, bold=True)
     for line in lines:
         set_run_font(document.add_paragraph().add_run(line), FONT_BODY, 12)
-    table = document.add_table(rows=1, cols=len(LIST_HEADERS))
+    table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.autofit = False  # fixed layout: Word and LibreOffice keep the widths below
-    for column, width in zip(table.columns, LIST_WIDTHS_CM, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
-    for cell, text in zip(table.rows[0].cells, LIST_HEADERS, strict=True):
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
         set_run_font(cell.paragraphs[0].add_run(text), FONT_HEI, 11, bold=True)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             set_run_font(cell.paragraphs[0].add_run(str(text)), FONT_BODY, 11)
     for row in table.rows:  # each cell carries its width too: LibreOffice reads the cells, Word the grid
-        for cell, width in zip(row.cells, LIST_WIDTHS_CM, strict=True):
+        for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Cm(width)
     out = io.BytesIO()
     document.save(out)

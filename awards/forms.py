@@ -52,9 +52,11 @@ class ObjectionForm(forms.Form):
         f"每个不超过 {EVIDENCE_MAX_BYTES // 1024 // 1024} MB。",
     )
 
-    def __init__(self, *args, awards=None, **kwargs):
+    def __init__(self, *args, awards=None, noun: str = "案例", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["award"].queryset = awards if awards is not None else Award.objects.none()
+        self.fields["award"].label = f"异议{noun}"  # 异议项目 / 异议站点 for a campaign with its own form
+        self.fields["award"].empty_label = f"请选择公示名单中的{noun}"
         self.fields["reason"].error_messages["min_length"] = f"异议理由至少 {REASON_MIN_CHARS} 个字。"
 
     def clean_evidence(self):

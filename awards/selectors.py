@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F, QuerySet, Window
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 
+from cases.formdef import campaign_definition, public_fields, value_display
 from cases.models import Campaign
 from kunshan_portal.selectors import site_settings
 
@@ -79,7 +81,7 @@ def public_awards(campaign: Campaign, *, active_only: bool = True) -> QuerySet[A
     qs = Award.objects.filter(campaign=campaign)
     if active_only:
         qs = qs.filter(status=Award.Status.ACTIVE)
-    return (
+    qs = (
         qs.with_section()
         .select_related("application__award_decision", "special_prize")
         .only(
@@ -95,6 +97,14 @@ def public_awards(campaign: Campaign, *, active_only: bool = True) -> QuerySet[A
         )
         .annotate(number=Window(RowNumber(), partition_by=[F("section")], order_by=LIST_ORDER[1:]))
         .order_by(*LIST_ORDER)
+    )
+    # A campaign with its own form: its public fields (cases.formdef.public_fields) are read by key, never the
+    # whole answers (bodies and personal fields stay in the database).
+    return qs.annotate(
+        **{
+            f"answer_{field['key']}": KeyTransform(field["key"], "application__answers")
+            for field in public_columns(campaign)
+        }
     )
 
 
@@ -123,17 +133,34 @@ def special_prizes_of(campaign: Campaign) -> QuerySet[SpecialPrize]:
     return SpecialPrize.objects.filter(campaign=campaign).order_by("position", "id")
 
 
-def public_rows(awards) -> list[tuple]:
-    """Rows for the Word/PDF list, in the order of documents.LIST_HEADERS."""
+def public_columns(campaign: Campaign) -> list[dict]:
+    """The form fields a public list shows beside the name (项目包, 申请资金, 所属县（区）); none for the case
+    award, whose list keeps the notice's 案例类别 and 案例领域."""
+    if not campaign.uses_defined_form:
+        return []
+    return public_fields(campaign_definition(campaign))
+
+
+def public_cells(award: Award, columns: list[dict]) -> list[str]:
+    """The shown values of `columns` (public_columns) for one award of public_awards."""
+    return [value_display(field, getattr(award, f"answer_{field['key']}", None)) for field in columns]
+
+
+def public_rows(awards, columns: list[dict] | None = None) -> list[tuple]:
+    """Rows for the Word/PDF list, in the order of documents.LIST_HEADERS; with `columns` (public_columns of a
+    campaign with its own form, maybe none), in the order of documents.list_headers_and_widths."""
     rows = []
     for i, award in enumerate(awards, start=1):
         a = award.application
-        unit = " / ".join(x for x in dict.fromkeys([a.declaring_unit, a.organisation_name]) if x)
         tier = award.tier
         if award.section == Section.SPECIAL:
             tier = f"{tier}（单项奖）"
         elif award.section == Section.RESULT:
             tier = f"{tier}（评定结果）"
+        if columns is not None:
+            rows.append((i, a.reference or "", a.title, a.declaring_unit, *public_cells(award, columns), tier))
+            continue
+        unit = " / ".join(x for x in dict.fromkeys([a.declaring_unit, a.organisation_name]) if x)
         rows.append((i, a.reference or "", a.title, unit, a.applicant_name, a.get_category_display(), a.domain, tier))
     return rows
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.client import client_ip
 from accounts.models import User
 from accounts.permissions import permission_required
+from cases.formdef import field_heading
 from cases.models import Application, Campaign
 from kunshan_portal.public_cache import cached_for_visitors, campaign_scopes, site_scopes
 from kunshan_portal.selectors import site_settings
@@ -91,7 +92,12 @@ def publicity_view(request, slug, obj):
     awards = _list_page(request, selectors.public_awards(campaign)) if context["started"] else _list_page(request, [])
     form = None
     if context["is_open"]:
-        form = ObjectionForm(request.POST or None, request.FILES or None, awards=selectors.public_awards(campaign))
+        form = ObjectionForm(
+            request.POST or None,
+            request.FILES or None,
+            awards=selectors.public_awards(campaign),
+            noun=campaign.item_noun,
+        )
         if request.method == "POST":
             try:
                 services.objection_rate_check_ip(ip=client_ip(request))
@@ -116,7 +122,7 @@ def publicity_view(request, slug, obj):
                 form.add_error(None, exc)
     elif request.method == "POST":
         messages.error(request, "公示期已结束或尚未开始，不能提交异议。")
-    context.update(form=form, **_list_context(awards))
+    context.update(form=form, **_list_context(awards, campaign))
     return render(request, "awards/publicity.html", context, status=429 if _rate_limited(form) else 200)
 
 
@@ -128,13 +134,19 @@ def _list_page(request, awards):
     return Paginator(awards, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _list_context(page) -> dict:
+def _list_context(page, campaign) -> dict:
+    """The list's page with, for a campaign with its own form, each row's public form fields (award.cells)."""
+    columns = selectors.public_columns(campaign)
+    awards = list(page.object_list)
+    for award in awards:
+        award.cells = selectors.public_cells(award, columns)
     return {
-        "awards": page.object_list,
-        "sections": selectors.list_sections(page.object_list),
+        "awards": awards,
+        "sections": selectors.list_sections(awards),
         "page_obj": page,
         "is_paginated": page.has_other_pages(),
-        "list_offset": page.start_index() - 1 if page.object_list else 0,
+        "list_offset": page.start_index() - 1 if awards else 0,
+        "answer_columns": [field_heading(field) for field in columns],
     }
 
 
@@ -171,13 +183,21 @@ def _list_document(campaign, *, results: bool) -> tuple[bytes, str]:
             "如有异议，请在公示期内通过门户公示页面实名提交，并附联系电话和证据材料。",
         ]
     site = site_settings()
+    columns, layout = None, {}
+    if campaign.uses_defined_form:  # its noun and its form's public fields, never a personal one
+        columns = selectors.public_columns(campaign)
+        headers, widths = documents.list_headers_and_widths(
+            noun=campaign.item_noun, answer_headings=[field_heading(field) for field in columns]
+        )
+        layout = {"headers": headers, "widths": widths}
     data = documents.publicity_list_docx(
         title=title,
         lines=lines,
-        rows=selectors.public_rows(awards),
+        rows=selectors.public_rows(awards, columns),
         issuer=site.issuing_body,
         portal=site.name,
         campaign=campaign.title,
+        **layout,
     )
     return data, title
 
@@ -222,7 +242,11 @@ def results_view(request, slug, obj):
     return render(
         request,
         "awards/results.html",
-        {"campaign": obj, "publicity": publicity, **_list_context(_list_page(request, selectors.public_awards(obj)))},
+        {
+            "campaign": obj,
+            "publicity": publicity,
+            **_list_context(_list_page(request, selectors.public_awards(obj)), obj),
+        },
     )
 
 

@@ -103,6 +103,54 @@ def filter_fields(definition: dict) -> list[dict]:
     return [f for f in definition_fields(definition) if f.get("filter") and f.get("type") == "choice"]
 
 
+# The short field types a list row or a score sheet shows; a table and a long text never fit a cell.
+SUMMARY_TYPES = ("text", "number", "money", "date", "daterange", "choice", "multichoice", "email", "phone")
+
+
+def summary_fields(definition: dict) -> list[dict]:
+    """The fields that say what an application is in a row of a list or the score sheet (项目包, 申请资金,
+    所属县（区）…): the short, non-personal fields of the form's field sections, in form order. The name field
+    ("title") is left out: every row shows it in its own column."""
+    return [
+        field
+        for section in definition_sections(definition)
+        if section.get("kind", "fields") == "fields"
+        for field in section.get("fields") or []
+        if isinstance(field, dict)
+        and field.get("type") in SUMMARY_TYPES
+        and not field.get("personal")
+        and not field.get("column")
+        and field.get("key") != "title"
+    ]
+
+
+def public_fields(definition: dict) -> list[dict]:
+    """The fields a public page (publicity and results lists) shows beside an application's name: the
+    non-personal single-choice and money fields of the summary (项目包 and 申请资金, 所属县（区）), the
+    counterpart of the case award's 案例类别 and 案例领域. Personal fields never appear."""
+    return [field for field in summary_fields(definition) if field.get("type") in ("choice", "money")]
+
+
+def field_heading(field: dict) -> str:
+    """A column heading for the field: its label, with the unit of a money field (申请资金（万元）)."""
+    label = field.get("label") or field.get("key")
+    if field.get("type") == "money":
+        unit = MONEY_UNITS.get(field.get("unit", "yuan"), "元")
+        if unit not in label:
+            return f"{label}（{unit}）"
+    return label
+
+
+def cell_value(field: dict, value):
+    """An answer as one spreadsheet cell: numbers and amounts stay numbers (the unit is in the heading), the
+    rest is the text value_display gives; None when empty."""
+    if _is_empty(value):
+        return None
+    if field.get("type") in ("number", "money") and _is_number(value):
+        return value
+    return value_display(field, value)
+
+
 def textarea_keys(definition: dict) -> list[str]:
     """The long-text fields: the privacy and terminology check runs on each."""
     return [f["key"] for f in definition_fields(definition) if f.get("type") == "textarea"]

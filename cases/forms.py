@@ -436,3 +436,107 @@ class FormFieldForm(forms.Form):
                 if data.get(name) is not None:
                     field[name] = data[name]
         return field
+
+
+class FormSectionForm(forms.Form):
+    """One section of a campaign's form (its heading, kind and guidance) as staff edit it; its fields are edited
+    one by one (FormFieldForm). The guidance may differ by the value of one of the form's single-choice fields:
+    one box per option of each such field, the chosen field's boxes are kept."""
+
+    key = forms.RegexField(
+        label="章节标识",
+        regex=r"^[a-z][a-z0-9_]{0,39}$",
+        help_text="英文小写字母开头，只含小写字母、数字和下划线，如 budget_section。保存后不能修改。",
+        error_messages={
+            "invalid": "须以小写字母开头，只含小写字母、数字和下划线（最多 40 个字符）。",
+            "required": "请填写章节标识。",
+        },
+    )
+    title = forms.CharField(label="章节标题", max_length=100, error_messages={"required": "请填写章节标题。"})
+    kind = forms.ChoiceField(
+        label="类型",
+        choices=[],
+        help_text="字段：一组填写项（如基本信息、服务指标）；正文章节：带标题的一段正文，在其中新增一个多行文字字段。",
+    )
+    guidance = forms.CharField(
+        label="填写说明",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="显示在章节标题下。按选项区分说明时，未单独填写说明的选项显示这段文字。",
+    )
+    guidance_field = forms.ChoiceField(
+        label="说明按哪个单选字段区分",
+        required=False,
+        choices=[],
+        help_text="如“服务计划”的说明按案例类别（个案、社区 / 小组）区分。只保存所选字段下面各选项的说明。",
+    )
+
+    def __init__(self, *args, choice_fields: list[dict] = (), editing: bool = False, **kwargs):
+        from .formdef import SECTION_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.choice_fields = [f for f in choice_fields if f.get("key") and f.get("choices")]
+        self.fields["kind"].choices = list(SECTION_KINDS.items())
+        self.fields["guidance_field"].choices = [("", "不区分：所有申报者看到同一段说明")] + [
+            (f["key"], f.get("label") or f["key"]) for f in self.choice_fields
+        ]
+        if editing:
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = "章节标识保存后不能修改。"
+        for field in self.choice_fields:
+            for index, choice in enumerate(field["choices"]):
+                self.fields[self.text_name(field["key"], index)] = forms.CharField(
+                    label=f"“{field.get('label')}”为“{choice}”时的说明",
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+
+    @staticmethod
+    def text_name(field_key: str, index: int) -> str:
+        return f"guidance_{field_key}_{index}"
+
+    @classmethod
+    def initial_from(cls, section: dict, choice_fields: list[dict]) -> dict:
+        initial = {name: section.get(name, "") for name in ("key", "title", "kind", "guidance")}
+        by = section.get("guidance_by") or {}
+        initial["guidance_field"] = by.get("field", "")
+        field = next((f for f in choice_fields if f.get("key") == by.get("field")), None)
+        for index, choice in enumerate((field or {}).get("choices") or []):
+            initial[cls.text_name(field["key"], index)] = (by.get("texts") or {}).get(choice, "")
+        return initial
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if key == "add":
+            raise forms.ValidationError("“add”为系统保留，请换一个标识。")
+        return key
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("guidance_field")
+        if chosen:
+            field = next(f for f in self.choice_fields if f["key"] == chosen)
+            texts = {}
+            for index, choice in enumerate(field["choices"]):
+                text = (cleaned.get(self.text_name(chosen, index)) or "").strip()
+                if text:
+                    texts[choice] = text
+            if not texts:
+                self.add_error("guidance_field", "请至少为该字段的一个选项填写说明，或选择“不区分”。")
+            cleaned["guidance_texts"] = texts
+        return cleaned
+
+    def section_definition(self) -> dict:
+        """The section's heading as formdef stores it (without its fields)."""
+        data = self.cleaned_data
+        section = {
+            "key": data["key"],
+            "title": data["title"].strip(),
+            "kind": data["kind"],
+            "guidance": (data.get("guidance") or "").strip(),
+        }
+        if data.get("guidance_field"):
+            section["guidance_by"] = {"field": data["guidance_field"], "texts": data["guidance_texts"]}
+        return section

@@ -35,6 +35,11 @@ def default_categories():
     return ["casework", "group", "community"]
 
 
+# What one application is called, by the campaign's form preset (cases.presets): the case award's 案例, a project
+# call's 项目, a station evaluation's 站点. Public pages, lists and the score sheet say it.
+ITEM_NOUNS = {"case_award": "案例", "project_call": "项目", "station_evaluation": "站点"}
+
+
 class CampaignQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -201,6 +206,12 @@ class Campaign(models.Model):
     def uses_defined_form(self) -> bool:
         """Whether applicants fill a form defined as data (answers), not the official 报名表 columns."""
         return self.form_preset != "case_award"
+
+    @property
+    def item_noun(self) -> str:
+        """What one application of this campaign is called on its pages, lists and score sheet: 案例, 项目, 站点
+        (by its form's preset, ITEM_NOUNS)."""
+        return ITEM_NOUNS.get(self.form_preset, "案例")
 
     def photo_range(self, category: str) -> tuple[int, int]:
         """How many service photos an application of this category must have."""

@@ -937,6 +937,7 @@ def _form_definition_change(*, campaign: Campaign, by: User, request, change, de
             raise ValidationError(errors, code="invalid")
         locked.form_definition = definition
         locked.save(update_fields=["form_definition"])
+        public_pages_changed(campaign=locked)  # the campaign page lists the form's sections
         audit_record(
             kind=AuditEvent.Kind.OTHER, request=request, user=by, obj=locked, detail=f"修改申报表单：{detail}"[:500]
         )
@@ -993,6 +994,57 @@ def campaign_form_field_move(*, campaign: Campaign, key: str, direction: str, by
         fields[index], fields[target] = fields[target], fields[index]
 
     detail = f"{'上移' if direction == 'up' else '下移'}字段 {key}"
+    return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=detail)
+
+
+def _section_index(definition: dict, key: str) -> int:
+    for index, section in enumerate(definition.get("sections", [])):
+        if section.get("key") == key:
+            return index
+    raise ValidationError("未找到该章节，可能已被删除，请刷新页面。", code="missing")
+
+
+def campaign_form_section_save(
+    *, campaign: Campaign, section: dict, original_key: str = "", by: User, request=None
+) -> dict:
+    """Add `section` (key, title, kind, guidance, guidance_by; no fields yet) at the end of the form, or replace
+    the heading of the section `original_key` in place, keeping its fields."""
+
+    def change(definition):
+        sections = definition.setdefault("sections", [])
+        if original_key:
+            index = _section_index(definition, original_key)
+            sections[index] = {**section, "fields": sections[index].get("fields") or []}
+            return
+        sections.append({**section, "fields": []})
+
+    title = section.get("title")
+    verb = f"修改章节“{title}”" if original_key else f"新增章节“{title}”"
+    return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=verb)
+
+
+def campaign_form_section_remove(*, campaign: Campaign, key: str, by: User, request=None) -> dict:
+    """Remove the section `key` with its fields. form_definition_validate refuses it while the section holds a
+    field that submitted applications were required to fill, or the field another section's guidance follows."""
+
+    def change(definition):
+        definition["sections"].pop(_section_index(definition, key))
+
+    return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=f"删除章节 {key}")
+
+
+def campaign_form_section_move(*, campaign: Campaign, key: str, direction: str, by: User, request=None) -> dict:
+    """Move the section `key` one place up or down."""
+
+    def change(definition):
+        sections = definition["sections"]
+        index = _section_index(definition, key)
+        target = index - 1 if direction == "up" else index + 1
+        if not 0 <= target < len(sections):
+            raise ValidationError("该章节已在表单的最前或最后。", code="edge")
+        sections[index], sections[target] = sections[target], sections[index]
+
+    detail = f"{'上移' if direction == 'up' else '下移'}章节 {key}"
     return _form_definition_change(campaign=campaign, by=by, request=request, change=change, detail=detail)
 
 

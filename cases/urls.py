@@ -32,6 +32,26 @@ urlpatterns = [
         views.campaign_form_field_move,
         name="campaign_form_field_move",
     ),
+    path(
+        "staff/campaigns/<slug:slug>/form/sections/add/",
+        views.campaign_form_section_add,
+        name="campaign_form_section_add",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/form/sections/<slug:key>/",
+        views.campaign_form_section_edit,
+        name="campaign_form_section_edit",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/form/sections/<slug:key>/remove/",
+        views.campaign_form_section_remove,
+        name="campaign_form_section_remove",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/form/sections/<slug:key>/move/",
+        views.campaign_form_section_move,
+        name="campaign_form_section_move",
+    ),
     path("staff/campaigns/<slug:slug>/materials/", views_materials.campaign_materials, name="campaign_materials"),
     path("staff/campaigns/<slug:slug>/eligibility/", views_materials.campaign_eligibility, name="campaign_eligibility"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),

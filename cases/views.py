@@ -24,6 +24,7 @@ from .forms import (
     DecisionForm,
     DefinedForm,
     FormFieldForm,
+    FormSectionForm,
     StaffApplicationFilter,
     TeamFormSet,
     report_link_clean,
@@ -84,6 +85,10 @@ class CampaignDetailView(PermissionMixin, DetailView):
                 for value, label in Application._meta.get_field("category").choices
                 if value in campaign.categories
             ],
+            # A campaign with its own form: what its form asks for, by section title.
+            form_sections=[s.get("title") for s in campaign_definition(campaign).get("sections", [])]
+            if campaign.uses_defined_form
+            else [],
         )
         return context
 
@@ -728,6 +733,7 @@ def campaign_form(request, slug, obj):
             "preset_label": dict(preset_choices()).get(obj.form_preset, obj.form_preset),
             "field_types": FIELD_TYPES,
             "section_kinds": SECTION_KINDS,
+            "choice_fields": _choice_fields(definition),
         },
     )
 
@@ -770,7 +776,10 @@ def campaign_form_field_add(request, slug, obj):
     section = next((s for s in sections if s.get("key") == section_key), None)
     if section is None:
         raise Http404("未找到该章节。")
-    form = FormFieldForm(request.POST or None, initial={"type": "text"})
+    # A body section holds its long text: the new field starts as 多行文字 there.
+    form = FormFieldForm(
+        request.POST or None, initial={"type": "textarea" if section.get("kind") == "body" else "text"}
+    )
     return _field_form_page(request, obj, form, title=f"在“{section['title']}”中新增字段", section_key=section_key)
 
 
@@ -808,6 +817,95 @@ def campaign_form_field_move(request, slug, key, obj):
     direction = "up" if request.POST.get("direction") == "up" else "down"
     try:
         services.campaign_form_field_move(campaign=obj, key=key, direction=direction, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return _form_page(obj)
+
+
+# --- 申报表单: its sections (heading, kind, guidance that may differ by a choice field) ------------------------
+
+
+def _choice_fields(definition: dict) -> list[dict]:
+    from .formdef import definition_fields
+
+    return [f for f in definition_fields(definition) if f.get("type") == "choice"]
+
+
+def _section_form_page(request, campaign, form, *, title, original_key=""):
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_form_section_save(
+                campaign=campaign,
+                section=form.section_definition(),
+                original_key=original_key,
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "frozen":
+                messages.error(request, error.messages[0])
+                return _form_page(campaign)
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已保存章节“{form.cleaned_data['title']}”。")
+            return _form_page(campaign)
+    return render(request, "cases/campaign_form_section.html", {"campaign": campaign, "form": form, "title": title})
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_section_add(request, slug, obj):
+    reason = services.campaign_form_editable_reason(obj)
+    if reason:
+        messages.error(request, reason)
+        return _form_page(obj)
+    choice_fields = _choice_fields(campaign_definition(obj))
+    form = FormSectionForm(request.POST or None, choice_fields=choice_fields, initial={"kind": "fields"})
+    return _section_form_page(request, obj, form, title="新增章节")
+
+
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_section_edit(request, slug, key, obj):
+    from .formdef import definition_sections
+
+    definition = campaign_definition(obj)
+    section = next((s for s in definition_sections(definition) if s.get("key") == key), None)
+    if section is None:
+        raise Http404("未找到该章节。")
+    reason = services.campaign_form_editable_reason(obj)
+    if reason:
+        messages.error(request, reason)
+        return _form_page(obj)
+    choice_fields = _choice_fields(definition)
+    form = FormSectionForm(
+        request.POST or None,
+        choice_fields=choice_fields,
+        editing=True,
+        initial=FormSectionForm.initial_from(section, choice_fields),
+    )
+    return _section_form_page(request, obj, form, title=f"修改章节“{section.get('title')}”", original_key=key)
+
+
+@require_POST
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_section_remove(request, slug, key, obj):
+    try:
+        services.campaign_form_section_remove(campaign=obj, key=key, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已删除该章节。")
+    return _form_page(obj)
+
+
+@require_POST
+@permission_required("cases.edit_campaign_form", get_object=_form_campaign)
+def campaign_form_section_move(request, slug, key, obj):
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    try:
+        services.campaign_form_section_move(
+            campaign=obj, key=key, direction=direction, by=request.user, request=request
+        )
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     return _form_page(obj)

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef
+from django.db.models.fields.json import KeyTransform
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from cases.models import Campaign
+from cases.formdef import campaign_definition, cell_value, field_heading, summary_fields
+from cases.models import Application, Campaign
 
 from .models import Conflict, Score
 from .selectors import (
@@ -55,6 +57,40 @@ def _sheet_title(name: str, used: set) -> str:
     return title
 
 
+def summary_answers(campaign: Campaign) -> dict[int, dict]:
+    """The answers of the summary fields (cases.formdef.summary_fields) of the campaign's accepted applications,
+    by application id, read in one query of those keys only (never the bodies). Empty for the case award."""
+    if not campaign.uses_defined_form:
+        return {}
+    keys = [field["key"] for field in summary_fields(campaign_definition(campaign))]
+    if not keys:
+        return {}
+    names = {f"answer_{i}": KeyTransform(key, "answers") for i, key in enumerate(keys)}
+    rows = (
+        Application.objects.filter(campaign=campaign, status=Application.Status.ACCEPTED)
+        .annotate(**names)
+        .values_list("pk", *names)
+        .iterator(chunk_size=5000)
+    )
+    return {pk: dict(zip(keys, values, strict=True)) for pk, *values in rows}
+
+
+def identity_columns(campaign: Campaign, app: Application | None, answers: dict | None = None) -> list[tuple]:
+    """(heading, value) of the columns that say what an application is, after its name: the case award's
+    案例类别 and 案例领域; for a campaign with its own form, its summary fields (项目包, 申请资金, 所属县（区）…)
+    from `answers` (summary_answers). With no `app`, the headings with empty values (the header row)."""
+    if not campaign.uses_defined_form:
+        return [
+            ("案例类别", app.get_category_display() if app else None),
+            ("案例领域", app.domain if app else None),
+        ]
+    answers = answers or {}
+    return [
+        (field_heading(field), cell_value(field, answers.get(field["key"])) if app else None)
+        for field in summary_fields(campaign_definition(campaign))
+    ]
+
+
 def score_sheet_size(campaign: Campaign) -> int:
     """The rows the job writes (summary rows and one per submitted review), for its progress bar."""
     return campaign.applications.filter(status="accepted").count() + submitted_reviews_of_campaign(campaign.pk).count()
@@ -67,7 +103,9 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
     reviewer_ids = sorted(result.reviewer_names, key=lambda r: (result.reviewer_names[r], r))
     wb = Workbook(write_only=True)
     summary = wb.create_sheet("汇总")
-    header = ["名次", "申报编号", "案例名称", "案例类别", "案例领域"]
+    name_heading = f"{campaign.item_noun}名称"
+    answers = summary_answers(campaign)
+    header = ["名次", "申报编号", name_heading, *(heading for heading, _ in identity_columns(campaign, None))]
     header += [f"{result.reviewer_names[r]}" for r in reviewer_ids]
     header += ["评审数", "平均分", "中位数", "去极值平均", "标准化得分"]
     parts = rubric_parts(campaign)
@@ -79,7 +117,8 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
     apps = {}
     for app, agg, per in result.rows:
         totals = {reviewer_id: total for reviewer_id, _name, total in per}
-        row = [agg.rank, app.reference, app.title, app.get_category_display(), app.domain]
+        row = [agg.rank, app.reference, app.title]
+        row += [value for _, value in identity_columns(campaign, app, answers.get(app.pk))]
         row += [float(totals[r]) if r in totals else None for r in reviewer_ids]
         row += [
             agg.count,
@@ -124,7 +163,7 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
     used = {"汇总"}
     for reviewer_id in reviewer_ids:
         sheet = wb.create_sheet(_sheet_title(result.reviewer_names[reviewer_id], used))
-        _header(sheet, ["申报编号", "案例名称", *[leaf.name for leaf in leaves], "总分", "专家评审意见"])
+        _header(sheet, ["申报编号", name_heading, *[leaf.name for leaf in leaves], "总分", "专家评审意见"])
         for review_id, (app_id, total, opinion) in reviews.get(reviewer_id, {}).items():
             if app_id not in apps:
                 continue

@@ -138,6 +138,18 @@ ROWS = {
     "cases:campaign_form_field_move": staff_object(
         ok=REDIRECT, method="post", kwargs=lambda w: {**_form(w), "key": "title"}, data=lambda w: {"direction": "down"}
     ),
+    # Its sections: staff add, edit, move and remove (the superuser then finds the section gone: back to the form).
+    "cases:campaign_form_section_add": staff_object(kwargs=_form),
+    "cases:campaign_form_section_edit": staff_object(kwargs=lambda w: {**_form(w), "key": "project"}),
+    "cases:campaign_form_section_remove": staff_object(
+        ok=REDIRECT, method="post", kwargs=lambda w: {**_form(w), "key": "beneficiaries"}
+    ),
+    "cases:campaign_form_section_move": staff_object(
+        ok=REDIRECT,
+        method="post",
+        kwargs=lambda w: {**_form(w), "key": "project"},
+        data=lambda w: {"direction": "down"},
+    ),
     # A campaign's 申报材料 and 申报资格 pages: staff only, reading and saving (an empty POST shows the page again).
     "cases:campaign_materials": staff_only(kwargs=lambda w: {"slug": w.campaign.slug}),
     "cases:campaign_materials#post": staff_only(method="post", kwargs=lambda w: {"slug": w.campaign.slug}),

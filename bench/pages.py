@@ -238,6 +238,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--fresh", action="store_true", help="seed again even when the campaign exists")
+    parser.add_argument("--seed-only", action="store_true", help="build (or keep) the data set, then stop")
     args = parser.parse_args()
     Path(VAR_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -249,6 +250,8 @@ def main() -> None:
     campaign, seeded = _seed(args)
     staff, reviewer, application_id = _people(campaign)
     _stage(campaign, staff, seeded)
+    if args.seed_only:
+        return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh bulk loads have no planner statistics yet (autovacuum runs later)

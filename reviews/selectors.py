@@ -17,6 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Rank, RowNumber
 
@@ -43,7 +44,13 @@ from .models import (
 
 def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
     """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
-    staff first save the settings or confirm the decision)."""
+    staff first save the settings or confirm the decision). A campaign read with
+    select_related("review_settings") (the reviewer's case page) costs no query."""
+    if Campaign.review_settings.is_cached(campaign):
+        try:
+            return campaign.review_settings
+        except ReviewSettings.DoesNotExist:
+            return ReviewSettings(campaign=campaign)
     return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
 
 
@@ -281,16 +288,20 @@ def next_unreviewed(user, after: Assignment) -> Assignment | None:
 
 
 def application_for_review(pk: int) -> Application:
+    """An accepted case with what every reviewer page of it shows. The report links (shown only when the review
+    is not blind) and the endorsements (only blind identifiers read them) are left to case_blind_prefetch and
+    the page, so each page reads one of the two, not both."""
     return (
-        Application.objects.select_related("campaign", "organisation", "applicant")
-        .prefetch_related(
-            "team_members",
-            "photos",
-            "attachments",
-            "report_links",
-            Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by")),
-        )
+        Application.objects.select_related("campaign", "campaign__review_settings", "organisation", "applicant")
+        .prefetch_related("team_members", "photos", "attachments")
         .get(pk=pk, status=Application.Status.ACCEPTED)
+    )
+
+
+def case_blind_prefetch(application: Application) -> None:
+    """Load what blind_identifiers reads beyond application_for_review (the endorsers' names) in one query."""
+    prefetch_related_objects(
+        [application], Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by"))
     )
 
 
@@ -304,18 +315,24 @@ def redact(text: str, identifiers: list[str]) -> str:
     return pattern.sub("＊＊", text) if pattern and text else text
 
 
-def peer_reviews(assignment: Assignment) -> list[Review]:
-    """Other experts' submitted reviews of the same case: only where the campaign allows, and only once this
-    expert has submitted their own."""
-    review = getattr(assignment, "review", None)
-    settings_row = review_settings_get(campaign=assignment.application.campaign)
+def case_reviews(application: Application, reviewer) -> tuple[Assignment, list[Review]]:
+    """The reviewer's assignment of the case (with their review) and the other experts' submitted reviews, read
+    in one query. The others are returned only where the campaign allows it and once this expert has submitted
+    their own."""
+    assignments = list(Assignment.objects.filter(application=application).select_related("review").order_by("id"))
+    own = next(a for a in assignments if a.reviewer_id == reviewer.pk)
+    for assignment in assignments:
+        assignment.application = application
+    review = getattr(own, "review", None)
+    settings_row = review_settings_get(campaign=application.campaign)
     if not settings_row.peers_visible or review is None or review.status != Review.Status.SUBMITTED:
-        return []
-    return list(
-        Review.objects.filter(assignment__application=assignment.application_id, status=Review.Status.SUBMITTED)
-        .exclude(assignment=assignment)
-        .order_by("id")
-    )
+        return own, []
+    peers = []
+    for assignment in assignments:
+        peer = getattr(assignment, "review", None)
+        if assignment is not own and peer is not None and peer.status == Review.Status.SUBMITTED:
+            peers.append(peer)
+    return own, sorted(peers, key=lambda r: r.pk)
 
 
 # --- Staff: assignment and ranking ----------------------------------------------------------

@@ -9,6 +9,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -44,13 +46,7 @@ from .models import (
 
 def review_settings_get(*, campaign: Campaign) -> ReviewSettings:
     """The campaign's review settings, or the unsaved defaults: reading never writes (the row is stored when
-    staff first save the settings or confirm the decision). A campaign read with
-    select_related("review_settings") (the reviewer's case page) costs no query."""
-    if Campaign.review_settings.is_cached(campaign):
-        try:
-            return campaign.review_settings
-        except ReviewSettings.DoesNotExist:
-            return ReviewSettings(campaign=campaign)
+    staff first save the settings or confirm the decision)."""
     return ReviewSettings.objects.filter(campaign=campaign).first() or ReviewSettings(campaign=campaign)
 
 
@@ -298,6 +294,15 @@ def application_for_review(pk: int) -> Application:
     )
 
 
+def case_review_settings(application: Application) -> ReviewSettings:
+    """The review settings of a case read by application_for_review, which selects them with its campaign (no
+    query); the unsaved defaults when the campaign has none yet."""
+    try:
+        return application.campaign.review_settings
+    except ReviewSettings.DoesNotExist:
+        return ReviewSettings(campaign_id=application.campaign_id)
+
+
 def case_blind_prefetch(application: Application) -> None:
     """Load what blind_identifiers reads beyond application_for_review (the endorsers' names) in one query."""
     prefetch_related_objects(
@@ -324,7 +329,7 @@ def case_reviews(application: Application, reviewer) -> tuple[Assignment, list[R
     for assignment in assignments:
         assignment.application = application
     review = getattr(own, "review", None)
-    settings_row = review_settings_get(campaign=application.campaign)
+    settings_row = case_review_settings(application)
     if not settings_row.peers_visible or review is None or review.status != Review.Status.SUBMITTED:
         return own, []
     peers = []
@@ -493,10 +498,7 @@ def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, s
         shown &= Q(category=category)
     if domain:
         shown &= Q(domain=domain)
-    totals = _ranking_base(campaign).aggregate(
-        shown=Count("pk", filter=shown) if shown else Count("pk"),
-        scored=Count("pk", filter=Q(score__count__gt=0)),
-    )
+    totals = _ranking_totals(campaign, method, shown)
     paginator = Paginator(_ranking_base(campaign).order_by("pk").values_list("pk", flat=True), RANKING_PAGE_SIZE)
     paginator.count = totals["shown"]  # counted above with the scored rows, in one query
     page_obj = paginator.get_page(page)
@@ -510,9 +512,8 @@ def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, s
             app.position, app.rank_number = position, rank_number
             apps.append(app)
         return apps, page_obj, totals["scored"]
-    order = [*_rank_order(method), F("pk").asc()]
     before = max(start - 1, 0)  # one row before the page tells whether its first row ties across the boundary
-    apps = list(_ranking_rows(campaign).order_by(*order)[before:end])
+    apps = _rank_order_slice(campaign, method, before, end, totals["with_score"])
     previous, apps = (apps[0], apps[1:]) if start > 0 and apps else (None, apps)
 
     def first_rank(app, key):
@@ -522,6 +523,61 @@ def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, s
 
     _numbered(apps, method, start + 1, first_rank)
     return apps, page_obj, totals["scored"]
+
+
+def _count_of(qs) -> Coalesce:
+    # COUNT(*), not COUNT(id): the (campaign, status) index alone answers it (an index-only scan).
+    counted = qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _ranking_totals(campaign: Campaign, method: str, shown: Q) -> dict:
+    """How many cases the page lists (with its filters), how many have a review and how many have the method's
+    score, in one query. The last two count ApplicationScore rows alone (an index of that table, not the wide
+    application rows): the review services keep a row only for an accepted case, and no service takes a case
+    out of ACCEPTED."""
+    scores = ApplicationScore.objects.filter(campaign=campaign)
+    return (
+        Campaign.objects.filter(pk=campaign.pk)
+        .annotate(
+            shown=_count_of(_ranking_base(campaign).filter(shown)),
+            scored=_count_of(scores.filter(count__gt=0)),
+            with_score=_count_of(scores.filter(**{f"{SCORE_FIELDS[method].removeprefix('score__')}__isnull": False})),
+        )
+        .values("shown", "scored", "with_score")
+        .get()
+    )
+
+
+def _rank_order_slice(campaign: Campaign, method: str, start: int, end: int, with_score: int) -> list:
+    """Rows start..end-1 of the campaign in rank order. The `with_score` rows that have the method's score come
+    first: read from ApplicationScore through its index for the method (campaign, then the rank order), so the
+    database stops after `end` rows instead of sorting the campaign. The rest (no review yet) follow in the
+    tie rule's order from the applications, in a second query only when the slice reaches them."""
+    rows = []
+    if start < with_score:
+        score_field = SCORE_FIELDS[method].removeprefix("score__")
+        # With a score the row has reviews, so mean and median are set too: plain DESC matches the index.
+        names = [score_field, "mean", "median", "count"]
+        order = [*dict.fromkeys(f"-{name}" for name in names), "application_id"]
+        scores = (
+            ApplicationScore.objects.filter(campaign=campaign, **{f"{score_field}__isnull": False})
+            .select_related("application", "application__award_decision")
+            .only(
+                *(f"application__{name}" for name in ("id", "reference", "title", "category", "domain", "campaign_id")),
+                "application__award_decision",
+                *{"application", "count", "mean", "median", "trimmed_mean", "normalised", "spread", score_field},
+            )
+            .order_by(*order)[start : min(end, with_score)]
+        )
+        for score in scores:
+            app = score.application
+            app.score = score
+            rows.append(app)
+    if end > with_score:
+        rest = _ranking_rows(campaign).filter(**{f"{SCORE_FIELDS[method]}__isnull": True})
+        rows += list(rest.order_by(*_rank_order(method), F("pk").asc())[max(start - with_score, 0) : end - with_score])
+    return rows
 
 
 def _aggregate_of(app: Application, threshold: float) -> aggregation.Aggregate:
@@ -589,6 +645,33 @@ def ranking_incomplete(campaign: Campaign, reviewers_per_application: int) -> li
     return out
 
 
+def _page_reviews(ids: list[int], reviewers_per_application: int, per_app: dict, names: dict) -> dict[int, int]:
+    """One page's submitted totals per case (into `per_app` and `names`) and, from the same query over the
+    cases' assignments, how many reviews each needs (expected_reviews for these cases)."""
+    conflicted = Conflict.objects.filter(application=OuterRef("application"), reviewer=OuterRef("reviewer"))
+    review = Review.objects.filter(assignment=OuterRef("pk"))
+    assigned: dict[int, int] = {}
+    # The review's fields as subqueries: each is one probe of the review's unique assignment index, where a
+    # join lets the planner hash the whole review table for a page of 300 assignments.
+    rows = (
+        Assignment.objects.filter(application__in=ids)
+        .annotate(
+            conflicted=Exists(conflicted),
+            review_status=Subquery(review.values("status")),
+            review_total=Subquery(review.values("total")),
+        )
+        .order_by("application_id", "reviewer_id")
+        .values_list("application_id", "reviewer_id", "review_status", "review_total", "reviewer__name", "conflicted")
+    )
+    for app_id, reviewer_id, status, total, name, is_conflicted in rows:
+        if not is_conflicted:
+            assigned[app_id] = assigned.get(app_id, 0) + 1
+        if status == Review.Status.SUBMITTED:
+            per_app.setdefault(app_id, []).append((reviewer_id, name, total))
+            names[reviewer_id] = name
+    return {app_id: max(reviewers_per_application, n) for app_id, n in assigned.items()}
+
+
 def ranking(
     campaign: Campaign, *, category: str = "", domain: str = "", sort: str = "", page: int | str | None = None
 ) -> Ranking:
@@ -613,19 +696,20 @@ def ranking(
     confirmed = settings_row.decision_confirmed_at is not None
     per_app: dict[int, list] = {}
     names: dict[int, str] = {}
-    reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application__in=ids)
     if page is None:  # every row: one join on the campaign instead of a long IN list
         reviews = Review.objects.filter(
             status=Review.Status.SUBMITTED,
             assignment__application__campaign=campaign,
             assignment__application__status=Application.Status.ACCEPTED,
         )
-    for app_id, reviewer_id, total, name in reviews.order_by(
-        "assignment__application_id", "assignment__reviewer_id"
-    ).values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name"):
-        per_app.setdefault(app_id, []).append((reviewer_id, name, total))
-        names[reviewer_id] = name
-    expected = expected_reviews(campaign, settings_row.reviewers_per_application, None if page is None else ids)
+        for app_id, reviewer_id, total, name in reviews.order_by(
+            "assignment__application_id", "assignment__reviewer_id"
+        ).values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name"):
+            per_app.setdefault(app_id, []).append((reviewer_id, name, total))
+            names[reviewer_id] = name
+        expected = expected_reviews(campaign, settings_row.reviewers_per_application)
+    else:
+        expected = _page_reviews(ids, settings_row.reviewers_per_application, per_app, names)
     rows = []
     for app in apps:
         agg = _aggregate_of(app, threshold)

@@ -113,7 +113,7 @@ def _case_context(request, application, assignment, peers, form):
         "form": form,
         "tree": form.tree,
         "peers": peers,
-        "settings": selectors.review_settings_get(campaign=campaign),
+        "settings": selectors.case_review_settings(application),
         "conflict_form": ReasonForm(),
     }
 

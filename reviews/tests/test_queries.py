@@ -13,7 +13,7 @@ from reviews.tests.factories import ApplicationFactory, AssignmentFactory, Revie
 pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 10  # a count and a page for each of the three groups
-RANKING_QUERIES = 15  # stored aggregates, one page: + page count, + incomplete cases over the campaign
+RANKING_QUERIES = 14  # stored aggregates, one page: + the counts in one query, + incomplete cases over the campaign
 FORMAL_CHECK_QUERIES = 12  # + attachments and endorsements (blind copies)
 ASSIGNMENT_QUERIES = 12
 POOL_QUERIES = 8

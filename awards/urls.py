@@ -7,6 +7,7 @@ app_name = "awards"
 urlpatterns = [
     # Public
     path("<slug:slug>/publicity/", views.publicity_view, name="publicity"),
+    path("<slug:slug>/publicity/objection/", views.objection_view, name="objection"),
     path("<slug:slug>/publicity.<str:fmt>", views.publicity_file_view, name="publicity_file"),
     path("objections/<str:tracking>/", views.objection_receipt_view, name="objection_receipt"),
     path("<slug:slug>/results/", views.results_view, name="results"),

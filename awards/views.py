@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.client import client_ip
 from accounts.models import User
@@ -82,21 +82,33 @@ def _header(campaign, publicity, now):
 # -------------------------------------------------------------------------------------- public
 
 
-@cached_for_visitors(campaign_scopes)  # while the window is open the objection form's CSRF token keeps it out
+@cached_for_visitors(campaign_scopes)  # no form on it (the objection form has its own page): every visitor the same
+@require_safe
 @permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
 def publicity_view(request, slug, obj):
-    """公示: the header and the allowlisted list; during the window, the objection form (POST lodges it)."""
+    """公示: the header and the allowlisted list; during the window, a link to the objection form per case."""
     campaign, now = obj, timezone.now()
     publicity = selectors.publicity_get(campaign)
     context = _header(campaign, publicity, now)
     awards = _list_page(request, selectors.public_awards(campaign)) if context["started"] else _list_page(request, [])
+    context.update(**_list_context(awards, campaign))
+    return render(request, "awards/publicity.html", context)
+
+
+@cache_control(private=True, no_store=True)  # the form carries this visitor's CSRF token
+@permission_required("awards.read_publicity", get_object=_campaign, login_required=False)
+def objection_view(request, slug, obj):
+    """提出异议: during the window, the form (real name, phone, e-mail, the case, reason, evidence); POST lodges
+    it and leads to the receipt. `?award=<id>` (the link beside a case on the publicity page) preselects it."""
+    campaign, now = obj, timezone.now()
+    publicity = selectors.publicity_get(campaign)
+    context = _header(campaign, publicity, now)
     form = None
     if context["is_open"]:
+        awards = selectors.public_awards(campaign)
+        initial = {"award": request.GET.get("award")} if request.GET.get("award", "").isdigit() else {}
         form = ObjectionForm(
-            request.POST or None,
-            request.FILES or None,
-            awards=selectors.public_awards(campaign),
-            noun=campaign.item_noun,
+            request.POST or None, request.FILES or None, awards=awards, initial=initial, noun=campaign.item_noun
         )
         if request.method == "POST":
             try:
@@ -122,8 +134,8 @@ def publicity_view(request, slug, obj):
                 form.add_error(None, exc)
     elif request.method == "POST":
         messages.error(request, "公示期已结束或尚未开始，不能提交异议。")
-    context.update(form=form, **_list_context(awards, campaign))
-    return render(request, "awards/publicity.html", context, status=429 if _rate_limited(form) else 200)
+    context["form"] = form
+    return render(request, "awards/objection_form.html", context, status=429 if _rate_limited(form) else 200)
 
 
 LIST_PAGE_SIZE = 100

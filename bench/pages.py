@@ -14,7 +14,9 @@ is there already (--fresh starts over; on SQLite the file is deleted). It then
   3. starts gunicorn (-w 2, DEBUG off, SECRET_KEY and ALLOWED_HOSTS set, BEHIND_PROXY=1 with
      X-Forwarded-Proto: https as nginx sends it) and times --requests warm sequential requests per page
      (after 3 unmeasured ones): median, p95 and bytes;
-  4. prints each gunicorn worker's RSS (/proc) at the end.
+  4. runs `wrk -t2 -c8` (--wrk-seconds, default 10; apt-get install wrk) on the public pages and the floor,
+     anonymous as the public arrives, and prints requests per second beside the floor's;
+  5. prints each gunicorn worker's RSS and PSS (/proc) at the end.
 The floor is a bare Django view through the whole middleware stack (/__bench/floor/, present only with
 BENCH_FLOOR=1): it is what any page costs before its own work, measured in the same run.
 """
@@ -157,6 +159,7 @@ def _pages(campaign, application_id):
         ("reviewer's case page", "reviewer", reverse("reviews:case", args=[application_id])),
         ("public publicity page", None, reverse("awards:publicity", kwargs={"slug": slug})),
         ("public home", None, reverse("home")),
+        ("public campaign page", None, reverse("cases:campaign_detail", kwargs={"slug": slug})),
         ("results page", None, reverse("awards:results", kwargs={"slug": slug})),
         ("bare Django view (floor)", None, "/__bench/floor/"),
     ]
@@ -221,6 +224,40 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: the worker's share of pages it shares with the master and the other worker."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+WRK_PAGES = ("public publicity page", "public home", "public campaign page", "results page", "bare Django view (floor)")
+
+
+def _wrk(port: int, url: str, seconds: int) -> float:
+    """Requests per second of `wrk -t2 -c8` (anonymous, as the public arrives), or 0 when wrk is missing."""
+    binary = shutil.which("wrk")
+    if binary is None:
+        return 0.0
+    out = subprocess.run(
+        [binary, "-t2", "-c8", f"-d{seconds}s", "-H", "X-Forwarded-Proto: https", f"http://127.0.0.1:{port}{url}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = [line for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
+    if any("Non-2xx" in line for line in errors):
+        raise SystemExit(f"wrk got errors on {url}: {errors}")
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    return 0.0
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -238,6 +275,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--fresh", action="store_true", help="seed again even when the campaign exists")
+    parser.add_argument("--seed-only", action="store_true", help="build (or keep) the data set, then stop")
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="wrk run per public page (0: no wrk)")
     args = parser.parse_args()
     Path(VAR_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -249,6 +288,8 @@ def main() -> None:
     campaign, seeded = _seed(args)
     staff, reviewer, application_id = _people(campaign)
     _stage(campaign, staff, seeded)
+    if args.seed_only:
+        return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh bulk loads have no planner statistics yet (autovacuum runs later)
@@ -263,6 +304,7 @@ def main() -> None:
 
     server = _gunicorn(args.port, args.workers)
     timings: dict[str, tuple] = {}
+    rps: dict[str, float] = {}
     try:
 
         def measure(phase):
@@ -279,13 +321,16 @@ def main() -> None:
                 p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
                 timings[name] = (statistics.median(samples), p95, size)
                 print(f"  measured {name}", flush=True)
+            for name, _who, url in phase:
+                if args.wrk_seconds and name in WRK_PAGES:
+                    rps[name] = _wrk(args.port, url, args.wrk_seconds)
 
         measure(public_phase)
         _publish_results(campaign, staff)
         counts.update(_count_queries(results_phase, users))
         connection.close()
         measure(results_phase)
-        rss = [(pid, _rss_mb(pid)) for pid in _children(server.pid)]
+        rss = [(pid, _rss_mb(pid), _pss_mb(pid)) for pid in _children(server.pid)]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -302,7 +347,17 @@ def main() -> None:
     for name, _who, _url in pages:
         median, p95, size = timings[name]
         print(f"| {name} | {counts[name]} | {median:.1f} | {p95:.1f} | {size:,} |")
-    print("worker RSS after the run: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in rss))
+    print(
+        "worker RSS (PSS) after the run: " + ", ".join(f"pid {pid} {mb:.0f} MB ({pss:.0f} MB)" for pid, mb, pss in rss)
+    )
+    if rps:
+        floor = rps.get("bare Django view (floor)") or 0.0
+        print(f"\nwrk -t2 -c8 -d{args.wrk_seconds}s, anonymous (the public pages from the visitors' cache)")
+        print("| page | requests/s | share of the floor |\n|---|---|---|")
+        for name in WRK_PAGES:
+            if name in rps:
+                share = f"{rps[name] / floor:.2f}" if floor else "—"
+                print(f"| {name} | {rps[name]:,.0f} | {share} |")
     shutil.rmtree(Path(VAR_DIR) / "mail", ignore_errors=True)
 
 

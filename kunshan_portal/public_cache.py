@@ -11,7 +11,8 @@ Anything that moves with the clock alone (a window opening at its date) shows wi
 
 Never cached: a logged-in user's page (the nav differs; PrivateCacheControlMiddleware keeps it private,
 no-store), a visitor carrying a session or a flash message, anything but a 200, and a page that put a CSRF
-token in its HTML (the objection form): that token belongs to one visitor's cookie.
+token in its HTML: that token belongs to one visitor's cookie (the objection form has its own page for that
+reason, so the publicity list is cached while the window is open).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 anything else about the case answers 404."""
 
 import rules
+from django.db.models import Exists
 
 from accounts.rules import add_staff_model_perms, is_reviewer, is_staff_member
 
@@ -13,10 +14,8 @@ def is_assigned_reviewer(user, application):
     """Assigned to the case and not conflicted with it (checked per object, never cached across cases)."""
     if application is None or not user.is_authenticated:
         return False
-    return (
-        Assignment.objects.filter(application=application, reviewer=user).exists()
-        and not Conflict.objects.filter(application=application, reviewer=user).exists()
-    )
+    conflicted = Conflict.objects.filter(application=application, reviewer=user)
+    return Assignment.objects.filter(application=application, reviewer=user).filter(~Exists(conflicted)).exists()
 
 
 @rules.predicate

@@ -10,6 +10,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -18,6 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Rank, RowNumber
 
@@ -435,16 +438,29 @@ def next_unreviewed(user, after: Assignment) -> Assignment | None:
 
 
 def application_for_review(pk: int) -> Application:
+    """An accepted case with what every reviewer page of it shows. The report links (shown only when the review
+    is not blind) and the endorsements (only blind identifiers read them) are left to case_blind_prefetch and
+    the page, so each page reads one of the two, not both."""
     return (
-        Application.objects.select_related("campaign", "organisation", "applicant")
-        .prefetch_related(
-            "team_members",
-            "photos",
-            "attachments",
-            "report_links",
-            Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by")),
-        )
+        Application.objects.select_related("campaign", "campaign__review_settings", "organisation", "applicant")
+        .prefetch_related("team_members", "photos", "attachments")
         .get(pk=pk, status=Application.Status.ACCEPTED)
+    )
+
+
+def case_review_settings(application: Application) -> ReviewSettings:
+    """The review settings of a case read by application_for_review, which selects them with its campaign (no
+    query); the unsaved defaults when the campaign has none yet."""
+    try:
+        return application.campaign.review_settings
+    except ReviewSettings.DoesNotExist:
+        return ReviewSettings(campaign_id=application.campaign_id)
+
+
+def case_blind_prefetch(application: Application) -> None:
+    """Load what blind_identifiers reads beyond application_for_review (the endorsers' names) in one query."""
+    prefetch_related_objects(
+        [application], Prefetch("endorsements", queryset=Endorsement.objects.select_related("decided_by"))
     )
 
 
@@ -458,18 +474,24 @@ def redact(text: str, identifiers: list[str]) -> str:
     return pattern.sub("＊＊", text) if pattern and text else text
 
 
-def peer_reviews(assignment: Assignment) -> list[Review]:
-    """Other experts' submitted reviews of the same case: only where the campaign allows, and only once this
-    expert has submitted their own."""
-    review = getattr(assignment, "review", None)
-    settings_row = review_settings_get(campaign=assignment.application.campaign)
+def case_reviews(application: Application, reviewer) -> tuple[Assignment, list[Review]]:
+    """The reviewer's assignment of the case (with their review) and the other experts' submitted reviews, read
+    in one query. The others are returned only where the campaign allows it and once this expert has submitted
+    their own."""
+    assignments = list(Assignment.objects.filter(application=application).select_related("review").order_by("id"))
+    own = next(a for a in assignments if a.reviewer_id == reviewer.pk)
+    for assignment in assignments:
+        assignment.application = application
+    review = getattr(own, "review", None)
+    settings_row = case_review_settings(application)
     if not settings_row.peers_visible or review is None or review.status != Review.Status.SUBMITTED:
-        return []
-    return list(
-        Review.objects.filter(assignment__application=assignment.application_id, status=Review.Status.SUBMITTED)
-        .exclude(assignment=assignment)
-        .order_by("id")
-    )
+        return own, []
+    peers = []
+    for assignment in assignments:
+        peer = getattr(assignment, "review", None)
+        if assignment is not own and peer is not None and peer.status == Review.Status.SUBMITTED:
+            peers.append(peer)
+    return own, sorted(peers, key=lambda r: r.pk)
 
 
 # --- Staff: assignment and ranking ----------------------------------------------------------
@@ -634,10 +656,7 @@ def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, s
         shown &= Q(category=category)
     if domain:
         shown &= Q(domain=domain)
-    totals = _ranking_base(campaign).aggregate(
-        shown=Count("pk", filter=shown) if shown else Count("pk"),
-        scored=Count("pk", filter=Q(score__count__gt=0)),
-    )
+    totals = _ranking_totals(campaign, method, shown)
     paginator = Paginator(_ranking_base(campaign).order_by("pk").values_list("pk", flat=True), RANKING_PAGE_SIZE)
     paginator.count = totals["shown"]  # counted above with the scored rows, in one query
     page_obj = paginator.get_page(page)
@@ -651,9 +670,8 @@ def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, s
             app.position, app.rank_number = position, rank_number
             apps.append(app)
         return apps, page_obj, totals["scored"]
-    order = [*_rank_order(method), F("pk").asc()]
     before = max(start - 1, 0)  # one row before the page tells whether its first row ties across the boundary
-    apps = list(_ranking_rows(campaign).order_by(*order)[before:end])
+    apps = _rank_order_slice(campaign, method, before, end, totals["with_score"])
     previous, apps = (apps[0], apps[1:]) if start > 0 and apps else (None, apps)
 
     def first_rank(app, key):
@@ -663,6 +681,61 @@ def _ranking_page(campaign: Campaign, method: str, category: str, domain: str, s
 
     _numbered(apps, method, start + 1, first_rank)
     return apps, page_obj, totals["scored"]
+
+
+def _count_of(qs) -> Coalesce:
+    # COUNT(*), not COUNT(id): the (campaign, status) index alone answers it (an index-only scan).
+    counted = qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _ranking_totals(campaign: Campaign, method: str, shown: Q) -> dict:
+    """How many cases the page lists (with its filters), how many have a review and how many have the method's
+    score, in one query. The last two count ApplicationScore rows alone (an index of that table, not the wide
+    application rows): the review services keep a row only for an accepted case, and no service takes a case
+    out of ACCEPTED."""
+    scores = ApplicationScore.objects.filter(campaign=campaign)
+    return (
+        Campaign.objects.filter(pk=campaign.pk)
+        .annotate(
+            shown=_count_of(_ranking_base(campaign).filter(shown)),
+            scored=_count_of(scores.filter(count__gt=0)),
+            with_score=_count_of(scores.filter(**{f"{SCORE_FIELDS[method].removeprefix('score__')}__isnull": False})),
+        )
+        .values("shown", "scored", "with_score")
+        .get()
+    )
+
+
+def _rank_order_slice(campaign: Campaign, method: str, start: int, end: int, with_score: int) -> list:
+    """Rows start..end-1 of the campaign in rank order. The `with_score` rows that have the method's score come
+    first: read from ApplicationScore through its index for the method (campaign, then the rank order), so the
+    database stops after `end` rows instead of sorting the campaign. The rest (no review yet) follow in the
+    tie rule's order from the applications, in a second query only when the slice reaches them."""
+    rows = []
+    if start < with_score:
+        score_field = SCORE_FIELDS[method].removeprefix("score__")
+        # With a score the row has reviews, so mean and median are set too: plain DESC matches the index.
+        names = [score_field, "mean", "median", "count"]
+        order = [*dict.fromkeys(f"-{name}" for name in names), "application_id"]
+        scores = (
+            ApplicationScore.objects.filter(campaign=campaign, **{f"{score_field}__isnull": False})
+            .select_related("application", "application__award_decision")
+            .only(
+                *(f"application__{name}" for name in ("id", "reference", "title", "category", "domain", "campaign_id")),
+                "application__award_decision",
+                *{"application", "count", "mean", "median", "trimmed_mean", "normalised", "spread", score_field},
+            )
+            .order_by(*order)[start : min(end, with_score)]
+        )
+        for score in scores:
+            app = score.application
+            app.score = score
+            rows.append(app)
+    if end > with_score:
+        rest = _ranking_rows(campaign).filter(**{f"{SCORE_FIELDS[method]}__isnull": True})
+        rows += list(rest.order_by(*_rank_order(method), F("pk").asc())[max(start - with_score, 0) : end - with_score])
+    return rows
 
 
 def _aggregate_of(app: Application, threshold: float) -> aggregation.Aggregate:
@@ -730,6 +803,34 @@ def ranking_incomplete(campaign: Campaign, reviewers_per_application: int) -> li
     return out
 
 
+def _page_reviews(ids: list[int], reviewers_per_application: int, per_app: dict, names: dict) -> dict[int, int]:
+    """One page's submitted totals per case (into `per_app` and `names`) and, from the same query over the
+    cases' assignments, how many reviews each needs (expected_reviews for these cases)."""
+    conflicted = Conflict.objects.filter(application=OuterRef("application"), reviewer=OuterRef("reviewer"))
+    review = Review.objects.filter(assignment=OuterRef("pk"))
+    assigned: dict[int, int] = {}
+    # The review's fields as subqueries: each is one probe of the review's unique assignment index, where a
+    # join lets the planner hash the whole review table for a page of 300 assignments.
+    rows = (
+        Assignment.objects.filter(application__in=ids)
+        .annotate(
+            conflicted=Exists(conflicted),
+            review_status=Subquery(review.values("status")),
+            review_total=Subquery(review.values("total")),
+        )
+        .order_by("application_id", "reviewer_id")
+        .values_list("application_id", "reviewer_id", "review_status", "review_total", "reviewer__name", "conflicted")
+    )
+    for app_id, reviewer_id, status, total, name, is_conflicted in rows:
+        if is_conflicted:  # a conflicted expert is neither expected nor counted, even with a submitted score
+            continue
+        assigned[app_id] = assigned.get(app_id, 0) + 1
+        if status == Review.Status.SUBMITTED:
+            per_app.setdefault(app_id, []).append((reviewer_id, name, total))
+            names[reviewer_id] = name
+    return {app_id: max(reviewers_per_application, n) for app_id, n in assigned.items()}
+
+
 def ranking(
     campaign: Campaign, *, category: str = "", domain: str = "", sort: str = "", page: int | str | None = None
 ) -> Ranking:
@@ -755,17 +856,16 @@ def ranking(
     confirmed = settings_row.decision_confirmed_at is not None
     per_app: dict[int, list] = {}
     names: dict[int, str] = {}
-    reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__application__in=ids).filter(
-        review_not_conflicted()
-    )
     if page is None:  # every row: one join on the campaign instead of a long IN list
-        reviews = submitted_reviews_of_campaign(campaign.pk)
-    for app_id, reviewer_id, total, name in reviews.order_by(
-        "assignment__application_id", "assignment__reviewer_id"
-    ).values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name"):
-        per_app.setdefault(app_id, []).append((reviewer_id, name, total))
-        names[reviewer_id] = name
-    expected = expected_reviews(campaign, settings_row.reviewers_per_application, None if page is None else ids)
+        reviews = submitted_reviews_of_campaign(campaign.pk)  # a conflicted expert's review never counts
+        for app_id, reviewer_id, total, name in reviews.order_by(
+            "assignment__application_id", "assignment__reviewer_id"
+        ).values_list("assignment__application_id", "assignment__reviewer_id", "total", "assignment__reviewer__name"):
+            per_app.setdefault(app_id, []).append((reviewer_id, name, total))
+            names[reviewer_id] = name
+        expected = expected_reviews(campaign, settings_row.reviewers_per_application)
+    else:
+        expected = _page_reviews(ids, settings_row.reviewers_per_application, per_app, names)
     rows = []
     for app in apps:
         agg = _aggregate_of(app, threshold)

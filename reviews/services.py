@@ -1028,7 +1028,7 @@ def _normalised_update(campaign: Campaign) -> None:
         .annotate(normalised=Avg(clipped, output_field=FloatField()))
         .values("normalised")
     )
-    ApplicationScore.objects.filter(application__campaign=campaign).update(normalised=Subquery(per_application))
+    ApplicationScore.objects.filter(campaign=campaign).update(normalised=Subquery(per_application))
 
 
 def _reviewer_z_update(campaign: Campaign, reviewer_ids) -> None:
@@ -1075,7 +1075,9 @@ def _application_basic_update(campaign: Campaign, application_ids) -> None:
         if app_id not in accepted:
             ApplicationScore.objects.filter(application=app_id).delete()
             continue
-        ApplicationScore.objects.update_or_create(application_id=app_id, defaults=aggregation.basic(values))
+        ApplicationScore.objects.update_or_create(
+            application_id=app_id, defaults={"campaign": campaign, **aggregation.basic(values)}
+        )
 
 
 def _part_means_update(campaign: Campaign, application_ids=None) -> None:
@@ -1142,9 +1144,12 @@ def campaign_scores_rebuild(*, campaign: Campaign) -> int:
         .values_list("assignment__application_id", "total")
     ):
         totals[app_id].append(float(total))
-    ApplicationScore.objects.filter(application__campaign=campaign).delete()
+    ApplicationScore.objects.filter(campaign=campaign).delete()
     ApplicationScore.objects.bulk_create(
-        (ApplicationScore(application_id=pk, **aggregation.basic(values)) for pk, values in totals.items()),
+        (
+            ApplicationScore(application_id=pk, campaign=campaign, **aggregation.basic(values))
+            for pk, values in totals.items()
+        ),
         batch_size=2000,
     )
     _part_means_update(campaign)

@@ -91,9 +91,11 @@ def _attachments_for_reviewer(application, identifiers, *, blind: bool):
     return attachments
 
 
-def _case_context(request, application, assignment, form):
+def _case_context(request, application, assignment, peers, form):
     campaign = application.campaign
     blind = campaign.blind_review
+    if blind:
+        selectors.case_blind_prefetch(application)
     identifiers = selectors.blind_identifiers(application) if blind else []
 
     def clean(text):
@@ -127,8 +129,8 @@ def _case_context(request, application, assignment, form):
         "window_open": services.review_window_open(campaign, timezone.now()),
         "form": form,
         "tree": form.tree,
-        "peers": selectors.peer_reviews(assignment),
-        "settings": selectors.review_settings_get(campaign=campaign),
+        "peers": peers,
+        "settings": selectors.case_review_settings(application),
         "conflict_form": ReasonForm(),
     }
 
@@ -138,7 +140,7 @@ def _case_context(request, application, assignment, form):
 def case_review_view(request, pk, obj):
     """The case as the reviewer reads it (blind where the campaign says so) with the score form."""
     application = obj
-    assignment = Assignment.objects.select_related("review").get(application=application, reviewer=request.user)
+    assignment, peers = selectors.case_reviews(application, request.user)
     tree = selectors.rubric_tree(application.campaign, application.category)
     leaves = selectors.rubric_leaves(tree)
     review = getattr(assignment, "review", None)
@@ -184,8 +186,9 @@ def case_review_view(request, pk, obj):
     form.tree = tree
     for leaf in leaves:
         leaf.field = form[f"c{leaf.pk}"]
-    assignment = Assignment.objects.select_related("review").get(pk=assignment.pk)
-    context = _case_context(request, application, assignment, form)
+    if request.method == "POST":  # a refused save may have left an unsaved review on the assignment
+        assignment, peers = selectors.case_reviews(application, request.user)
+    context = _case_context(request, application, assignment, peers, form)
     context["max_total"] = selectors.rubric_max_total(tree)
     context["part_subtotals"] = selectors.score_part_subtotals(tree, _entered_points(form, leaves, initial_points))
     return render(request, "reviews/case.html", context)

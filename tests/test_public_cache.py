@@ -74,14 +74,85 @@ def test_a_logged_in_user_is_never_served_nor_stored_in_the_visitors_cache(clien
     assert reverse("accounts:logout") in page.content.decode() and "no-store" in page["Cache-Control"]
 
 
-def test_the_publicity_page_with_the_objection_form_is_never_cached_with_a_csrf_token(client):
-    campaign = publicity_campaign()  # window open: the page carries the objection form
-    AwardFactory(campaign=campaign)
+def test_during_the_window_the_publicity_page_is_cached_and_the_objection_form_is_not(client):
+    campaign = publicity_campaign()  # window open
+    award = AwardFactory(campaign=campaign)
     url = reverse("awards:publicity", kwargs={"slug": campaign.slug})
     first = client.get(url)
-    assert first.status_code == 200 and "csrfmiddlewaretoken" in first.content.decode()
-    assert "private" in first["Cache-Control"] and "public" not in first["Cache-Control"]
+    html = first.content.decode()
+    assert first.status_code == 200 and "csrfmiddlewaretoken" not in html
+    assert f'/awards/{campaign.slug}/publicity/objection/?award={award.pk}"' in html
+    assert "public" in first["Cache-Control"]
+    assert served_from_cache(client, url)
+    form_url = reverse("awards:objection", kwargs={"slug": campaign.slug})
+    form_page = client.get(form_url)
+    assert "csrfmiddlewaretoken" in form_page.content.decode()
+    assert "private" in form_page["Cache-Control"] and "public" not in form_page["Cache-Control"]
+    assert not served_from_cache(client, form_url)
+
+
+@pytest.fixture
+def open_world(cast):
+    campaign = publicity_campaign(is_published=True)  # window open now
+    award = AwardFactory(campaign=campaign)
+    objection = ObjectionFactory(award=award, campaign=campaign)
+    return SimpleNamespace(campaign=campaign, award=award, objection=objection)
+
+
+def _tier_changed(world, cast):
+    award_services.objection_decide(
+        objection=world.objection,
+        upheld=True,
+        outcome=Objection.Outcome.CHANGE_TIER,
+        new_tier="入围",
+        reply="经核实，调整奖项等级。",
+        by=cast.staff,
+    )
+
+
+def _contact_edited(world, cast):
+    from cases.models import Campaign
+
+    Campaign.objects.filter(pk=world.campaign.pk).update(contact="0512-12345678")
+    world.campaign.refresh_from_db()
+    _admin_save(Campaign, world.campaign, cast)
+
+
+OPEN_WINDOW_CHANGES = {
+    "withdrawn": lambda w, c: _decide(w, c),
+    "tier_changed": _tier_changed,
+    "closed_by_staff": lambda w, c: _override(w, c),
+    "how_to_object": lambda w, c: _how_to_object(w, c),
+    "campaign_edited": _contact_edited,
+}
+
+
+@pytest.mark.parametrize("change", OPEN_WINDOW_CHANGES.values(), ids=OPEN_WINDOW_CHANGES.keys())
+def test_during_the_window_the_cached_publicity_page_is_dropped_by_each_change_that_alters_it(
+    client, cast, open_world, change
+):
+    url = reverse("awards:publicity", kwargs={"slug": open_world.campaign.slug})
+    before = client.get(url).content
+    assert served_from_cache(client, url)
+    change(open_world, cast)
     assert not served_from_cache(client, url)
+    assert client.get(url).content != before  # the visitor sees the change
+    assert served_from_cache(client, url)
+
+
+def test_lodging_an_objection_keeps_the_cached_publicity_page(client, open_world):
+    url = reverse("awards:publicity", kwargs={"slug": open_world.campaign.slug})
+    client.get(url)
+    form_url = reverse("awards:objection", kwargs={"slug": open_world.campaign.slug})
+    data = {
+        "name": "赵某某",
+        "phone": "13912345670",
+        "email": "objector@example.org",
+        "award": open_world.award.pk,
+        "reason": "该案例所述服务时间与机构实际开展情况不符，请予核实。",
+    }
+    assert client.post(form_url, data, REMOTE_ADDR="10.9.9.9").status_code == 302
+    assert served_from_cache(client, url)
 
 
 def _admin_save(model, obj, cast):

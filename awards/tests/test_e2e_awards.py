@@ -49,9 +49,13 @@ def test_objection_results_export_and_verification(page, live_server, cast, logi
         assert private not in html
     _shots(page, f"{screenshot_dir}/awards-publicity")
     page.emulate_media(media="print")  # the print stylesheet: header and list only
-    assert not page.get_by_test_id("objection-form").is_visible()
+    assert not page.get_by_test_id("objection-award-link").first.is_visible()
     page.screenshot(path=f"{screenshot_dir}/awards-publicity-print.png", full_page=True)
     page.emulate_media(media="screen")
+    # The objection form has its own page: the link beside the case opens it with that case chosen.
+    row = page.get_by_test_id("award-list").get_by_role("row").filter(has_text=app_b.title)
+    row.get_by_test_id("objection-award-link").click()
+    assert page.locator("#id_award option:checked").inner_text() == f"{app_b.reference} {app_b.title}"
     page.fill("#id_name", "赵某某")
     page.fill("#id_phone", "13912345678")
     page.fill("#id_email", "objector@example.org")

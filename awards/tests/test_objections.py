@@ -41,7 +41,7 @@ def _post(client, campaign, award, ip="10.0.0.1", **overrides):
         "reason": REASON,
     }
     data.update(overrides)
-    return client.post(reverse("awards:publicity", kwargs={"slug": campaign.slug}), data, REMOTE_ADDR=ip)
+    return client.post(reverse("awards:objection", kwargs={"slug": campaign.slug}), data, REMOTE_ADDR=ip)
 
 
 def test_an_objection_with_an_evidence_image_gets_a_tracking_number_and_a_receipt(
@@ -134,6 +134,8 @@ def test_after_the_window_the_form_is_closed_and_says_when(client, db):
     campaign = publicity_campaign(slug="closed-window", open_now=False)
     award = AwardFactory(campaign=campaign)
     html = client.get(reverse("awards:publicity", kwargs={"slug": campaign.slug})).content.decode()
+    assert "异议通道已关闭" in html and 'data-testid="objection-award-link"' not in html
+    html = client.get(reverse("awards:objection", kwargs={"slug": campaign.slug})).content.decode()
     assert "异议通道已关闭" in html and 'data-testid="objection-form"' not in html
     local_end = campaign.publicity_ends_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert f"{local_end.year}年{local_end.month}月{local_end.day}日" in html

@@ -143,8 +143,23 @@ def test_the_public_list_costs_the_same_queries_for_one_and_many_rows(client, dj
     many = publicity_campaign(slug="many")
     for _ in range(6):
         AwardFactory(campaign=many)
-    # The campaign with its publicity settings, the list's count and page, the objection form's choices.
-    with django_assert_num_queries(4):
+    # The campaign with its publicity settings, the list's count and page (the objection form has its own page).
+    with django_assert_num_queries(3):
         assert client.get(reverse("awards:publicity", kwargs={"slug": one.slug})).status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get(reverse("awards:publicity", kwargs={"slug": many.slug})).status_code == 200
+    # The objection form: the campaign with its publicity settings, the cases to choose from.
+    with django_assert_num_queries(2):
+        assert client.get(reverse("awards:objection", kwargs={"slug": one.slug})).status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get(reverse("awards:objection", kwargs={"slug": many.slug})).status_code == 200
+
+
+def test_each_case_on_the_publicity_list_links_to_the_objection_form_with_it_chosen(client, db):
+    campaign = publicity_campaign(slug="linked")
+    first, second = AwardFactory(campaign=campaign), AwardFactory(campaign=campaign)
+    html = client.get(reverse("awards:publicity", kwargs={"slug": campaign.slug})).content.decode()
+    form_url = reverse("awards:objection", kwargs={"slug": campaign.slug})
+    assert f'href="{form_url}?award={first.pk}"' in html and f'href="{form_url}?award={second.pk}"' in html
+    form = client.get(form_url, {"award": second.pk}).content.decode()
+    assert f'<option value="{second.pk}" selected>' in form

@@ -162,7 +162,7 @@ def test_during_publicity_the_home_page_and_the_campaign_list_link_to_the_public
 def test_during_publicity_the_campaign_page_links_to_the_publicity_page_and_its_objection_form(client):
     campaign = _publicity_now()
     page = client.get(campaign.get_absolute_url()).content.decode()
-    assert f'href="/awards/{campaign.slug}/publicity/#objection"' in page
+    assert f'href="/awards/{campaign.slug}/publicity/objection/"' in page
     assert "还剩 2 天" in page
 
 

@@ -219,7 +219,7 @@ def test_anonymous_evidence_uploads_are_limited_per_address(client, settings):
     settings.ANONYMOUS_UPLOADS_PER_HOUR = 4
     campaign = publicity_campaign(slug="upload-limit")
     award = AwardFactory(campaign=campaign)
-    url = reverse("awards:publicity", kwargs={"slug": campaign.slug})
+    url = reverse("awards:objection", kwargs={"slug": campaign.slug})
 
     def post(ip, n):
         files = [upload(jpeg((64, 48)), f"{i}.jpg", "image/jpeg") for i in range(n)]

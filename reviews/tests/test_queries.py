@@ -13,9 +13,8 @@ from reviews.tests.factories import ApplicationFactory, AssignmentFactory, Revie
 pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 10  # a count and a page for each of the three groups
-RANKING_QUERIES = (
-    18  # stored aggregates, one page: + page count, + incomplete cases, + rubric parts, + tier rows, + special prizes
-)
+# Stored aggregates, one page: + the counts in one query, + incomplete cases, + rubric parts, + tier rows, + prizes.
+RANKING_QUERIES = 17
 FORMAL_CHECK_QUERIES = 14  # + attachments and endorsements (blind copies), material slots and eligibility rules
 ASSIGNMENT_QUERIES = 13  # + the 疑似回避 waiting for staff
 POOL_QUERIES = 9  # + the registered organisations the invite form offers

@@ -160,7 +160,9 @@ def test_the_ranking_page_is_paginated_and_sorted_in_the_database(client, cast):
     services.rubric_ensure(campaign=campaign)
     apps = [ApplicationFactory(campaign=campaign) for _ in range(3)]
     for app in apps:
-        ApplicationScore.objects.create(application=app, count=1, mean=50, median=50, trimmed_mean=50, spread=0)
+        ApplicationScore.objects.create(
+            application=app, campaign=campaign, count=1, mean=50, median=50, trimmed_mean=50, spread=0
+        )
     ApplicationScore.objects.filter(application=apps[2]).update(spread=30)
     page = selectors.ranking(campaign, sort="spread", page=1)
     assert page.rows[0][0].pk == apps[2].pk and page.page.paginator.count == 3
@@ -171,10 +173,37 @@ def test_a_tie_across_a_page_boundary_keeps_its_shared_rank(cast, monkeypatch):
     campaign = review_window_campaign()
     apps = [ApplicationFactory(campaign=campaign) for _ in range(5)]
     for app, mean in zip(apps, (90, 80, 80, 80, 70), strict=True):
-        ApplicationScore.objects.create(application=app, count=1, mean=mean, median=mean, trimmed_mean=mean)
+        ApplicationScore.objects.create(
+            application=app, campaign=campaign, count=1, mean=mean, median=mean, trimmed_mean=mean
+        )
     everything = [(a.pk, agg.rank) for a, agg, _p in selectors.ranking(campaign).rows]
     assert [rank for _pk, rank in everything] == [1, 2, 2, 2, 5]
     paged = [(a.pk, agg.rank) for page in (1, 2, 3) for a, agg, _p in selectors.ranking(campaign, page=page).rows]
     assert paged == everything
     filtered = selectors.ranking(campaign, sort="mean", page=2).rows
     assert [(a.pk, agg.rank) for a, agg, _p in filtered] == everything[2:4]
+
+
+@pytest.mark.parametrize("method", [RankingMethod.MEAN, RankingMethod.MEDIAN, RankingMethod.NORMALISED])
+def test_pages_read_from_the_score_index_then_the_unscored_cases_match_the_whole_ranking(cast, monkeypatch, method):
+    """The ranking page reads scored rows from ApplicationScore's index and the cases without a score after
+    them: paged across that boundary (and across a tie) it equals the whole ranking."""
+    from reviews.models import ReviewSettings
+
+    monkeypatch.setattr(selectors, "RANKING_PAGE_SIZE", 3)
+    campaign = review_window_campaign()
+    ReviewSettings.objects.create(campaign=campaign, ranking_method=method)
+    apps = [ApplicationFactory(campaign=campaign) for _ in range(9)]
+    for app, mean in zip(apps, (90, 80, 80, 80, 70), strict=False):
+        ApplicationScore.objects.create(
+            application=app, campaign=campaign, count=2, mean=mean, median=mean, trimmed_mean=mean, normalised=mean
+        )
+    ApplicationScore.objects.create(application=apps[5], campaign=campaign, count=0)  # reviews reopened
+    other = review_window_campaign()  # another campaign's rows never show
+    ApplicationScore.objects.create(
+        application=ApplicationFactory(campaign=other), campaign=other, count=1, mean=99, median=99, normalised=99
+    )
+    everything = [(a.pk, agg.rank) for a, agg, _p in selectors.ranking(campaign).rows]
+    assert [rank for _pk, rank in everything] == [1, 2, 2, 2, 5, None, None, None, None]
+    paged = [(a.pk, agg.rank) for page in (1, 2, 3) for a, agg, _p in selectors.ranking(campaign, page=page).rows]
+    assert paged == everything

@@ -53,6 +53,8 @@ def test_the_public_reaches_publicity_and_results_from_the_home_page_by_links_on
     card.get_by_test_id("campaign-public-link").click()
     assert page.url.endswith(f"/awards/{campaign.slug}/publicity/")
     assert page.get_by_test_id("publicity-open").is_visible()
+    assert page.get_by_test_id("objection-award-link").count() == 2  # each case links to the objection form
+    _shots(page, f"{screenshot_dir}/journey-publicity-open")
 
     # The same page through 评选活动 and the campaign page.
     page.goto(live_server.url + "/")
@@ -66,7 +68,8 @@ def test_the_public_reaches_publicity_and_results_from_the_home_page_by_links_on
     page.get_by_test_id("campaign-public-box").get_by_role("link", name="提出异议").click()
     assert f"/awards/{campaign.slug}/publicity/" in page.url
 
-    # Lodge an objection.
+    # Lodge an objection (the form has its own page, so the publicity list is served from the cache).
+    _shots(page, f"{screenshot_dir}/journey-objection-form")
     page.fill("#id_name", "赵某某")
     page.fill("#id_phone", "13700002222")
     page.fill("#id_email", "objector@example.org")

@@ -118,7 +118,7 @@ def test_with_redis_stopped_the_public_objection_form_lodges_the_objection(clien
     award = AwardFactory(campaign=campaign)
     private_redis.stop()
     response = client.post(
-        reverse("awards:publicity", kwargs={"slug": campaign.slug}),
+        reverse("awards:objection", kwargs={"slug": campaign.slug}),
         {
             "name": "赵某某",
             "phone": "13912345678",

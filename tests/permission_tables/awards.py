@@ -67,6 +67,8 @@ ROWS = {
     "awards:publicity#closed": public(kwargs=_done),
     # A campaign that is not published: 404 to everyone but staff.
     "awards:publicity#draft": row(**NOT_FOUND_TO_ALL, staff=OK, kwargs=lambda w: {"slug": w.draft_campaign.slug}),
+    "awards:objection": public(kwargs=_pub),
+    "awards:objection#closed": public(kwargs=_done),
     "awards:publicity_file": public(kwargs=lambda w: {"slug": w.pub_campaign.slug, "fmt": "docx"}),
     "awards:objection_receipt": public(kwargs=lambda w: {"tracking": w.objection.tracking_number}),
     "awards:objection_receipt#forged": row(

@@ -532,6 +532,7 @@ class Ranking:
     tiers: list = None  # the campaign's TierRule rows in order (tier_rules)
     prizes: list = None  # the campaign's special prizes (awards.SpecialPrize), for the page's award form
     special_awards: dict = None  # application id -> its special-prize awards (awards.Award), for the rows shown
+    parts: list = None  # the rubric's parts (RubricPart) in order; empty for a rubric without parts
 
     @property
     def result_names(self) -> set[str]:
@@ -841,7 +842,10 @@ def ranking(
     settings_row = review_settings_get(campaign=campaign)
     method = settings_row.ranking_method
     threshold = float(settings_row.disagreement_threshold)
-    max_total = float(rubric_max_total(rubric_tree(campaign))) or 100.0
+    tree = rubric_tree(campaign)
+    max_total = float(rubric_max_total(tree)) or 100.0
+    # The rubric's parts come with the tree (no query of their own): those that hold a top-level criterion.
+    parts = list(dict.fromkeys(c.rubric_part for c in tree if c.depth == 0 and c.rubric_part is not None))
     page_obj = None
     if page is not None:
         apps, page_obj, scored = _ranking_page(campaign, method, category, domain, sort, page)
@@ -883,7 +887,9 @@ def ranking(
         rows.append((app, agg, per_app.get(app.pk, [])))
     from awards.models import Award, SpecialPrize
 
-    prizes = list(SpecialPrize.objects.filter(campaign=campaign).order_by("position", "id"))
+    # A campaign read with has_special_prizes (the ranking page annotates it) skips the query when it has none.
+    has_prizes = getattr(campaign, "has_special_prizes", True)
+    prizes = list(SpecialPrize.objects.filter(campaign=campaign).order_by("position", "id")) if has_prizes else []
     special_awards: dict[int, list] = {}
     if prizes:
         specials = Award.objects.filter(special_prize__isnull=False).select_related("special_prize")
@@ -904,6 +910,7 @@ def ranking(
         tiers=tiers,
         prizes=prizes,
         special_awards=special_awards,
+        parts=parts,
     )
 
 
@@ -990,12 +997,27 @@ def rollup(campaign: Campaign, *, key=district_key) -> Rollup:
     return Rollup(parts=parts, groups=groups, once_parts=once)
 
 
+def campaigns_for_ranking() -> QuerySet[Campaign]:
+    """Campaigns with `has_special_prizes`, so ranking() reads the prizes only where there are some."""
+    from awards.models import SpecialPrize
+
+    return Campaign.objects.annotate(has_special_prizes=Exists(SpecialPrize.objects.filter(campaign=OuterRef("pk"))))
+
+
 def ranking_part_subtotals(ranking_result: Ranking, parts: list) -> None:
-    """Give each ranking row `part_subtotals`: its stored mean per part, in the order of `parts` (no query)."""
-    for app, _agg, _per in ranking_result.rows:
-        stored = getattr(app, "score", None) if hasattr(app, "score") else None
-        means = stored.part_means if stored is not None else {}
-        app.part_subtotals = [means.get(str(p.pk)) for p in parts]
+    """Give each ranking row `part_subtotals`: its stored mean per part, in the order of `parts`; one query for
+    the rows shown, none for a rubric without parts."""
+    rows = ranking_result.rows
+    means: dict[int, dict] = {}
+    if parts:
+        means = dict(
+            ApplicationScore.objects.filter(application__in=[app.pk for app, _agg, _per in rows]).values_list(
+                "application_id", "part_means"
+            )
+        )
+    for app, _agg, _per in rows:
+        stored = means.get(app.pk) or {}
+        app.part_subtotals = [stored.get(str(p.pk)) for p in parts]
 
 
 def score_part_subtotals(tree: list[Criterion], points: dict) -> list[tuple]:

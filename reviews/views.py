@@ -334,9 +334,12 @@ class ManageView(StaffMixin, TemplateView):
 
 
 class CampaignStaffView(StaffMixin, TemplateView):
+    def get_campaign(self):
+        return _campaign(self.kwargs["slug"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["campaign"] = self.campaign = _campaign(self.kwargs["slug"])
+        context["campaign"] = self.campaign = self.get_campaign()
         return context
 
 
@@ -957,6 +960,10 @@ class RankingView(CampaignStaffView):
 
     template_name = "reviews/ranking.html"
 
+    def get_campaign(self):
+        # With a flag that spares the ranking its special-prize query when the campaign has none.
+        return get_object_or_404(selectors.campaigns_for_ranking(), slug=self.kwargs["slug"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         category = self.request.GET.get("category", "")
@@ -973,7 +980,7 @@ class RankingView(CampaignStaffView):
         context["calibration"], context["panel_mean"], context["panel_sd"] = selectors.calibration_table(self.campaign)
         context["categories"] = Category.choices
         context["category"], context["domain"] = category, domain
-        context["parts"] = selectors.rubric_parts(self.campaign)
+        context["parts"] = context["ranking"].parts
         selectors.ranking_part_subtotals(context["ranking"], context["parts"])
         return context
 

@@ -13,8 +13,8 @@ from reviews.tests.factories import ApplicationFactory, AssignmentFactory, Revie
 pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 10  # a count and a page for each of the three groups
-# Stored aggregates, one page: + the counts in one query, + incomplete cases, + rubric parts, + tier rows, + prizes.
-RANKING_QUERIES = 17
+# Stored aggregates, one page: + the counts in one query, + incomplete cases, + tier rows (parts come with the tree).
+RANKING_QUERIES = 15
 FORMAL_CHECK_QUERIES = 14  # + attachments and endorsements (blind copies), material slots and eligibility rules
 ASSIGNMENT_QUERIES = 13  # + the 疑似回避 waiting for staff
 POOL_QUERIES = 9  # + the registered organisations the invite form offers

@@ -12,7 +12,7 @@ from reviews.tests.factories import review_window_campaign
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("reviews.migrations.0009_tier_rules")
+migration = importlib.import_module("reviews.migrations.0011_tier_rules")
 
 
 class _Rows(list):

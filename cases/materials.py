@@ -33,6 +33,67 @@ def material_key(slot: MaterialSlot) -> str:
     return f"material_{slot.pk}"
 
 
+# 佐证材料: a slot per observation point of the rubric is named by its path, "一级 › 二级 › 观测点"; the editor
+# and the formal-check page group such slots under their first level, read from the name (cases does not read
+# the rubric, which is the reviews app's).
+EVIDENCE_SEPARATOR = " › "
+
+
+def evidence_slot_name(path: list[str]) -> str:
+    """The slot name of an observation point from its path, within MaterialSlot.name's length. When the whole
+    path does not fit, the upper levels give way first (each shortened to what is left, with an ellipsis), so
+    the observation point's own name is kept whole as long as it fits alone."""
+    limit = MaterialSlot._meta.get_field("name").max_length
+    names = [" ".join(str(n).split()) for n in path]
+    full = EVIDENCE_SEPARATOR.join(names)
+    if len(full) <= limit:
+        return full
+    *upper, leaf = names
+    if len(leaf) > limit:
+        return leaf[: limit - 1] + "…"
+    room = limit - len(leaf) - len(EVIDENCE_SEPARATOR) * len(upper)
+    shortened = []
+    for i, name in enumerate(upper):
+        share = max(room // (len(upper) - i), 0)
+        if len(name) > share:
+            name = name[: share - 1] + "…" if share >= 2 else ""
+        room -= len(name)
+        shortened.append(name)
+    kept = [n for n in shortened if n]
+    return EVIDENCE_SEPARATOR.join([*kept, leaf])[:limit]
+
+
+@dataclass
+class MaterialGroup:
+    """Consecutive slots under one heading: the first level of a 佐证材料 path, or "" for plain slots."""
+
+    heading: str
+    rows: list[MaterialRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok for row in self.rows)
+
+    @property
+    def uploaded(self) -> int:
+        return sum(1 for row in self.rows if row.files)
+
+
+def material_groups(rows: list[MaterialRow]) -> list[MaterialGroup]:
+    """The rows in their order, consecutive ones with the same first path level in one group. Each row gets
+    `label`: its name without the group's heading."""
+    groups: list[MaterialGroup] = []
+    for row in rows:
+        heading, sep, rest = row.slot.name.partition(EVIDENCE_SEPARATOR)
+        if not sep:
+            heading, rest = "", row.slot.name
+        row.label = rest
+        if not groups or groups[-1].heading != heading:
+            groups.append(MaterialGroup(heading=heading))
+        groups[-1].rows.append(row)
+    return groups
+
+
 def material_rows(
     *, slots: list[MaterialSlot], attachments: list[CaseAttachment], final: bool = True
 ) -> list[MaterialRow]:

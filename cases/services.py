@@ -1160,6 +1160,39 @@ def material_slots_save(*, campaign: Campaign, rows: list[dict], by: User, reque
 
 
 @transaction.atomic
+def material_slots_add(
+    *, campaign: Campaign, slots: list[dict], what: str, by: User | None, request=None
+) -> list[MaterialSlot]:
+    """Add named materials to the campaign after those it has (such as the 佐证材料 of each observation point,
+    reviews.services.evidence_slots_generate); a slot whose name the campaign already uses is skipped, so a
+    second run adds only what is new. Each slot is a dict of MATERIAL_SLOT_FIELDS. Audited once when something
+    was added, naming `what` and the count; returns the slots added."""
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    taken = set(MaterialSlot.objects.filter(campaign=campaign).values_list("name", flat=True))
+    start = MaterialSlot.objects.filter(campaign=campaign).aggregate(last=Max("position"))["last"] or 0
+    added = []
+    for values in slots:
+        if values["name"] in taken:
+            continue
+        taken.add(values["name"])
+        slot = MaterialSlot(campaign=campaign, position=start + len(added) + 1, **values)
+        slot.full_clean(exclude=["campaign"], validate_unique=False)
+        added.append(slot)
+    if not added:
+        return []
+    MaterialSlot.objects.bulk_create(added)
+    audit_record(
+        kind=AuditEvent.Kind.OTHER,
+        request=request,
+        user=by,
+        obj=campaign,
+        detail=f"申报材料：{what}，新增 {len(added)} 项",
+    )
+    public_pages_changed(campaign=campaign)  # the campaign page lists its materials
+    return added
+
+
+@transaction.atomic
 def eligibility_rules_save(*, campaign: Campaign, rows: list[dict], by: User, request=None) -> list[EligibilityRule]:
     """Staff set the campaign's eligibility rules (申报资格) from the page's rows (see _rows_save). Applications
     already submitted are not re-judged; the formal-check page shows each one against the rules now. Audited."""

@@ -30,7 +30,7 @@ from .forms import (
     report_link_clean,
     team_initial,
 )
-from .materials import material_rows
+from .materials import material_groups, material_rows
 from .models import PLAN_GUIDANCE, PLEDGE_TEXT, SECTION_GUIDANCE, SECTIONS, Application, Campaign, CaseExport
 
 
@@ -267,13 +267,32 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     return form, formset, errors
 
 
+COLLAPSE_MATERIALS_OVER = 10
+
+
 def _editor_context(request, application, form, formset, errors):
     problems = services.application_problems(application, final=False)
     for field, found in errors.items():
         problems.setdefault(field, [])
         problems[field] = list(dict.fromkeys(problems[field] + found))
+    attachments = list(application.attachments.all())
+    materials = material_rows(
+        slots=list(application.campaign.material_slots.all()), attachments=attachments, final=False
+    )
+    for row in materials:  # the slot's own problems and those the submit or the upload reported, once each
+        row.errors = list(dict.fromkeys(row.problems + problems.get(row.key, [])))
+    groups = material_groups(materials)
+    for group in groups:
+        group.has_errors = any(row.errors for row in group.rows)
+    uploads = {
+        "materials": materials,
+        "material_groups": groups,
+        # 67 观测点 of a station evaluation: the level-1 groups start folded, a group with an error opens.
+        "collapse_materials": len(materials) > COLLAPSE_MATERIALS_OVER,
+        "free_attachments": [a for a in attachments if a.slot_id is None],
+    }
     if formset is None:
-        return _defined_editor_context(application, form, problems)
+        return {**_defined_editor_context(application, form, problems), **uploads}
     sections = [
         {
             "name": name,
@@ -285,15 +304,8 @@ def _editor_context(request, application, form, formset, errors):
         for name, heading in SECTIONS
     ]
     findings = _findings_json(application, compute=False)
-    attachments = list(application.attachments.all())
-    materials = material_rows(
-        slots=list(application.campaign.material_slots.all()), attachments=attachments, final=False
-    )
-    for row in materials:  # the slot's own problems and those the submit or the upload reported, once each
-        row.errors = list(dict.fromkeys(row.problems + problems.get(row.key, [])))
     return {
-        "materials": materials,
-        "free_attachments": [a for a in attachments if a.slot_id is None],
+        **uploads,
         "application": application,
         "campaign": application.campaign,
         "form": form,

@@ -54,6 +54,7 @@ def campaign_materials(request, slug):
             "intro": "申报人须按下列名称逐项上传材料；“必交”的材料未上传不能提交。文件类型按内容判断。"
             "删除一项后，已上传的文件保留为申报案例的其他附件。没有任何一项时，申报页只有“附件”一栏（与以往相同）。",
             "testid": "material-slots",
+            "evidence_button": True,
         },
     )
 

@@ -22,7 +22,9 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation, User
 from accounts.tabular import Column, Row
 from accounts.validators import mobile_validator, validate_credit_code
+from cases.materials import evidence_slot_name
 from cases.models import DEFAULT_DOMAINS, Application, Campaign
+from cases.services import material_slots_add
 from notifications.email import email_send
 from notifications.jobs import job_active, job_prune_older_files, job_queue, job_run
 
@@ -679,6 +681,49 @@ def rubric_import(
         + (f"（替换原有 {replaced} 项）" if replaced else ""),
     )
     return [created[tuple(node["path"])] for node in plan]
+
+
+EVIDENCE_SLOT_TYPES = ["pdf", "jpeg", "png"]
+EVIDENCE_SLOT_FILES = 5
+EVIDENCE_SLOT_SIZE_MB = 20
+
+
+def rubric_leaf_paths(campaign: Campaign) -> list[tuple[Criterion, list[str]]]:
+    """Each observation point (leaf) of the campaign's shared rubric, in the tree's order, with its path of
+    names from the top level down."""
+    path: list[str] = []
+    out = []
+    for node in rubric_tree(campaign, ""):
+        del path[node.depth :]
+        path.append(node.name)
+        if node.is_leaf:
+            out.append((node, list(path)))
+    return out
+
+
+@transaction.atomic
+def evidence_slots_generate(*, campaign: Campaign, by: User | None, request=None) -> int:
+    """按评分指标生成佐证材料: one optional 申报材料 slot per observation point of the shared rubric, named by its
+    path ("一级 › 二级 › 观测点", cases.materials.evidence_slot_name), taking PDF/JPEG/PNG, up to 5 files of
+    20 MB each. Slots that exist already (by name) are skipped, so running it again after a rubric change adds
+    only the new points. Refused when the rubric has no criteria. Audited by the cases service; returns the
+    number of slots added."""
+    leaves = rubric_leaf_paths(campaign)
+    if not leaves:
+        raise ValidationError("本评选活动尚未设置评分指标，不能生成佐证材料。请先在“评分指标”中设置或导入指标。")
+    slots = [
+        {
+            "name": evidence_slot_name(path),
+            "required": False,
+            "allowed_types": list(EVIDENCE_SLOT_TYPES),
+            "max_files": EVIDENCE_SLOT_FILES,
+            "max_size_mb": EVIDENCE_SLOT_SIZE_MB,
+            "help_text": f"观测点“{leaf.name}”的佐证材料（选交）。",
+        }
+        for leaf, path in leaves
+    ]
+    added = material_slots_add(campaign=campaign, slots=slots, what="按评分指标生成佐证材料", by=by, request=request)
+    return len(added)
 
 
 @transaction.atomic

@@ -777,6 +777,23 @@ def rubric_import_confirm_view(request, slug):
     return redirect("reviews:rubric", slug=slug)
 
 
+@require_POST
+@permission_required("cases.configure_campaign")
+def evidence_slots_generate_view(request, slug):
+    """按评分指标生成佐证材料, from the campaign's 申报材料 page (cases:campaign_materials), back to it."""
+    campaign = _campaign(slug)
+    try:
+        added = services.evidence_slots_generate(campaign=campaign, by=request.user, request=request)
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        if added:
+            messages.success(request, f"已按评分指标生成 {added} 项佐证材料（选交）。")
+        else:
+            messages.info(request, "每个观测点都已有佐证材料，没有新增。")
+    return redirect("cases:campaign_materials", slug=campaign.slug)
+
+
 class SettingsView(CampaignStaffView):
     template_name = "reviews/settings.html"
 

@@ -153,6 +153,8 @@ ROWS = {
     # Without a signed preview the confirmation sends staff back to the upload.
     "reviews:rubric_import_confirm": _post_staff(_slug),
     "reviews:rollup": staff_only(kwargs=_slug),
+    # Without a rubric the generation is refused with a message; staff land on the 申报材料 page either way.
+    "reviews:evidence_slots_generate": _post_staff(_slug),
     "reviews:settings": staff_only(kwargs=_slug),
     "reviews:tiers": staff_only(kwargs=_slug),
     # Without the management form nothing is saved: the page is shown again with the message.

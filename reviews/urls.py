@@ -33,9 +33,7 @@ urlpatterns = [
     path("manage/<slug:slug>/rubric/export/", views.rubric_export_view, name="rubric_export"),
     path("manage/<slug:slug>/rubric/import/", views.RubricImportView.as_view(), name="rubric_import"),
     path("manage/<slug:slug>/rubric/import/confirm/", views.rubric_import_confirm_view, name="rubric_import_confirm"),
-    path(
-        "manage/<slug:slug>/materials/evidence/", views.evidence_slots_generate_view, name="evidence_slots_generate"
-    ),
+    path("manage/<slug:slug>/materials/evidence/", views.evidence_slots_generate_view, name="evidence_slots_generate"),
     path("manage/<slug:slug>/settings/", views.SettingsView.as_view(), name="settings"),
     path("manage/<slug:slug>/tiers/", views.TiersView.as_view(), name="tiers"),
     path("manage/<slug:slug>/assignments/", views.AssignmentsView.as_view(), name="assignments"),

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def huaian_index(campaign):
-    services.rubric_import(campaign=campaign, rows=rubric_rows_read(io.BytesIO(xlsx_bytes(huaian_rows()))).rows, by=None)
+    rows = rubric_rows_read(io.BytesIO(xlsx_bytes(huaian_rows()))).rows
+    services.rubric_import(campaign=campaign, rows=rows, by=None)
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from cases.models import Application, Campaign
 
 from .models import Conflict, Score
 from .selectors import (
-    district_key,
     ranking,
     ranking_part_subtotals,
     rollup,
+    rollup_grouping,
     rubric_leaves,
     rubric_parts,
     rubric_tree,
@@ -181,12 +181,14 @@ def score_sheet_write(campaign: Campaign, handle, progress: Callable[[int], None
 
 
 def _rollup_sheet(wb, campaign: Campaign) -> int:
-    """区县汇总: the ranking rolled up over the organisations' 所属区镇 (selectors.rollup), for a rubric in parts."""
-    result = rollup(campaign, key=district_key)
+    """区县汇总: the ranking rolled up (selectors.rollup) over the campaign's default grouping, as the roll-up page
+    shows it first (a station evaluation's 所属县（区）, else the organisations' 所属区镇), for a rubric in parts."""
+    grouping, _choices = rollup_grouping(campaign)
+    result = rollup(campaign, key=grouping.key)
     sheet = wb.create_sheet("区县汇总")
     _header(
         sheet,
-        ["名次", "所属区镇", "申报数", "已评审", *[p.name for p in result.parts], "汇总得分", "评定结果"],
+        ["名次", grouping.label, "申报数", "已评审", *[p.name for p in result.parts], "汇总得分", "评定结果"],
     )
     for group in result.groups:
         values = [

@@ -962,6 +962,50 @@ def answer_key(field_key: str):
     return key
 
 
+DISTRICT_GROUPING = "district"
+ANSWER_GROUPING_PREFIX = "answer:"
+# The form field a preset's roll-up groups by unless staff choose otherwise: the station's 所属县（区）.
+DEFAULT_ANSWER_GROUPING = {"station_evaluation": "county"}
+
+
+@dataclass
+class Grouping:
+    """One choice of 汇总依据: its value in the page's select, its label, and how it reads in a sentence."""
+
+    value: str
+    label: str
+    phrase: str
+    key: object  # the function of an application that gives its group
+
+
+def rollup_groupings(campaign: Campaign) -> list[Grouping]:
+    """What the roll-up may group by: the applying organisation's 所属区镇, then each single-choice field of
+    the campaign's defined form (read from Application.answers by answer_key)."""
+    from cases.formdef import campaign_definition, definition_fields
+
+    out = [Grouping(DISTRICT_GROUPING, "所属区镇", "申报机构的所属区镇", district_key)]
+    if campaign.uses_defined_form:
+        for field in definition_fields(campaign_definition(campaign)):
+            if field.get("type") == "choice" and field.get("key"):
+                label = field.get("label") or field["key"]
+                out.append(
+                    Grouping(ANSWER_GROUPING_PREFIX + field["key"], label, f"申报表的{label}", answer_key(field["key"]))
+                )
+    return out
+
+
+def rollup_grouping(campaign: Campaign, value: str | None = None) -> tuple[Grouping, list[Grouping]]:
+    """The grouping asked for by `value` when the campaign offers it, else the campaign's default: its preset's
+    field (a station evaluation's 所属县（区）) when the form has it, else 所属区镇. Returns it with all choices."""
+    choices = rollup_groupings(campaign)
+    by_value = {g.value: g for g in choices}
+    if value in by_value:
+        return by_value[value], choices
+    preset_field = DEFAULT_ANSWER_GROUPING.get(campaign.form_preset)
+    default = by_value.get(ANSWER_GROUPING_PREFIX + preset_field) if preset_field else None
+    return default or by_value[DISTRICT_GROUPING], choices
+
+
 @dataclass
 class Rollup:
     parts: list  # RubricPart, in order

@@ -1003,14 +1003,18 @@ class RankingView(CampaignStaffView):
 
 
 class RollupView(CampaignStaffView):
-    """区县汇总排名: the ranking rolled up over the applying organisations' 所属区镇, in thirds."""
+    """区县汇总排名: the ranking rolled up over a grouping (汇总依据: the organisations' 所属区镇 or a choice field
+    of the form, such as a station's 所属县（区）), in thirds."""
 
     template_name = "reviews/rollup.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rollup"] = selectors.rollup(self.campaign, key=selectors.district_key)
-        context["key_label"] = "所属区镇"
+        grouping, choices = selectors.rollup_grouping(self.campaign, self.request.GET.get("by"))
+        context["rollup"] = selectors.rollup(self.campaign, key=grouping.key)
+        context["grouping"] = grouping
+        context["groupings"] = choices
+        context["key_label"] = grouping.label
         return context
 
 

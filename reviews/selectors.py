@@ -199,6 +199,17 @@ def criterion_parent_choices(trees, *, exclude: Criterion | None = None) -> list
     return out
 
 
+def rubric_paths(tree: list[Criterion]) -> dict[int, list[str]]:
+    """Each criterion's path of names from its top level down, by pk, for a tree from rubric_tree."""
+    path: list[str] = []
+    out = {}
+    for node in tree:
+        del path[node.depth :]
+        path.append(node.name)
+        out[node.pk] = list(path)
+    return out
+
+
 def rubric_leaves(tree: list[Criterion]) -> list[Criterion]:
     return [c for c in tree if c.is_leaf]
 

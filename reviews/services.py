@@ -54,6 +54,7 @@ from .selectors import (
     review_not_conflicted,
     review_settings_get,
     rubric_max_total,
+    rubric_paths,
     rubric_tree,
     submitted_reviews_of_campaign,
     tier_rules,
@@ -691,14 +692,9 @@ EVIDENCE_SLOT_SIZE_MB = 20
 def rubric_leaf_paths(campaign: Campaign) -> list[tuple[Criterion, list[str]]]:
     """Each observation point (leaf) of the campaign's shared rubric, in the tree's order, with its path of
     names from the top level down."""
-    path: list[str] = []
-    out = []
-    for node in rubric_tree(campaign, ""):
-        del path[node.depth :]
-        path.append(node.name)
-        if node.is_leaf:
-            out.append((node, list(path)))
-    return out
+    tree = rubric_tree(campaign, "")
+    paths = rubric_paths(tree)
+    return [(node, paths[node.pk]) for node in tree if node.is_leaf]
 
 
 @transaction.atomic

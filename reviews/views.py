@@ -19,8 +19,8 @@ from accounts.permissions import PermissionMixin, permission_required
 from cases.blind import Withheld, docx_blind
 from cases.eligibility import eligibility_results, organisation_profile_of
 from cases.formdef import answers_for_display, campaign_definition
-from cases.materials import material_rows
-from cases.models import Application, CaseAttachment, CasePhoto, Category
+from cases.materials import evidence_slot_name, material_groups, material_rows
+from cases.models import Application, CaseAttachment, CasePhoto, Category, MaterialSlot
 from cases.selectors import application_for_page
 from cases.services import attachment_blind_copy_ensure, photo_thumbnail_ensure
 from notifications.jobs import job_download_response, job_state, job_status_response
@@ -89,6 +89,24 @@ def _attachments_for_reviewer(application, identifiers, *, blind: bool):
         for attachment in attachments:
             attachment_blind_copy_ensure(attachment=attachment, identifiers=identifiers, verify=False)
     return attachments
+
+
+def _leaf_evidence(tree, leaves, attachments) -> bool:
+    """Give each leaf `evidence`: the (attachment, name, description) of the campaign's 佐证材料 slot named by the
+    leaf's path (reviews.services.evidence_slots_generate). False, without a query, when no file is in a slot."""
+    in_slots = [item for item in attachments if item[0].slot_id is not None]
+    if not in_slots:
+        return False
+    names = dict(MaterialSlot.objects.filter(pk__in={item[0].slot_id for item in in_slots}).values_list("pk", "name"))
+    by_name: dict[str, list] = {}
+    for item in in_slots:
+        by_name.setdefault(names.get(item[0].slot_id), []).append(item)
+    paths = selectors.rubric_paths(tree)
+    found = False
+    for leaf in leaves:
+        leaf.evidence = by_name.get(evidence_slot_name(paths[leaf.pk]), [])
+        found = found or bool(leaf.evidence)
+    return found
 
 
 def _case_context(request, application, assignment, peers, form):
@@ -189,6 +207,7 @@ def case_review_view(request, pk, obj):
     if request.method == "POST":  # a refused save may have left an unsaved review on the assignment
         assignment, peers = selectors.case_reviews(application, request.user)
     context = _case_context(request, application, assignment, peers, form)
+    context["leaf_evidence"] = _leaf_evidence(tree, leaves, context["attachments"])
     context["max_total"] = selectors.rubric_max_total(tree)
     context["part_subtotals"] = selectors.score_part_subtotals(tree, _entered_points(form, leaves, initial_points))
     return render(request, "reviews/case.html", context)
@@ -367,6 +386,7 @@ class FormalCheckView(CampaignStaffView):
                 else None
             )
             application.material_rows = material_rows(slots=slots, attachments=list(application.attachments.all()))
+            application.material_groups = material_groups(application.material_rows)
             application.eligibility = eligibility_results(
                 organisation=application.organisation,
                 campaign=self.campaign,

@@ -167,3 +167,63 @@ def test_the_editor_costs_the_same_for_3_and_for_67_evidence_slots(
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.content.decode().count('type="file" name="material_') == (67 if with_index else 3)
+
+
+# --- The reviewer's case page and the formal-check page --------------------------------------------
+
+
+@pytest.fixture
+def reviewed_station(cast, media_storage):
+    """An accepted station of a station evaluation in its review window, with the 淮安 index, its 67 evidence
+    slots and a file in the first observation point's slot; assigned to the cast's reviewer."""
+    from cases.presets import preset_apply
+    from cases.tests.factories import add_attachment
+    from reviews.tests.factories import ApplicationFactory as ReviewApplicationFactory
+    from reviews.tests.factories import AssignmentFactory, review_window_campaign
+
+    campaign = review_window_campaign(slug="huaian-review", title="淮安市社工站评估")
+    preset_apply(campaign=campaign, key="station_evaluation")
+    campaign.save()
+    huaian_index(campaign)
+    services.evidence_slots_generate(campaign=campaign, by=cast.staff)
+    application = ReviewApplicationFactory(campaign=campaign, answers={"title": "清河街道社工站", "county": "淮安区"})
+    first = MaterialSlot.objects.get(campaign=campaign, name="政策支持 › 政策文件 › 政策文件观测点1")
+    attachment = add_attachment(application)
+    attachment.slot = first
+    attachment.original_name = "区政府购买服务文件.pdf"
+    attachment.save()
+    AssignmentFactory(application=application, reviewer=cast.reviewer)
+    return application, attachment
+
+
+def test_the_reviewer_sees_the_evidence_beside_each_observation_point(client, cast, reviewed_station):
+    application, attachment = reviewed_station
+    client.force_login(cast.reviewer)
+    page = client.get(reverse("reviews:case", kwargs={"pk": application.pk})).content.decode()
+    blocks = page.split('data-testid="leaf-evidence"')[1:]
+    assert len(blocks) == 67
+    assert reverse("reviews:attachment", args=[attachment.pk]) in blocks[0].split("</div>")[0]
+    assert "区政府购买服务文件.pdf" in blocks[0].split("</div>")[0]
+    assert all("未提交" in block.split("</div>")[0] for block in blocks[1:])
+
+
+def test_a_case_without_evidence_files_has_no_evidence_lines(client, cast, reviewed_station):
+    application, attachment = reviewed_station
+    attachment.delete()
+    client.force_login(cast.reviewer)
+    page = client.get(reverse("reviews:case", kwargs={"pk": application.pk})).content.decode()
+    assert 'data-testid="leaf-evidence"' not in page
+
+
+def test_the_formal_check_page_lists_the_evidence_under_its_level1_indicators(client, cast, reviewed_station):
+    application, _attachment = reviewed_station
+    application.status = application.Status.RECOMMENDED
+    application.save(update_fields=["status"])
+    client.force_login(cast.staff)
+    page = client.get(reverse("reviews:formal_check", kwargs={"slug": application.campaign.slug})).content.decode()
+    block = page.split(f'data-testid="formal-check-slots-{application.pk}"')[1]
+    assert block.count('data-testid="formal-check-evidence-group"') == 7
+    assert "政策支持（7 个观测点，已提交佐证 1 个）" in block
+    assert "服务成效（12 个观测点，已提交佐证 0 个）" in block
+    assert "齐全</span>\n        政策文件 › 政策文件观测点1（选交）" in block
+    assert "未提交</span>\n        政策文件 › 政策文件观测点2（选交）" in block

@@ -687,6 +687,7 @@ def rubric_import(
 EVIDENCE_SLOT_TYPES = ["pdf", "jpeg", "png"]
 EVIDENCE_SLOT_FILES = 5
 EVIDENCE_SLOT_SIZE_MB = 20
+HELP_TEXT_LENGTH = 300  # cases.MaterialSlot.help_text
 
 
 def rubric_leaf_paths(campaign: Campaign) -> list[tuple[Criterion, list[str]]]:
@@ -714,7 +715,8 @@ def evidence_slots_generate(*, campaign: Campaign, by: User | None, request=None
             "allowed_types": list(EVIDENCE_SLOT_TYPES),
             "max_files": EVIDENCE_SLOT_FILES,
             "max_size_mb": EVIDENCE_SLOT_SIZE_MB,
-            "help_text": f"观测点“{leaf.name}”的佐证材料（选交）。",
+            # The point's own explanation (the index's 说明, such as 查阅资料、实地查看) tells what evidence fits.
+            "help_text": " ".join(leaf.description.split())[:HELP_TEXT_LENGTH],
         }
         for leaf, path in leaves
     ]

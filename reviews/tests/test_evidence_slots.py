@@ -54,6 +54,7 @@ def test_the_huaian_index_gives_67_optional_slots_named_by_their_path(station, c
         for s in slots
     )
     assert [s.position for s in slots] == list(range(1, 68))
+    assert slots[0].help_text == "查阅资料、实地查看"  # the index's 说明 of the point
     event = AuditEvent.objects.get(detail__startswith="申报材料：按评分指标生成佐证材料")
     assert "67 项" in event.detail and event.user == cast.staff
 

@@ -988,6 +988,11 @@ class Grouping:
     phrase: str
     key: object  # the function of an application that gives its group
 
+    @property
+    def noun(self) -> str:
+        """How one group is named in the page's rule: 该区镇, 该县（区）."""
+        return self.label.removeprefix("所属") or self.label
+
 
 def rollup_groupings(campaign: Campaign) -> list[Grouping]:
     """What the roll-up may group by: the applying organisation's 所属区镇, then each single-choice field of

@@ -92,7 +92,7 @@ def test_the_roll_up_page_groups_stations_by_their_county_answer_in_thirds(stati
     assert top.parts[str(station_campaign.county.pk)] == pytest.approx(statistics.fmean([10, 8]))
     assert top.total == pytest.approx(18 + 9)
     page = response.content.decode()
-    assert "按申报表的所属县（区）汇总" in page and "<th>所属县（区）</th>" in page
+    assert "按申报表的所属县（区）汇总：汇总得分 = 该县（区）各申报" in page and "<th>所属县（区）</th>" in page
     assert 'value="answer:county" selected' in page and ">汇总依据</label>" in page
 
 

@@ -49,3 +49,28 @@ def test_staff_generate_evidence_slots_and_a_station_uploads_on_a_phone(
     assert CaseAttachment.objects.get(application=draft, slot=first).original_name == "区政府购买服务文件.pdf"
     assert "（7 项，已上传 1 项）" in phone.content()
     context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_staff_switch_the_roll_up_between_the_county_field_and_the_district(
+    page, live_server, login, cast, screenshot_dir
+):
+    from cases.presets import preset_apply
+    from reviews.tests.factories import ReviewerFactory, review_window_campaign
+    from reviews.tests.test_rollup_grouping import PLAN, _rubric, _stations
+
+    campaign = review_window_campaign(slug="huaian-rollup-e2e", title="淮安市社工站评估")
+    preset_apply(campaign=campaign, key="station_evaluation")
+    campaign.save()
+    _rubric(campaign)
+    _stations(campaign, ReviewerFactory(), PLAN)
+    login(page, cast.staff)
+    page.goto(live_server.url + reverse("reviews:rollup", kwargs={"slug": campaign.slug}))
+    assert page.locator("#id_by").input_value() == "answer:county"
+    assert page.locator("[data-testid=rollup-table] tbody tr").count() == 5
+    page.screenshot(path=f"{screenshot_dir}/rollup-by-county-1280.png", full_page=True)
+    page.select_option("#id_by", "district")
+    page.get_by_role("button", name="汇总").click()
+    assert page.locator("[data-testid=rollup-table] tbody tr").count() == 1
+    assert "按申报机构的所属区镇汇总" in page.get_by_test_id("rollup-rule").inner_text()

@@ -259,6 +259,7 @@ def test_a_station_evaluation_from_the_preset_to_results_without_a_certificate_f
     login(page, cast.staff)
     page.goto(f"{live_server.url}/reviews/manage/{campaign.slug}/ranking/")
     assert page.locator("[data-testid=part-column]").all_inner_texts() == ["区县部分小计", "站点部分小计"]
+    assert "类别/领域" not in page.get_by_test_id("ranking-table").inner_text()  # the case award's columns
     by_title = {s.title: s.pk for s in stations}
     rows = page.get_by_test_id("ranking-table").locator("tbody tr")
     order = []

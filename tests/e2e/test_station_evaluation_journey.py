@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from awards.models import Award, Certificate
+from awards.services import certificate_template_get
 from cases.models import Application, Campaign
 from kunshan_portal.public_cache import public_pages_changed
 from reviews import selectors as review_selectors
@@ -294,6 +295,8 @@ def test_a_station_evaluation_from_the_preset_to_results_without_a_certificate_f
     page.get_by_test_id("publish-results").click()
     page.wait_for_load_state()
     assert "获奖名单已发布" in page.content()
+    console = page.get_by_test_id("staff-awards").inner_text()
+    assert "站点名称" in console and "申报单位" in console and "申报社工姓名" not in console
     _shots(page, f"{shots}-console")
 
     page.goto(f"{live_server.url}/awards/{campaign.slug}/results/")
@@ -309,6 +312,7 @@ def test_a_station_evaluation_from_the_preset_to_results_without_a_certificate_f
     assert sorted(certified) == sorted(order[:4])
     assert Award.objects.filter(campaign=campaign, application__award_decision__tier="整改").count() == 2
     assert not Certificate.objects.filter(campaign=campaign, award__application__award_decision__tier="整改").exists()
+    assert certificate_template_get(campaign).body.startswith("{organisation}：\n在{campaign}中被评为“{tier}”。")
 
     # 刘洋's 优秀 station offers its certificate; 张敏's 整改 station offers none.
     page.context.clear_cookies()

@@ -249,6 +249,10 @@ def test_a_station_evaluation_from_the_preset_to_results_without_a_certificate_f
     county_sum = _part_sum(browser_points, part_of, COUNTY)
     subtotals = page.locator("[data-testid=part-subtotals] strong").all_inner_texts()
     assert [Decimal(s) for s in subtotals] == [county_sum, sum(browser_points.values()) - county_sum]
+    # At the 67th point, far down the form, the subtotals are still in sight (they stay at the top of the window).
+    page.locator(f"#id_c{leaves[-1].pk}").scroll_into_view_if_needed()
+    box = page.get_by_test_id("part-subtotals").bounding_box()
+    assert 0 <= box["y"] < 900 and page.evaluate("window.scrollY") > 3000
     page.fill("#id_opinion", OPINION)
     _shots(page, f"{shots}-scoring")
     page.get_by_role("button", name="提交评审", exact=True).click()

@@ -330,6 +330,13 @@ def upload_template_image(instance, filename: str) -> str:
 DEFAULT_CERTIFICATE_BODY = (
     "{organisation} {name} 同志：\n你申报的案例《{case_title}》在{campaign}中荣获“{tier}”。\n特发此证，以资鼓励。"
 )
+# A campaign with a form of its own (a project call, a station evaluation) certifies the applying organisation,
+# not a person, and names what it judges; a station is rated (优秀), it applied for no prize
+# (selectors.certificate_default_body).
+DEFINED_FORM_CERTIFICATE_BODY = (
+    "{{organisation}}：\n你单位申报的{noun}《{{case_title}}》在{{campaign}}中荣获“{{tier}}”。\n特发此证，以资鼓励。"
+)
+STATION_CERTIFICATE_BODY = "{organisation}：\n在{campaign}中被评为“{tier}”。\n特发此证，以资鼓励。"
 # What a template held before certificates named the campaign and the site settings named the issuing body. They
 # stay the columns' defaults (a new default is a migration of this app); a template still holding them is read
 # as "the default": DEFAULT_CERTIFICATE_BODY, and the issuing body of the site settings (站点设置).

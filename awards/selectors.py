@@ -10,12 +10,15 @@ from django.db.models.functions import RowNumber
 
 from cases.formdef import campaign_definition, public_fields, value_display
 from cases.models import Campaign
+from cases.presets import STATION_EVALUATION
 from kunshan_portal.selectors import site_settings
 
 from .models import (
     DEFAULT_CERTIFICATE_BODY,
+    DEFINED_FORM_CERTIFICATE_BODY,
     LEGACY_CERTIFICATE_BODY,
     LEGACY_CERTIFICATE_ISSUER,
+    STATION_CERTIFICATE_BODY,
     Award,
     Certificate,
     CertificateTemplate,
@@ -220,9 +223,20 @@ def certificate_issuer(template: CertificateTemplate) -> str:
     return issuer
 
 
+def certificate_default_body(campaign: Campaign) -> str:
+    """The body a campaign's certificates have until staff write their own: the case award's (to the social
+    worker, 同志), or, for a form of its own, one to the applying organisation naming its noun (项目); a station
+    evaluation's says 被评为, as a station is rated, not awarded a prize it applied for."""
+    if not campaign.uses_defined_form:
+        return DEFAULT_CERTIFICATE_BODY
+    if campaign.form_preset == STATION_EVALUATION:
+        return STATION_CERTIFICATE_BODY
+    return DEFINED_FORM_CERTIFICATE_BODY.format(noun=campaign.item_noun)
+
+
 def certificate_body(template: CertificateTemplate) -> str:
     """The certificate's text: a body still as it was created (saying "本次评选活动") reads as today's default,
     which names the campaign; a body staff wrote stays theirs ({campaign} where they put it, or nowhere)."""
     if template.body.strip() == LEGACY_CERTIFICATE_BODY.strip():
-        return DEFAULT_CERTIFICATE_BODY
+        return certificate_default_body(template.campaign)
     return template.body

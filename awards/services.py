@@ -34,7 +34,6 @@ from notifications.jobs import JobFailed, job_queue, job_run
 
 from . import documents, selectors
 from .models import (
-    DEFAULT_CERTIFICATE_BODY,
     Award,
     Certificate,
     CertificateCounter,
@@ -680,7 +679,7 @@ def certificate_template_get(campaign: Campaign) -> CertificateTemplate:
     """The campaign's certificate template, or the unsaved defaults (today's body, naming the campaign, and the
     site's issuing body): reading never writes (the template is stored when staff first save it)."""
     return CertificateTemplate.objects.filter(campaign=campaign).first() or CertificateTemplate(
-        campaign=campaign, body=DEFAULT_CERTIFICATE_BODY, issuer=site_settings().issuing_body
+        campaign=campaign, body=selectors.certificate_default_body(campaign), issuer=site_settings().issuing_body
     )
 
 

@@ -140,6 +140,44 @@ def test_the_word_list_has_the_same_columns_and_fills_the_page(client, cast, pre
 
 def test_the_objection_form_asks_which_project(client):
     campaign, application = campaign_with_an_award("project_call")
-    html = client.get(reverse("awards:publicity", args=[campaign.slug])).content.decode()
+    html = client.get(reverse("awards:objection", args=[campaign.slug])).content.decode()  # its own page now
     assert "异议项目" in html and "请选择公示名单中的项目" in html and "异议案例" not in html
     assert f"{application.reference} {application.title}" in html
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_the_staff_console_names_the_row_by_its_noun(client, cast, preset):
+    """The award console of a station evaluation said 案例名称 and 申报社工姓名 (journey (b) of #10): a campaign
+    with a form of its own names its noun and the 申报单位; the case award keeps its headings."""
+    campaign, application = campaign_with_an_award(preset)
+    client.force_login(cast.staff)
+    html = client.get(reverse("awards:campaign", args=[campaign.slug])).content.decode()
+    noun, heading, _shown, _hidden = PRESETS[preset]
+    assert f"<th>{heading}</th>" in html and application.title in html
+    if preset == "case_award":
+        assert "<th>申报社工姓名</th>" in html and application.applicant_name in html
+    else:
+        assert "<th>申报单位</th>" in html and "<th>申报社工姓名</th>" not in html and "<th>案例名称</th>" not in html
+        assert application.declaring_unit in html
+
+
+@pytest.mark.parametrize(
+    "preset,body",
+    [
+        ("case_award", "{organisation} {name} 同志：\n你申报的案例《{case_title}》在{campaign}中荣获“{tier}”。"),
+        ("project_call", "{organisation}：\n你单位申报的项目《{case_title}》在{campaign}中荣获“{tier}”。"),
+        ("station_evaluation", "{organisation}：\n在{campaign}中被评为“{tier}”。"),
+    ],
+)
+def test_the_default_certificate_speaks_to_whom_the_campaign_judges(client, cast, preset, body):
+    """A 社工站评估's 优秀 certificate read "站长 同志：你申报的案例《…服务站》" (journey (b) of #10): a form of its own
+    certifies the organisation; the case award's text is unchanged. The console offers the same default."""
+    from awards.selectors import certificate_body
+    from awards.services import certificate_template_get
+
+    campaign, _ = campaign_with_an_award(preset)
+    template = certificate_template_get(campaign)
+    assert template.body.startswith(body) and certificate_body(template) == template.body
+    client.force_login(cast.staff)
+    html = client.get(reverse("awards:campaign", args=[campaign.slug])).content.decode()
+    assert body.split("\n")[1] in html

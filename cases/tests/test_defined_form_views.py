@@ -67,6 +67,13 @@ def test_the_editor_shows_the_defined_fields_and_not_the_case_form(client_a, pro
     assert 'data-table-add="staff"' in html
 
 
+def test_a_table_field_keeps_room_per_column_so_a_phone_scrolls_it_sideways(client_a, project_draft):
+    """The staff table of 4 columns squeezed its inputs to two characters at 360 px (journey (b) of #10): the
+    table now keeps 128 px per column inside its scrolling wrapper."""
+    html = client_a.get(reverse("cases:application_edit", args=[project_draft.pk])).content.decode()
+    assert 'style="min-width: 512px" data-testid="table-staff"' in html
+
+
 def test_a_draft_saves_the_answers(client_a, project_draft):
     answers = project_answers()
     response = client_a.post(

@@ -258,3 +258,22 @@ def test_a_score_sheet_without_parts_has_no_county_sheet(settings, tmp_path):
     out = io.BytesIO()
     score_sheet_write(plain, out)
     assert load_workbook(io.BytesIO(out.getvalue())).sheetnames == ["汇总"]
+
+
+def test_a_station_evaluation_s_ranking_names_stations_and_offers_no_case_category_or_domain(client, cast):
+    """The 社工站评估 form has no 案例类别 or 案例领域: its ranking neither filters nor shows them, and names its rows
+    站点; the case award's ranking keeps both (found by journey (b) of #10)."""
+    from cases.tests.factories import defined_campaign
+
+    station = defined_campaign("station_evaluation", slug="huaian-ranking", title="淮安市社工站评估")
+    ApplicationFactory(campaign=station, title="淮安市洪泽区朱坝镇社会工作服务站")
+    client.force_login(cast.staff)
+    page = client.get(reverse("reviews:ranking", kwargs={"slug": station.slug})).content.decode()
+    assert 'id="f-category"' not in page and 'id="f-domain"' not in page and "类别/领域" not in page
+    assert "<th>站点</th>" in page and "共 1 个站点" in page
+
+    case_award = review_window_campaign(slug="kunshan-ranking")
+    ApplicationFactory(campaign=case_award)
+    page = client.get(reverse("reviews:ranking", kwargs={"slug": case_award.slug})).content.decode()
+    assert 'id="f-category"' in page and 'id="f-domain"' in page and "<th>类别/领域</th>" in page
+    assert "<th>案例</th>" in page and "共 1 个案例" in page

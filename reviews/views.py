@@ -503,6 +503,7 @@ def experts_template_view(request, slug):
     return template_response(_experts_spec(_campaign(slug)))
 
 
+@require_POST  # a file of the whole pool: asked for with a button, never by a link a crawler or prefetch follows
 @permission_required("reviews.manage_review")
 def experts_export_view(request, slug):
     """The expert pool as .xlsx, in the import's columns (the unit's credit code where it is registered)."""

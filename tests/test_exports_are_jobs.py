@@ -44,11 +44,17 @@ def campaign(settings, tmp_path):
     return campaign
 
 
+# Import templates: a header row and one example row, no campaign data; a plain link is right for them.
+BLANK_TEMPLATES = {"reviews:experts_template"}
+
+
 def test_no_page_of_a_campaign_returns_a_campaign_wide_file_to_a_get(client, cast, campaign):
     names = sorted(set(_campaign_urls()))
     assert "reviews:score_sheet" in names and "cases:campaign_export" in names  # the walk sees the exports
     client.force_login(cast.staff)
     for name in names:
+        if name in BLANK_TEMPLATES:
+            continue
         response = client.get(reverse(name, kwargs={"slug": campaign.slug}))
         content_type = response.get("Content-Type", "")
         assert not content_type.startswith(FILE_TYPES), f"{name} answered a GET with {content_type}"

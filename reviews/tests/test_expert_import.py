@@ -225,7 +225,7 @@ def test_the_export_lists_the_pool_in_the_import_columns(staff_client):
     campaign = review_window_campaign()
     org = OrganisationFactory()
     ReviewerProfileFactory(user__name="陈静", organisation="某单位", organisation_ref=org, expertise=["社区建设"])
-    response = staff_client.get(reverse("reviews:experts_export", kwargs={"slug": campaign.slug}))
+    response = staff_client.post(reverse("reviews:experts_export", kwargs={"slug": campaign.slug}))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [c.value for c in sheet[2]]
     assert values[:5] == ["陈静", "某单位", org.credit_code, "副教授", "社区建设"]

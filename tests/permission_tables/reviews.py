@@ -129,7 +129,7 @@ ROWS = {
     "reviews:experts_import": staff_only(kwargs=_slug),
     "reviews:experts_import#post": staff_only(ok=400, method="post", kwargs=_slug),
     "reviews:experts_template": staff_only(kwargs=_slug),
-    "reviews:experts_export": staff_only(kwargs=_slug),
+    "reviews:experts_export": staff_only(method="post", kwargs=_slug),
     # The reviewer set a password long ago: refused with a message, back to the pool.
     "reviews:invitation_resend": _post_staff(lambda w: {"slug": w.review_campaign.slug, "user_pk": w.cast.reviewer.pk}),
     "reviews:conflict_flag_decide": _post_staff(lambda w: {"pk": w.conflict_flag.pk}),

@@ -267,6 +267,17 @@ def _post_to_draft(request, application, *, with_uploads: bool):
     return form, formset, errors
 
 
+def _material_context(application, problems) -> dict:
+    """申报材料 for either editor: one row per named slot with its files and errors, and the other attachments."""
+    attachments = list(application.attachments.all())
+    materials = material_rows(
+        slots=list(application.campaign.material_slots.all()), attachments=attachments, final=False
+    )
+    for row in materials:  # the slot's own problems and those the submit or the upload reported, once each
+        row.errors = list(dict.fromkeys(row.problems + problems.get(row.key, [])))
+    return {"materials": materials, "free_attachments": [a for a in attachments if a.slot_id is None]}
+
+
 def _editor_context(request, application, form, formset, errors):
     problems = services.application_problems(application, final=False)
     for field, found in errors.items():
@@ -285,15 +296,8 @@ def _editor_context(request, application, form, formset, errors):
         for name, heading in SECTIONS
     ]
     findings = _findings_json(application, compute=False)
-    attachments = list(application.attachments.all())
-    materials = material_rows(
-        slots=list(application.campaign.material_slots.all()), attachments=attachments, final=False
-    )
-    for row in materials:  # the slot's own problems and those the submit or the upload reported, once each
-        row.errors = list(dict.fromkeys(row.problems + problems.get(row.key, [])))
     return {
-        "materials": materials,
-        "free_attachments": [a for a in attachments if a.slot_id is None],
+        **_material_context(application, problems),
         "application": application,
         "campaign": application.campaign,
         "form": form,
@@ -347,6 +351,7 @@ def _defined_editor_context(application, form, problems):
         )
     findings = _findings_json(application, compute=False)
     return {
+        **_material_context(application, problems),
         "application": application,
         "campaign": application.campaign,
         "form": form,

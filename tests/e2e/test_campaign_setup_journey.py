@@ -17,7 +17,7 @@ from accounts.models import AuditEvent, User
 from accounts.tabular import table_write
 from cases.models import Application, Campaign, default_domains
 from notifications.models import OutboxEmail, ReminderRule
-from reviews.models import Criterion, PanelMember, ReviewerProfile, ReviewSettings
+from reviews.models import Criterion, PanelMember, ReviewerProfile, TierRule
 from reviews.services import EXPERT_COLUMNS
 from tests.e2e.test_expert_import_journey import _experts
 from workspace.tests.factories import finished_campaign
@@ -76,7 +76,10 @@ def test_staff_set_up_next_years_campaign_from_the_dashboard_without_the_admin(
     assert not target.is_published
     assert Criterion.objects.filter(campaign=target).count() == 5
     assert PanelMember.objects.filter(campaign=target).count() == 2
-    assert ReviewSettings.objects.get(campaign=target).tiers == ReviewSettings.objects.get(campaign=source).tiers
+    tier_rows = ("position", "name", "by", "value", "is_award")  # 奖项等级 are rows (TierRule), copied as they were
+    assert list(TierRule.objects.filter(campaign=target).order_by("position").values_list(*tier_rows)) == list(
+        TierRule.objects.filter(campaign=source).order_by("position").values_list(*tier_rows)
+    )
     assert ReminderRule.objects.filter(campaign=target).count() == 2
     assert target.certificate_template.issuer == "昆山市民政局"
 

@@ -84,9 +84,10 @@ def test_the_list_costs_the_same_queries_for_one_and_many_campaigns(staff_client
         staff_client.get(reverse("workspace:campaign_list"))
 
 
-# session, user, roles, the campaign with its one-to-one rows, the rubric, the panel counts, the festival
-# choices of the form; the session saved (savepoint, update, release)
-PAGE_QUERIES = 10
+# session, user, roles, the campaign with its one-to-one rows, the rubric, the panel counts, the campaign's
+# evaluation stages (their phases join the timeline), the festival choices of the form; the session saved
+# (savepoint, update, release)
+PAGE_QUERIES = 11
 
 
 def test_the_campaign_page_costs_the_same_queries_for_a_small_and_a_large_set_up(

@@ -260,3 +260,14 @@ def test_a_defined_forms_editor_has_the_campaigns_material_slots_and_a_scan_land
     assert project_draft.status == Application.Status.SUBMITTED, response.content.decode()[:3000]
     attachment = project_draft.attachments.get()
     assert attachment.slot == licence and attachment.content_type == "image/jpeg"
+
+
+def test_the_detail_page_of_a_call_without_recommendation_waits_for_no_unit_opinion(client_a, project_draft):
+    """A project call needs no 单位推荐: its detail page said 所在单位推荐意见 “尚无” as if one were awaited."""
+    assert not project_draft.campaign.recommendation_required
+    html = client_a.get(reverse("cases:application_detail", args=[project_draft.pk])).content.decode()
+    assert "所在单位推荐意见" not in html
+    project_draft.campaign.recommendation_required = True
+    project_draft.campaign.save()
+    html = client_a.get(reverse("cases:application_detail", args=[project_draft.pk])).content.decode()
+    assert "所在单位推荐意见" in html and "尚无。" in html

@@ -96,7 +96,9 @@ def publish_blockers(*, campaign: Campaign) -> list[ChecklistItem]:
     if not campaign.description.strip():
         basics = reverse("workspace:campaign", kwargs={"slug": slug})
         items.append(ChecklistItem("尚未填写活动说明，申报人不知道申报要求。", basics, "填写说明"))
-    if not campaign.domains or not campaign.categories:
+    # 案例领域 and 案例类别 are fields of the case award's official 报名表; a campaign with its own form (a project
+    # call, a station evaluation) has none of them, so it is not held back for lacking them.
+    if not campaign.uses_defined_form and (not campaign.domains or not campaign.categories):
         items.append(
             ChecklistItem(
                 "尚未设置案例领域或开放的案例类别。", reverse("workspace:rules", kwargs={"slug": slug}), "设置规则"

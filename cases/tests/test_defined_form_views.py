@@ -232,3 +232,49 @@ def test_the_admin_saves_a_defined_campaign_without_case_categories(cast, client
     campaign = defined_campaign("station_evaluation")
     form = CampaignAdminForm(instance=campaign)
     assert form.fields["categories"].required is False
+
+
+def test_a_defined_forms_editor_has_the_campaigns_material_slots_and_a_scan_lands_in_its_slot(
+    client_a, project_draft, media_storage
+):
+    """A project call's 申报材料 had no upload area in the defined form's editor, so a required slot refused every
+    submit: the editor shows each slot, a JPEG scan goes to its slot, and the submit goes through."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.tests.factories_checks import jpeg_bytes
+    from cases.tests.factories_materials import MaterialSlotFactory
+
+    licence = MaterialSlotFactory(
+        campaign=project_draft.campaign, name="法人登记证书副本", allowed_types=["jpeg", "png", "pdf"], max_files=2
+    )
+    url = reverse("cases:application_edit", args=[project_draft.pk])
+    html = client_a.get(url).content.decode()
+    assert 'data-testid="materials"' in html and f'name="material_{licence.pk}"' in html
+    assert "法人登记证书副本" in html and "其他附件" in html
+
+    scan = SimpleUploadedFile("正面.jpg", jpeg_bytes(), "image/jpeg")
+    data = post_data(
+        project_draft,
+        project_answers(),
+        action="submit",
+        pledge_accepted="on",
+        pledge_signature="马晓燕",
+        confirm_findings="1",
+        **{f"material_{licence.pk}": scan},
+    )
+    response = client_a.post(url, data)
+    project_draft.refresh_from_db()
+    assert project_draft.status == Application.Status.SUBMITTED, response.content.decode()[:3000]
+    attachment = project_draft.attachments.get()
+    assert attachment.slot == licence and attachment.content_type == "image/jpeg"
+
+
+def test_the_detail_page_of_a_call_without_recommendation_waits_for_no_unit_opinion(client_a, project_draft):
+    """A project call needs no 单位推荐: its detail page said 所在单位推荐意见 “尚无” as if one were awaited."""
+    assert not project_draft.campaign.recommendation_required
+    html = client_a.get(reverse("cases:application_detail", args=[project_draft.pk])).content.decode()
+    assert "所在单位推荐意见" not in html
+    project_draft.campaign.recommendation_required = True
+    project_draft.campaign.save()
+    html = client_a.get(reverse("cases:application_detail", args=[project_draft.pk])).content.decode()
+    assert "所在单位推荐意见" in html and "尚无。" in html

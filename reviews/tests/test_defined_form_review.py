@@ -92,3 +92,13 @@ def test_the_blind_word_file_of_a_defined_form_names_no_one(cast, client):
     assert "申报项目包" in text and "带领团队开展小组工作" in text
     for value in ("马晓燕", "青铜峡市和乐社会工作服务中心", "13909511234", "李静", "项目负责人"):
         assert value not in text, value
+
+
+def test_the_ranking_of_a_project_call_speaks_of_projects_without_case_categories(cast, client):
+    """A project call's ranking offered 案例类别 / 案例领域 filters and an empty 类别/领域 column, and counted 案例."""
+    campaign = project_campaign()
+    project_application(cast, campaign)
+    client.force_login(cast.staff)
+    html = client.get(reverse("reviews:ranking", kwargs={"slug": campaign.slug})).content.decode()
+    assert "共 1 个项目" in html and "<th>项目</th>" in html
+    assert 'id="f-category"' not in html and "类别/领域" not in html and "个案例" not in html

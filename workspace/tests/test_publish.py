@@ -99,3 +99,21 @@ def test_a_post_without_an_action_changes_nothing(staff_client):
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert not campaign.is_published
+
+
+@pytest.mark.parametrize("preset", ["project_call", "station_evaluation"])
+def test_a_campaign_with_its_own_form_publishes_without_case_categories(staff_client, preset):
+    """A project call or a station evaluation has no 案例类别 (its form has none): publishing was refused for ever
+    with "尚未设置案例领域或开放的案例类别", whatever staff did on the rules tab."""
+    from cases.presets import preset_apply
+
+    campaign = CampaignFactory(is_published=False, description="说明")
+    preset_apply(campaign=campaign, key=preset)
+    campaign.save()
+    assert campaign.categories == []
+    page = staff_client.get(_url(campaign)).content.decode()
+    assert "尚未设置案例领域或开放的案例类别" not in page and 'data-testid="publish-confirm"' in page
+    response = staff_client.post(_url(campaign), {"action": "publish"}, follow=True)
+    assert "评选活动已公开。" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.is_published

@@ -434,3 +434,20 @@ def test_the_phase_shown_follows_the_timeline_and_the_published_results(staff_cl
     assert 'data-testid="workspace-phase">已公布</span>' in page  # its results are out
     listing = staff_client.get(reverse("workspace:campaign_list")).content.decode()
     assert "<td>待结果公示</td>" in listing and "<td>已公布</td>" in listing
+
+
+def test_the_rules_tab_links_to_the_form_the_materials_and_the_eligibility(staff_client):
+    """申报材料 and 申报资格 were reachable only by typing their address: the rules tab links to them, with counts."""
+    campaign = CampaignFactory(title="项目申报")
+    html = staff_client.get(reverse("workspace:rules", kwargs={"slug": campaign.slug})).content.decode()
+    for name in ("campaign_form", "campaign_materials", "campaign_eligibility"):
+        assert f'href="{reverse(f"cases:{name}", kwargs={"slug": campaign.slug})}"' in html, name
+    assert "申报材料（0 项）" in html and "申报资格（0 条）" in html
+
+
+def test_the_materials_and_eligibility_pages_lead_back_to_the_workspace(staff_client):
+    campaign = CampaignFactory(title="项目申报")
+    back = f'href="{reverse("workspace:rules", kwargs={"slug": campaign.slug})}"'
+    for name in ("campaign_materials", "campaign_eligibility"):
+        html = staff_client.get(reverse(f"cases:{name}", kwargs={"slug": campaign.slug})).content.decode()
+        assert back in html and "评选活动管理" in html, name

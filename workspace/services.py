@@ -7,7 +7,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
-from pypinyin import Style, lazy_pinyin
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
@@ -31,6 +30,9 @@ def campaign_short_from_title(title: str) -> str:
     """The pinyin initials of a title's key words: "2026年昆山市优秀社工案例评选" -> "kssyxsgalpx". Latin letters
     typed in the title are kept; numbers (the year, the edition) are dropped, so the result is never a number."""
     words = _TITLE_NOISE.sub("", title)
+    # pypinyin's dictionaries weigh ~57 MB: loaded by the worker that first makes a slug, not by every worker.
+    from pypinyin import Style, lazy_pinyin
+
     parts = lazy_pinyin(words, style=Style.FIRST_LETTER, errors=lambda chars: re.sub(r"[^A-Za-z0-9]", "", chars))
     short = slugify("".join(parts)).replace("-", "")[:SHORT_MAX]
     return short if short and not short.isdigit() else "campaign"

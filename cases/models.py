@@ -529,6 +529,9 @@ class Application(models.Model):
             models.Index(fields=["campaign", "status"]),
             # The staff list's order, newest first: a page is 25 rows read off the index.
             models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
+            # The same list filtered to one campaign (the staff list's 评选活动 filter): without it SQLite reads the
+            # campaign's rows by campaign_id and sorts them all (87 ms at 10,000; 0.1 ms with it).
+            models.Index(fields=["campaign", "-submitted_at", "-id"], name="application_campaign_sub_idx"),
             # The organisation admin's queue: their organisations' applications, by status then newest.
             models.Index(fields=["organisation", "status", "-submitted_at"], name="application_org_queue_idx"),
         ]

@@ -754,17 +754,12 @@ def _form_page(campaign):
     return redirect("cases:campaign_form", slug=campaign.slug)
 
 
-def _field_form_page(request, campaign, form, *, title, section_key="", original_key=""):
+def _definition_form_page(request, campaign, form, *, save, template: str, title: str, saved: str):
+    """The form editor's field and section pages: on a valid POST, `save()` (a campaign_form_* service); a frozen
+    form goes back to the form page with the reason, any other refusal stays on the page beside what was typed."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_form_field_save(
-                campaign=campaign,
-                field=form.field_definition(),
-                section_key=section_key,
-                original_key=original_key,
-                by=request.user,
-                request=request,
-            )
+            save()
         except ValidationError as error:
             if getattr(error, "code", None) == "frozen":
                 messages.error(request, error.messages[0])
@@ -772,9 +767,28 @@ def _field_form_page(request, campaign, form, *, title, section_key="", original
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, f"已保存字段“{form.cleaned_data['label']}”。")
+            messages.success(request, saved)
             return _form_page(campaign)
-    return render(request, "cases/campaign_form_field.html", {"campaign": campaign, "form": form, "title": title})
+    return render(request, template, {"campaign": campaign, "form": form, "title": title})
+
+
+def _field_form_page(request, campaign, form, *, title, section_key="", original_key=""):
+    return _definition_form_page(
+        request,
+        campaign,
+        form,
+        save=lambda: services.campaign_form_field_save(
+            campaign=campaign,
+            field=form.field_definition(),
+            section_key=section_key,
+            original_key=original_key,
+            by=request.user,
+            request=request,
+        ),
+        template="cases/campaign_form_field.html",
+        title=title,
+        saved=f"已保存字段“{form.data.get('label', '')}”。",
+    )
 
 
 @permission_required("cases.edit_campaign_form", get_object=_form_campaign)
@@ -844,25 +858,21 @@ def _choice_fields(definition: dict) -> list[dict]:
 
 
 def _section_form_page(request, campaign, form, *, title, original_key=""):
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_form_section_save(
-                campaign=campaign,
-                section=form.section_definition(),
-                original_key=original_key,
-                by=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            if getattr(error, "code", None) == "frozen":
-                messages.error(request, error.messages[0])
-                return _form_page(campaign)
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, f"已保存章节“{form.cleaned_data['title']}”。")
-            return _form_page(campaign)
-    return render(request, "cases/campaign_form_section.html", {"campaign": campaign, "form": form, "title": title})
+    return _definition_form_page(
+        request,
+        campaign,
+        form,
+        save=lambda: services.campaign_form_section_save(
+            campaign=campaign,
+            section=form.section_definition(),
+            original_key=original_key,
+            by=request.user,
+            request=request,
+        ),
+        template="cases/campaign_form_section.html",
+        title=title,
+        saved=f"已保存章节“{form.data.get('title', '')}”。",
+    )
 
 
 @permission_required("cases.edit_campaign_form", get_object=_form_campaign)
